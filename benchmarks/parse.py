@@ -1,0 +1,115 @@
+"""How fast hetero_tool parses a large IR, next to OpenVINO's own reader on the same file.
+
+    python benchmarks/parse.py                 # builds a ~20k-layer transformer-like IR, then times
+    python benchmarks/parse.py model.xml       # times an IR you already have
+    python benchmarks/parse.py --layers 50000  # a bigger generated IR
+
+Prints, for one run of this script: the median of a few interleaved repetitions of ``parse_ir`` (streaming
+parse + validation + .bin check), of ``graph_from_ir``, and of ``ov.Core().read_model``, and the ratios
+against ``read_model`` (the baseline, run in the same process). Then the peak memory the parse allocates,
+traced separately so the timing is not slowed by tracing, next to the size of the XML text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import openvino as ov
+import openvino.opset13 as ops
+from rich.progress import Progress
+
+from hetero_tool.ir import graph_from_ir, parse_ir
+
+
+def build_ir(path: Path, layers: int) -> Path:
+    """A transformer-encoder-like IR with at least ``layers`` layers (fixed seed), saved to ``path``."""
+    rng = np.random.default_rng(0)
+    hidden, heads, seq = 32, 4, 16
+    x = ops.parameter([1, seq, hidden], np.float32, name="tokens")
+    h = x
+    count = 0
+
+    def w(*shape):
+        return ops.constant(rng.standard_normal(shape).astype(np.float32) * 0.1)
+
+    split = ops.constant(np.array([1, seq, heads, hidden // heads], np.int64))
+    merge = ops.constant(np.array([1, seq, hidden], np.int64))
+    perm = ops.constant(np.array([0, 2, 1, 3], np.int64))
+    axes = ops.constant(np.array([-1], np.int64))
+    with Progress(transient=True, console=None) as progress:
+        task = progress.add_task("building IR", total=layers)
+        while count < layers:
+            n = ops.mvn(h, axes, True, 1e-5, "inside_sqrt")
+            q, k, v = (ops.transpose(ops.reshape(ops.matmul(n, w(hidden, hidden), False, False), split, False), perm)
+                       for _ in range(3))  # fmt: skip
+            s = ops.softmax(ops.multiply(ops.matmul(q, k, False, True), ops.constant(np.float32(0.35))), -1)
+            a = ops.reshape(ops.transpose(ops.matmul(s, v, False, False), perm), merge, False)
+            h = ops.add(h, ops.matmul(a, w(hidden, hidden), False, False))
+            up = ops.matmul(ops.mvn(h, axes, True, 1e-5, "inside_sqrt"), w(hidden, 64), False, False)
+            f = ops.gelu(ops.add(up, w(64)), "erf")
+            h = ops.add(h, ops.matmul(f, w(64, hidden), False, False))
+            count += 32  # ops added per block, Consts included
+            progress.update(task, completed=count)
+    ov.save_model(ov.Model([ops.result(h)], [x], "big_transformer"), path, compress_to_fp16=False)
+    return path
+
+
+def timed(fn) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("model", nargs="?", type=Path, help="an IR .xml (default: generate one)")
+    parser.add_argument("--layers", type=int, default=20_000, help="layers of the generated IR (default 20000)")
+    parser.add_argument("--repeat", type=int, default=5, help="interleaved repetitions (default 5)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        xml = args.model or build_ir(Path(tmp) / "big.xml", args.layers)
+        core = ov.Core()
+        core.read_model(xml)  # load the IR frontend library once, outside the timing
+        ours, graph, theirs = [], [], []
+        ir = None
+
+        def parse():
+            nonlocal ir
+            ir = parse_ir(xml)
+
+        for _ in range(args.repeat):  # interleaved, so machine noise hits both alike
+            ir = None  # free the last result outside the timed region
+            ours.append(timed(parse))
+            graph.append(timed(lambda: graph_from_ir(ir)))
+            theirs.append(timed(lambda: core.read_model(xml)))
+        layers = len(ir.layers)
+        tracemalloc.start()
+        parse_ir(xml)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        size = xml.stat().st_size
+
+    base = statistics.median(theirs)
+    print(f"IR: {xml.name if args.model else 'generated'}, {layers} layers, {size / 2**20:.1f} MiB of XML")
+    print(f"{'':24}{'median s':>10}{'ratio':>8}")
+    print(f"{'ov.Core().read_model':24}{base:10.3f}{1.0:8.2f}   (baseline)")
+    print(f"{'parse_ir':24}{statistics.median(ours):10.3f}{statistics.median(ours) / base:8.2f}")
+    print(f"{'graph_from_ir':24}{statistics.median(graph):10.3f}{statistics.median(graph) / base:8.2f}")
+    both = statistics.median(o + g for o, g in zip(ours, graph))
+    print(f"{'parse_ir + graph':24}{both:10.3f}{both / base:8.2f}")
+    print(f"parse peak memory: {peak / 2**20:.1f} MiB traced (XML text: {size / 2**20:.1f} MiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""``hetero-tool inspect MODEL``: what a model is made of."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from hetero_tool.cli.console import format_bytes, out, print_json
+from hetero_tool.cli.options import JsonOpt, ModelArg
+from hetero_tool.ir import ModelSummary, format_shape, load_ir, summary_from_ir
+
+__all__ = ["inspect", "render_summary"]
+
+
+def inspect(model: ModelArg, json: JsonOpt = False) -> None:
+    """Show a model's inputs, outputs, layer and edge counts, op types, weights and whether it is dynamic."""
+    summary = summary_from_ir(load_ir(model))
+    if json:
+        print_json(summary.to_json())
+    else:
+        render_summary(summary)
+
+
+def render_summary(summary: ModelSummary) -> None:
+    """Print a :class:`~hetero_tool.ir.ModelSummary` as grep-friendly sections."""
+    bodies = f" (+{summary.body_layers} in bodies)" if summary.body_layers else ""
+    out.print(f"[bold]Model[/]    {summary.name}  (IR v{summary.ir_version}, {summary.path})")
+    out.print(f"[bold]Layers[/]   {summary.layers}{bodies}    [bold]Edges[/] {summary.edges}")
+    out.print(f"[bold]Weights[/]  {format_bytes(summary.weights_bytes)} ({summary.weights_bytes} bytes)")
+    out.print(f"[bold]Shapes[/]   {'dynamic' if summary.dynamic else 'static'}")
+    for title, tensors in (("Inputs", summary.inputs), ("Outputs", summary.outputs)):
+        table = Table(title=title, title_justify="left", title_style="bold", box=None, pad_edge=False)
+        for column in ("name", "type", "shape", "tensor names"):
+            table.add_column(column)
+        for tensor in tensors:
+            table.add_row(tensor.name, tensor.element_type, format_shape(tensor.shape),
+                          ", ".join(tensor.tensor_names))  # fmt: skip
+        out.print(table)
+    table = Table(title="Op types", title_justify="left", title_style="bold", box=None, pad_edge=False)
+    table.add_column("type")
+    table.add_column("count", justify="right")
+    for op_type, count in summary.op_types.items():
+        table.add_row(op_type, str(count))
+    out.print(table)

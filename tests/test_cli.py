@@ -1,0 +1,77 @@
+"""The CLI surface: --version, --help everywhere, -v/-q, inspect's human and JSON output, demo."""
+
+from __future__ import annotations
+
+import json
+
+import openvino as ov
+import pytest
+
+from hetero_tool import __version__
+from hetero_tool.cli.app import app
+
+COMMANDS = sorted(cmd.name for cmd in app.registered_commands)
+
+
+def test_version(run_cli):
+    result = run_cli("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"hetero-tool {__version__} (OpenVINO {ov.get_version()})"
+
+
+@pytest.mark.parametrize("args", [[], ["--help"], ["-h"]])
+def test_root_help_lists_commands(run_cli, args):
+    result = run_cli(*args)
+    text = result.stdout + result.stderr
+    assert result.exit_code in (0, 2) if not args else result.exit_code == 0
+    for command in COMMANDS:
+        assert command in text
+    for option in ("--verbose", "--quiet", "--version"):
+        assert option in text
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(run_cli, command):
+    result = run_cli(command, "--help")
+    assert result.exit_code == 0 and "Usage" in result.stdout
+
+
+def test_verbose_and_quiet_exclude_each_other(run_cli, write_ir):
+    result = run_cli("-v", "-q", "inspect", write_ir())
+    assert result.exit_code == 2 and "exclude each other" in result.stderr
+
+
+def test_inspect_human(run_cli, sample_paths):
+    result = run_cli("inspect", sample_paths["mobilenet"])
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    for needle in ("Model", "mobilenet", "IR v11", "Layers", "Edges", "Weights", "static", "Inputs", "image",
+                   "[1,3,64,64]", "Outputs", "Op types", "HSwish"):  # fmt: skip
+        assert needle in out, needle
+
+
+def test_inspect_json(run_cli, sample_paths):
+    result = run_cli("inspect", "--json", sample_paths["transformer"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    model = ov.Core().read_model(sample_paths["transformer"])
+    ops = model.get_ordered_ops()
+    assert data["layers"] == len(ops)
+    assert data["edges"] == sum(len(op.inputs()) for op in ops)
+    assert data["op_types"]["MatMul"] == sum(op.get_type_name() == "MatMul" for op in ops)
+    assert data["dynamic"] is False and isinstance(data["weights_bytes"], int) and data["weights_bytes"] > 0
+    assert data["inputs"][0]["name"] == "input_ids" and data["inputs"][0]["element_type"] == "i64"
+    assert {"layers", "edges", "op_types", "inputs", "outputs", "weights_bytes", "dynamic"} <= set(data)
+
+
+def test_quiet_keeps_results(run_cli, sample_paths):
+    result = run_cli("-q", "inspect", "--json", sample_paths["detector"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["name"] == "detector"
+
+
+def test_demo(run_cli, tmp_path):
+    result = run_cli("demo", "--output-dir", tmp_path / "demo")
+    assert result.exit_code == 0, result.stderr
+    for name in ("mobilenet", "transformer", "detector", "control_flow"):
+        assert (tmp_path / "demo" / f"{name}.xml").is_file() and name in result.stdout
+    assert "Op types" in result.stdout

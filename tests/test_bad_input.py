@@ -42,9 +42,9 @@ CASES = {
     "external_entity": (
         tiny_ir_text(head='<!DOCTYPE net [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n').replace(
             'name="tiny"', 'name="&xxe;"'),
-        16, ["external entity 'xxe'"], IRError,  # libxml2 refuses it before the DOCTYPE check does
+        16, ["DOCTYPE", "refused"], IRError,
     ),
-    "undeclared_entity": (tiny_ir_text().replace('name="tiny"', 'name="&xxe;"'), 16, ["malformed XML", "'xxe' not defined"],
+    "undeclared_entity": (tiny_ir_text().replace('name="tiny"', 'name="&xxe;"'), 16, ["malformed XML", "undefined entity"],
                           IRError),
     "wrong_root": ('<?xml version="1.0"?>\n<html><body/></html>\n', 16, ["not an OpenVINO IR", "<html>"], IRError),
     "unsupported_version": (tiny_ir_text(version=7), 16, ["IR version 7", "v10 and v11"], IRError),
@@ -82,7 +82,7 @@ CASES = {
                 '<edge from-layer="0" from-port="0" to-layer="3" to-port="2"/>',
             ),
         ),
-        16, ["cycle", "layer 2 ('add')", "layer 3 ('relu')"], IRError,
+        16, ["cycle: layer 3 ('relu') -> layer 2 ('add') -> layer 3 ('relu')"], IRError,
     ),
     "input_fed_twice": (
         tiny_ir_text(TINY_LAYERS, TINY_EDGES + '<edge from-layer="0" from-port="0" to-layer="3" to-port="0"/>\n'),
@@ -128,7 +128,7 @@ def test_entities_are_never_expanded(write_ir):
     text = tiny_ir_text(head='<!DOCTYPE net [<!ENTITY xxe SYSTEM "file:///etc/hostname">]>\n').replace(
         'name="x"', 'name="&xxe;"'
     )
-    with pytest.raises(IRError, match="external entity 'xxe'|DOCTYPE"):
+    with pytest.raises(IRError, match="DOCTYPE"):
         parse_ir(write_ir(text))
 
 

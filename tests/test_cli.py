@@ -75,3 +75,17 @@ def test_demo(run_cli, tmp_path):
     for name in ("mobilenet", "transformer", "detector", "control_flow"):
         assert (tmp_path / "demo" / f"{name}.xml").is_file() and name in result.stdout
     assert "Op types" in result.stdout
+
+
+def test_inspect_reports_dropped_layers(run_cli, write_ir):
+    from tests.conftest import TINY_EDGES, TINY_LAYERS, tiny_ir_text
+
+    dead = """<layer id="9" name="dead_end" type="ReLU" version="opset1">
+  <input><port id="0" precision="FP32"><dim>1</dim><dim>4</dim></port></input>
+  <output><port id="1" precision="FP32"><dim>1</dim><dim>4</dim></port></output></layer>
+"""
+    xml = write_ir(tiny_ir_text(TINY_LAYERS + dead, TINY_EDGES + '<edge from-layer="2" from-port="2" to-layer="9" to-port="0"/>\n'))
+    human = run_cli("inspect", xml)
+    assert human.exit_code == 0 and "Dropped  1 layers" in human.stdout and "dead_end" in human.stdout
+    data = json.loads(run_cli("inspect", "--json", xml).stdout)
+    assert data["unreachable_layers"] == ["dead_end"] and data["layers"] == 5

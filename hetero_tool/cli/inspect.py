@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 
 from hetero_tool.cli.console import format_bytes, out, print_json
@@ -23,21 +24,27 @@ def inspect(model: ModelArg, json: JsonOpt = False) -> None:
 def render_summary(summary: ModelSummary) -> None:
     """Print a :class:`~hetero_tool.ir.ModelSummary` as grep-friendly sections."""
     bodies = f" (+{summary.body_layers} in bodies)" if summary.body_layers else ""
-    out.print(f"[bold]Model[/]    {summary.name}  (IR v{summary.ir_version}, {summary.path})")
+    out.print(f"[bold]Model[/]    {escape(summary.name)}  (IR v{summary.ir_version}, {escape(str(summary.path))})")
     out.print(f"[bold]Layers[/]   {summary.layers}{bodies}    [bold]Edges[/] {summary.edges}")
     out.print(f"[bold]Weights[/]  {format_bytes(summary.weights_bytes)} ({summary.weights_bytes} bytes)")
     out.print(f"[bold]Shapes[/]   {'dynamic' if summary.dynamic else 'static'}")
+    if summary.unreachable_layers:
+        names = ", ".join(summary.unreachable_layers[:5]) + (", ..." if len(summary.unreachable_layers) > 5 else "")
+        out.print(f"[bold]Dropped[/]  {len(summary.unreachable_layers)} layers no output depends on, as OpenVINO "
+                  f"drops them: {escape(names)}")  # fmt: skip
     for title, tensors in (("Inputs", summary.inputs), ("Outputs", summary.outputs)):
+        out.print()
         table = Table(title=title, title_justify="left", title_style="bold", box=None, pad_edge=False)
         for column in ("name", "type", "shape", "tensor names"):
             table.add_column(column)
         for tensor in tensors:
-            table.add_row(tensor.name, tensor.element_type, format_shape(tensor.shape),
-                          ", ".join(tensor.tensor_names))  # fmt: skip
+            table.add_row(*map(escape, (tensor.name, tensor.element_type, format_shape(tensor.shape),
+                                        ", ".join(tensor.tensor_names))))  # fmt: skip
         out.print(table)
+    out.print()
     table = Table(title="Op types", title_justify="left", title_style="bold", box=None, pad_edge=False)
     table.add_column("type")
     table.add_column("count", justify="right")
     for op_type, count in summary.op_types.items():
-        table.add_row(op_type, str(count))
+        table.add_row(escape(op_type), str(count))
     out.print(table)

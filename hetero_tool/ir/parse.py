@@ -1,14 +1,15 @@
 """Streaming, hardened parser for OpenVINO IR ``.xml`` files (IR v10 and v11).
 
-The parser walks the XML once with libxml2's pull parser (``lxml.etree.iterparse``), filtering in C for the
-three elements that matter at the top level (``net``, ``layer``, ``edge``) and freeing each layer as soon as it
-is converted, so memory is bounded by the resulting :class:`~hetero_tool.ir.types.IRModel`, not by the XML
-text. Bodies of TensorIterator, Loop and If layers are parsed with their layer and stay attached to it.
+The XML is read once, in chunks, by expat; a small state machine turns each element into the tool's types as
+it streams past, with no document tree in between, so memory is bounded by the resulting
+:class:`~hetero_tool.ir.types.IRModel`, not by the XML text. Bodies of TensorIterator, Loop and If layers are
+parsed as models of their own and stay attached to their layer.
 
-Untrusted input is refused, not tolerated: a DOCTYPE (the carrier of entity expansion and external entities)
-is an error, entities are never resolved and nothing is fetched from the network. Every other problem (bad
-XML, a dangling edge, a duplicate id, a cycle, a short ``.bin``) is an :class:`~hetero_tool.errors.IRError`
-naming the file, the XML line and the layer.
+Untrusted input is refused, not tolerated, the way ``defusedxml`` hardens expat: a DOCTYPE (the only carrier
+of entity declarations, hence of entity expansion and external entities) is an error at its first byte, no
+external entity or parameter entity is ever resolved, and an undeclared entity is malformed XML. Every other
+problem (bad XML, a dangling edge, a duplicate id, a cycle, a short ``.bin``) is an
+:class:`~hetero_tool.errors.IRError` naming the file, the XML line and the layer.
 
 The ``.bin`` is not needed to build the graph; :func:`check_weights` only checks that it exists and covers
 every constant.
@@ -16,11 +17,13 @@ every constant.
 
 from __future__ import annotations
 
+import math
+import operator
+import pyexpat
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-
-from lxml import etree
+from types import MappingProxyType
 
 from hetero_tool.errors import InputError, IRError, WeightsError
 from hetero_tool.ir._gc import paused_gc
@@ -42,7 +45,11 @@ __all__ = ["parse_ir", "check_weights", "SUPPORTED_IR_VERSIONS"]
 SUPPORTED_IR_VERSIONS = (10, 11)
 
 _BODY_PORT_MAPS = {"body": "port_map", "then_body": "then_port_map", "else_body": "else_port_map"}
+_PORT_MAPS = frozenset(_BODY_PORT_MAPS.values())
 _UNESCAPED_COMMA = re.compile(r"(?<!\\),")
+_DIM = "\0"  # marks the start of each <dim>'s text in a port's collected character data
+_DISCARD: list = ["discarded"]
+_NO_DATA: Mapping[str, str] = MappingProxyType({})  # the data of a layer without <data>  # stands in for an input port: its dims repeat the producer's and are not read
 
 
 def parse_ir(xml_path: str | Path, *, weights_path: str | Path | None = None, check_bin: bool = True) -> IRModel:
@@ -99,11 +106,10 @@ def parse_ir(xml_path: str | Path, *, weights_path: str | Path | None = None, ch
 
 
 def _parse(path: Path, weights_path: str | Path | None, check_bin: bool) -> IRModel:
-    name, version, layers, edges = _stream(path)
-    if not layers:
+    name, version, top = _Reader(path).read()
+    if not top.layers:
         raise IRError(path, "the IR has no layers")
-    _validate(path, layers, edges)
-    layers, edges, unreachable = _drop_unreachable(layers, edges)
+    layers, edges, unreachable = _checked(path, top.layers, top.edges)
     bin_path = Path(weights_path) if weights_path is not None else path.with_suffix(".bin")
     model = IRModel(
         name=name,
@@ -122,241 +128,340 @@ def _parse(path: Path, weights_path: str | Path | None, check_bin: bool) -> IRMo
 def check_weights(model: IRModel, weights_path: str | Path | None = None) -> None:
     """Check that the ``.bin`` exists and is long enough for every Const, bodies included.
 
+    Each Const's ``size`` must also match its shape and element type (OpenVINO refuses the model otherwise).
     A model without constants needs no ``.bin``. Raises :class:`~hetero_tool.errors.WeightsError` naming the
     first constant (in XML order) that reads past the end of the file.
     """
-    consts = [layer for layer in walk_layers(model) if layer.ir_type == "Const" and layer.weight_bytes]
-    if not consts:
-        return
     xml = model.path or Path(f"<{model.name}>")
+    regions = [(layer, *_const_region(xml, layer)) for layer in walk_layers(model) if layer.ir_type == "Const"]
+    needed = max((end for _, _, end in regions), default=0)
+    if not needed:
+        return
     bin_path = Path(weights_path) if weights_path is not None else xml.with_suffix(".bin")
-    needed = max(_const_region(xml, layer)[1] for layer in consts)
     if not bin_path.is_file():
         raise WeightsError(
-            xml, f"weights file {bin_path} not found ({len(consts)} constants need {needed} bytes of it)"
+            xml, f"weights file {bin_path} not found ({len(regions)} constants need {needed} bytes of it)"
         )
     size = bin_path.stat().st_size
-    for layer in consts:
-        start, end = _const_region(xml, layer)
-        if end > size:
-            raise WeightsError(
-                xml,
-                f"{layer.label} reads bytes {start}..{end} of {bin_path.name}, which has only {size} bytes "
-                "(truncated, or the .bin of another model)",
-                line=layer.line,
-            )
+    if needed > size:
+        layer, start, end = next(region for region in regions if region[2] > size)
+        raise WeightsError(
+            xml,
+            f"{layer.label} reads bytes {start}..{end} of {bin_path.name}, which has only {size} bytes "
+            "(truncated, or the .bin of another model)",
+            line=layer.line,
+        )
 
 
 # -- streaming ---------------------------------------------------------------------------------------------
 
 
-def _stream(path: Path) -> tuple[str, int, dict[int, Layer], list[Edge]]:
-    layers: dict[int, Layer] = {}
-    edges: list[Edge] = []
-    header: tuple[str, int] | None = None
-    # The <net><layers> and <net><edges> elements (their children are the top level), each with how many of
-    # its children are converted and still in the tree.
-    top: dict = {}
-    context = etree.iterparse(
-        str(path),
-        events=("end",),
-        tag=("layer", "edge"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-    try:
-        for _, element in context:
-            parent = element.getparent()
-            if parent not in top:
-                if header is None:
-                    header = _check_document(path, element)
-                if parent.getparent().tag != "net":
-                    continue  # a body's layer or edge: parsed with the layer that holds the body
-                top[parent] = 0  # lxml returns the same proxy while we hold it, so lookup is by identity
-            if element.tag == "edge":
-                edges.append(_edge_from_element(path, element))
+class _Scope:
+    """One model while it streams past (the top level, or a body): its layers and edges so far, and the
+    layer still open, whose parts are kept raw until the layer is complete."""
+
+    __slots__ = ("name", "parent", "layers", "edges", "section", "layer", "line", "data", "inputs", "outputs",
+                 "port_maps", "back_edges", "bodies")  # fmt: skip
+
+    def __init__(self, name: str, parent: _Scope | None = None) -> None:
+        self.name = name
+        self.parent = parent
+        self.layers: dict[int, Layer] = {}
+        self.edges: list[Edge] = []
+        #: The container the next elements belong to: "layers", "input", "output", "edges", a port map...
+        self.section = ""
+        self.layer: dict[str, str] | None = None  # attributes of the open layer
+        self.line = 0
+        self.data: Mapping[str, str] = _NO_DATA
+        self.inputs: list[dict[str, str]] = []
+        self.outputs: list[list] = []  # [port attributes, collected text, line] per output port
+        self.port_maps: dict[str, list[PortMapping]] = {}
+        self.back_edges: list[Edge] = []
+        self.bodies: list[tuple[str, IRModel]] = []
+
+
+class _Reader:
+    """Expat handlers that turn IR elements into :mod:`~hetero_tool.ir.types` as they stream past.
+
+    Only start tags reach Python in the common case. Character data is collected (by a C-level
+    ``list.append``) only inside an output port's ``<dim>`` elements, and end tags are listened to only
+    inside bodies and skipped subtrees (``rt_info``, metadata), where nesting matters.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.header: tuple[str, int] | None = None
+        self.top = _Scope("")
+        self.scope = self.top
+        self.port: list = _DISCARD  # the output port whose <dim> text is being collected
+        self.collecting = False  # whether character data goes to self.port
+        self.skip = 0  # depth inside a subtree the reader ignores
+        self.open_bodies = 0
+        parser = pyexpat.ParserCreate()
+        parser.buffer_text = True
+        parser.buffer_size = 1 << 16
+        parser.StartElementHandler = self.root
+        # The hardening: refuse every DTD at its start, resolve no entity of any kind.
+        parser.StartDoctypeDeclHandler = self.refuse_doctype
+        parser.EntityDeclHandler = self.refuse_doctype
+        parser.UnparsedEntityDeclHandler = self.refuse_doctype
+        parser.ExternalEntityRefHandler = self.refuse_doctype
+        parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
+        self.parser = parser
+
+    def read(self) -> tuple[str, int, _Scope]:
+        try:
+            with open(self.path, "rb") as stream:
+                while chunk := stream.read(1 << 20):  # bounded chunks: the text is never held whole
+                    self.parser.Parse(chunk, False)
+                self.parser.Parse(b"", True)
+        except pyexpat.ExpatError as exc:
+            raise IRError(self.path, f"malformed XML: {pyexpat.ErrorString(exc.code)}", line=exc.lineno) from None
+        if self.header is None:
+            raise IRError(self.path, "not an OpenVINO IR: the file holds no XML element")
+        if self.top.layer is not None:
+            self.finish_layer(self.top)
+        return self.header[0], self.header[1], self.top
+
+    def fail(self, message: str, line: int | None = None):
+        raise IRError(self.path, message, line=line or self.parser.CurrentLineNumber)
+
+    def refuse_doctype(self, *args) -> None:
+        self.fail("the XML has a DOCTYPE; IR files never do, and DTDs (entity expansion, external entities) "
+                  "are refused")  # fmt: skip
+
+    # -- handlers ----------------------------------------------------------------------------------------
+
+    def root(self, tag: str, attrs: dict[str, str]) -> None:
+        """The first element: it must be an IR's <net>."""
+        if tag != "net":
+            self.fail(f"not an OpenVINO IR: the root element is <{tag}>, expected <net>")
+        raw = attrs.get("version")
+        if raw is None or not raw.isdigit():
+            self.fail(f"<net> has no valid IR version (version={raw!r})")
+        if int(raw) not in SUPPORTED_IR_VERSIONS:
+            self.fail(f"IR version {raw} is not supported (OpenVINO reads IR v10 and v11)")
+        self.header = (attrs.get("name", ""), int(raw))
+        self.parser.StartElementHandler = self.start
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if tag == "dim":  # the most frequent element by far: keep this path short
+            port = self.port
+            if port is not _DISCARD:
+                if not self.collecting:
+                    self.parser.CharacterDataHandler = port[1].append
+                    self.collecting = True
+                port[1].append(_DIM)
+            return
+        if self.skip:  # (a skipped subtree's <dim>s, never counted in either direction, leave it balanced)
+            self.skip += 1
+            return
+        if self.collecting:
+            self.parser.CharacterDataHandler = None
+            self.collecting = False
+        scope = self.scope
+        if tag == "port":
+            if scope.section == "output":
+                self.port = [attrs, [], self.parser.CurrentLineNumber]
+                scope.outputs.append(self.port)
+            elif scope.section == "input":
+                scope.inputs.append(attrs)
+                self.port = _DISCARD
             else:
-                layer = _layer_from_element(path, element)
-                if layer.id in layers:
-                    first = layers[layer.id]
-                    raise IRError(
-                        path,
-                        f"duplicate layer id {layer.id}: {first.label} (line {first.line}) and "
-                        f"{layer.name!r} both use it",
-                        line=layer.line,
-                    )
-                layers[layer.id] = layer
-            element.clear(keep_tail=False)
-            # Drop converted elements in batches to keep memory bounded. Only those before this one: the
-            # parser may already hold later siblings whose events are still to come.
-            done = top[parent] + 1
-            if done >= 256:
-                del parent[: done - 1]
-                done = 1
-            top[parent] = done
-    except etree.XMLSyntaxError as exc:
-        # This parse's first libxml2 error says what broke; the exception's text is sometimes a late symptom.
-        log = context.error_log
-        first = log[0] if len(log) else None
-        message, line = (first.message, first.line) if first is not None else (exc.msg, exc.lineno)
-        raise IRError(path, f"malformed XML: {message}", line=line or None) from None
-    if header is None:
-        root = context.root
-        if root is None:
-            raise IRError(path, "not an OpenVINO IR: the file holds no XML element")
-        header = _check_document(path, root)
-    return header[0], header[1], layers, edges
+                self.fail("a <port> outside a layer's <input> or <output>")
+        elif tag == "edge":
+            if scope.section == "edges":
+                try:
+                    scope.edges.append(Edge(int(attrs["from-layer"]), int(attrs["from-port"]),
+                                            int(attrs["to-layer"]), int(attrs["to-port"]),
+                                            self.parser.CurrentLineNumber))  # fmt: skip
+                except (KeyError, ValueError):
+                    scope.edges.append(self.edge(attrs))
+            elif scope.section == "back_edges":
+                scope.back_edges.append(self.back_edge(attrs))
+            else:
+                self.fail("an <edge> outside <edges> or <back_edges>")
+        elif tag == "layer":
+            if scope.layer is not None:
+                self.finish_layer(scope)
+            scope.section = "layers"  # end tags are not listened to: a sibling layer closes the last one
+            scope.layer = attrs
+            scope.line = self.parser.CurrentLineNumber
+            scope.data = _NO_DATA
+            scope.inputs.clear()  # (finish_layer copied them)
+            scope.outputs.clear()
+            if scope.port_maps or scope.back_edges or scope.bodies:
+                scope.port_maps, scope.back_edges, scope.bodies = {}, [], []
+        elif tag == "data":
+            scope.data = attrs
+        elif tag == "input" or tag == "output":
+            if scope.section in _PORT_MAPS and "external_port_id" in attrs:
+                scope.port_maps[scope.section].append(self.port_mapping(tag, attrs))
+            else:
+                scope.section = tag
+        elif tag == "layers":
+            scope.section = tag
+        elif tag == "edges":
+            if scope.layer is not None:
+                self.finish_layer(scope)
+            scope.section = tag
+        elif tag in _PORT_MAPS:
+            scope.section = tag
+            scope.port_maps[tag] = []
+        elif tag == "back_edges":
+            scope.section = tag
+        elif tag in _BODY_PORT_MAPS:
+            if scope.layer is None:
+                self.fail(f"a <{tag}> outside a layer")
+            self.scope = _Scope(f"{scope.layer.get('name', '')}/{tag}", scope)
+            self.open_bodies += 1
+            self.parser.EndElementHandler = self.end
+        elif tag == "net":
+            self.fail("a <net> inside the <net>")
+        else:  # rt_info, metadata, v10 pre-process...: nothing the graph needs
+            self.skip = 1
+            self.port = _DISCARD
+            self.parser.EndElementHandler = self.end
 
+    def end(self, tag: str) -> None:
+        """Only active inside bodies and skipped subtrees."""
+        if self.skip:
+            if tag != "dim":
+                self.skip -= 1
+        elif tag in _BODY_PORT_MAPS:
+            self.close_body(tag)
+        if not self.skip and not self.open_bodies:
+            self.parser.EndElementHandler = None
 
-def _check_document(path: Path, element) -> tuple[str, int]:
-    """Refuse DOCTYPEs and anything that is not an IR; return the model name and IR version."""
-    tree = element.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise IRError(
-            path,
-            "the XML has a DOCTYPE; IR files never do, and DTDs (entity expansion, external entities) are "
-            "refused",
+    # -- elements ----------------------------------------------------------------------------------------
+
+    def edge(self, attrs: dict[str, str]) -> Edge:
+        """An <edge> with a missing or bad attribute: say which."""
+        line = self.parser.CurrentLineNumber
+        return Edge(*(_int(self.path, attrs, key, "an <edge>", line) for key in _EDGE_KEYS), line)
+
+    def back_edge(self, attrs: dict[str, str]) -> Edge:
+        """A back edge: from-layer (a body Result) feeds to-layer (a body Parameter) in the next iteration."""
+        line = self.parser.CurrentLineNumber
+        return Edge(
+            _int(self.path, attrs, "from-layer", "a back edge", line),
+            _int(self.path, attrs, "from-port", "a back edge", line, default=0),  # ports are optional here
+            _int(self.path, attrs, "to-layer", "a back edge", line),
+            _int(self.path, attrs, "to-port", "a back edge", line, default=0),
+            line,
         )
-    root = tree.getroot()
-    if root.tag != "net":
-        raise IRError(path, f"not an OpenVINO IR: the root element is <{root.tag}>, expected <net>",
-                      line=root.sourceline)  # fmt: skip
-    raw = root.get("version")
-    if raw is None or not raw.isdigit():
-        raise IRError(path, f"<net> has no valid IR version (version={raw!r})", line=root.sourceline)
-    if int(raw) not in SUPPORTED_IR_VERSIONS:
-        raise IRError(
-            path,
-            f"IR version {raw} is not supported (OpenVINO reads IR v10 and v11)",
-            line=root.sourceline,
+
+    def port_mapping(self, kind: str, attrs: dict[str, str]) -> PortMapping:
+        line = self.parser.CurrentLineNumber
+        what = f"a port map <{kind}>"
+        rest = {k: v for k, v in attrs.items() if k not in ("external_port_id", "internal_layer_id")}
+        return PortMapping(
+            kind=kind,
+            external_port_id=_int(self.path, attrs, "external_port_id", what, line),
+            internal_layer_id=_int(self.path, attrs, "internal_layer_id", what, line),
+            attrs=rest,
         )
-    return root.get("name", ""), int(raw)
+
+    def close_body(self, tag: str) -> None:
+        body = self.scope
+        if body.layer is not None:
+            self.finish_layer(body)
+        if not body.layers:
+            self.fail(f"body {body.name!r} has no layers")
+        layers, edges, unreachable = _checked(self.path, body.layers, body.edges, where=f"body {body.name!r}: ")
+        model = IRModel(name=body.name, version=0, layers=layers, edges=tuple(edges), unreachable=unreachable)
+        self.scope = body.parent
+        self.scope.bodies.append((tag, model))
+        self.open_bodies -= 1
+
+    def finish_layer(self, scope: _Scope) -> None:
+        """Turn the open layer's raw parts into a :class:`Layer`."""
+        attrs, line = scope.layer, scope.line
+        scope.layer = None
+        try:
+            layer_id = int(attrs["id"])
+        except (KeyError, ValueError):
+            layer_id = _int(self.path, attrs, "id", "a <layer>", line)
+        name = attrs.get("name", "")
+        ir_type = attrs.get("type")
+        if not ir_type:
+            self.fail(f"layer {layer_id} ({name!r}) has no type", line)
+        outputs = tuple([self.output_port(port, layer_id, name) for port in scope.outputs])
+        try:
+            inputs = tuple([int(port["id"]) for port in scope.inputs])
+        except (KeyError, ValueError):
+            inputs = tuple(_int(self.path, p, "id", f"layer {layer_id} ({name!r}): a <port>", line)
+                           for p in scope.inputs)  # fmt: skip
+        if ir_type == "Parameter" and outputs and "shape" in scope.data:
+            # The port writes every dynamic dimension as -1; <data shape> keeps intervals and dynamic rank.
+            shape = _shape_from_text(self.path, scope.data["shape"], line, f"layer {layer_id} ({name!r})")
+            outputs = (outputs[0]._replace(shape=shape), *outputs[1:])
+        bodies = ()
+        if scope.bodies:
+            bodies = tuple(
+                Body(
+                    name=tag,
+                    model=model,
+                    port_map=tuple(scope.port_maps.get(_BODY_PORT_MAPS[tag], ())),
+                    back_edges=tuple(scope.back_edges) if tag == "body" else (),
+                )
+                for tag, model in scope.bodies
+            )
+        layer = Layer(layer_id, name, ir_type, attrs.get("version", ""), scope.data, inputs, outputs, bodies, line)
+        if layer_id in scope.layers:
+            first = scope.layers[layer_id]
+            self.fail(f"duplicate layer id {layer_id}: {first.label} (line {first.line}) and {name!r} both use it",
+                      line)  # fmt: skip
+        scope.layers[layer_id] = layer
+
+    def output_port(self, raw: list, layer_id: int, name: str) -> Port:
+        attrs, text, line = raw
+        try:  # the common case, kept lean: every dimension a static size
+            port_id = int(attrs["id"])
+            shape: tuple[Dim, ...] = tuple(map(int, "".join(text).split(_DIM)[1:])) if text else ()
+            if shape and min(shape) < 0:
+                raise ValueError
+        except (KeyError, ValueError):
+            what = f"layer {layer_id} ({name!r})"
+            port_id = _int(self.path, attrs, "id", f"{what}: a <port>", line)
+            texts = "".join(text).split(_DIM)[1:]
+            shape = tuple(_dim_from_text(self.path, t, line, what) for t in texts)
+        names = attrs.get("names")
+        return Port(
+            port_id,
+            attrs.get("precision", ""),
+            shape,
+            tuple(n.replace("\\,", ",") for n in _UNESCAPED_COMMA.split(names)) if names else (),
+        )
 
 
-# -- elements -> types --------------------------------------------------------------------------------------
+_EDGE_KEYS = ("from-layer", "from-port", "to-layer", "to-port")
+_SRC = operator.itemgetter(0, 1)  # (src, src_port) of an Edge
+_DST = operator.itemgetter(2, 3)  # (dst, dst_port) of an Edge
 
 
-def _int_attr(path: Path, element, name: str, what: str, default: int | None = None) -> int:
-    raw = element.get(name)
+def _int(path: Path, attrs: Mapping[str, str], key: str, what: str, line: int, default: int | None = None) -> int:
+    raw = attrs.get(key)
     if raw is None:
         if default is not None:
             return default
-        raise IRError(path, f"{what} has no {name!r} attribute", line=element.sourceline)
+        raise IRError(path, f"{what} has no {key!r} attribute", line=line)
     try:
         return int(raw)
     except ValueError:
-        raise IRError(path, f"{what}: {name}={raw!r} is not an integer", line=element.sourceline) from None
+        raise IRError(path, f"{what}: {key}={raw!r} is not an integer", line=line) from None
 
 
-def _layer_from_element(path: Path, element) -> Layer:
-    get = element.get
-    try:
-        layer_id = int(get("id"))
-    except (TypeError, ValueError):
-        layer_id = _int_attr(path, element, "id", "a <layer>")  # raises, naming the problem
-    ir_type = get("type")
-    name = get("name", "")
-    if not ir_type:
-        raise IRError(path, f"layer {layer_id} ({name!r}) has no type", line=element.sourceline)
-    data: Mapping[str, str] = {}
-    inputs: tuple[int, ...] = ()
-    outputs: tuple[Port, ...] = ()
-    extra = []  # bodies, port maps, back edges: only TensorIterator, Loop and If have them
-    for child in element:
-        tag = child.tag
-        if tag == "output":
-            outputs = tuple([_port_from_element(path, port, layer_id, name) for port in child
-                             if port.tag == "port"])  # fmt: skip
-        elif tag == "input":
-            inputs = tuple([_port_id(path, port, layer_id, name) for port in child if port.tag == "port"])
-        elif tag == "data":
-            data = dict(child.items())
-        elif tag != "rt_info":
-            extra.append(child)
-    if ir_type == "Parameter" and outputs and "shape" in data:
-        # The port writes every dynamic dimension as -1; <data shape> keeps intervals and dynamic rank.
-        first = outputs[0]
-        shape = _shape_from_text(path, data["shape"], element, f"layer {layer_id} ({name!r})")
-        outputs = (first._replace(shape=shape), *outputs[1:])
-    return Layer(
-        id=layer_id,
-        name=name,
-        ir_type=ir_type,
-        version=get("version", ""),
-        data=data,
-        inputs=inputs,
-        outputs=outputs,
-        bodies=_bodies_from_elements(path, extra, layer_id, name, element) if extra else (),
-        line=element.sourceline or 0,
-    )
-
-
-def _bodies_from_elements(path: Path, elements, layer_id: int, name: str, layer_element) -> tuple[Body, ...]:
-    what = f"layer {layer_id} ({name!r})"
-    body_elements = {}
-    port_maps: dict[str, list[PortMapping]] = {}
-    back_edges: tuple[Edge, ...] = ()
-    for child in elements:
-        tag = child.tag
-        if tag in _BODY_PORT_MAPS:
-            body_elements[tag] = child
-        elif tag in ("port_map", "then_port_map", "else_port_map"):
-            port_maps[tag] = [_port_mapping_from_element(path, entry, what) for entry in child]
-        elif tag == "back_edges":
-            back_edges = tuple(_back_edge_from_element(path, edge) for edge in child if edge.tag == "edge")
-    return tuple(
-        Body(
-            name=tag,
-            model=_body_model(path, body, f"{name}/{tag}", layer_element),
-            port_map=tuple(port_maps.get(_BODY_PORT_MAPS[tag], ())),
-            back_edges=back_edges if tag == "body" else (),
-        )
-        for tag, body in body_elements.items()
-    )
-
-
-def _port_from_element(path: Path, element, layer_id: int, name: str) -> Port:
-    """An output port: id, precision, dimensions and tensor names."""
-    try:  # the common case, kept lean: only <dim> children, every dimension static
-        port_id = int(element.get("id"))
-        texts = etree.tostring(element, method="text", encoding=str, with_tail=False).split()
-        shape: tuple[Dim, ...] = tuple(map(int, texts))
-        if len(texts) != len(element) or (shape and min(shape) < 0):
-            raise ValueError
-    except (TypeError, ValueError):
-        port_id = _port_id(path, element, layer_id, name)
-        what = f"layer {layer_id} ({name!r})"
-        shape = tuple(_dim_from_text(path, dim.text, dim, what) for dim in element.iterchildren("dim"))
-    names = element.get("names")
-    return Port(
-        port_id,
-        element.get("precision", ""),
-        shape,
-        tuple(n.replace("\\,", ",") for n in _UNESCAPED_COMMA.split(names)) if names else (),
-    )
-
-
-def _port_id(path: Path, element, layer_id: int, name: str) -> int:
-    try:
-        return int(element.get("id"))
-    except (TypeError, ValueError):
-        return _int_attr(path, element, "id", f"layer {layer_id} ({name!r}): a <port>")
-
-
-def _dim_from_text(path: Path, text: str | None, element, what: str) -> Dim:
-    text = (text or "").strip()
+def _dim_from_text(path: Path, text: str, line: int, what: str) -> Dim:
+    text = text.strip()
     try:
         value = int(text)
     except ValueError:
         if text == "?" or _is_interval(text):
             return text
-        raise IRError(path, f"{what}: bad dimension {text!r}", line=element.sourceline) from None
+        raise IRError(path, f"{what}: bad dimension {text!r}", line=line) from None
     if value < -1:
-        raise IRError(path, f"{what}: bad dimension {text!r}", line=element.sourceline)
+        raise IRError(path, f"{what}: bad dimension {text!r}", line=line)
     return "?" if value == -1 else value
 
 
@@ -365,85 +470,76 @@ def _is_interval(text: str) -> bool:
     return bool(sep) and (low == "" or low.isdigit()) and (high == "" or high.isdigit())
 
 
-def _shape_from_text(path: Path, text: str, element, what: str) -> tuple[Dim, ...] | None:
+def _shape_from_text(path: Path, text: str, line: int, what: str) -> tuple[Dim, ...] | None:
     """A ``<data shape=...>`` value: ``"1,3,?,1..10"``, ``""`` (scalar) or ``"..."`` (dynamic rank)."""
     text = text.strip()
     if text == "...":
         return None
     if not text:
         return ()
-    return tuple(_dim_from_text(path, part, element, what) for part in text.split(","))
-
-
-def _edge_from_element(path: Path, element) -> Edge:
-    get = element.get
-    try:
-        return Edge(int(get("from-layer")), int(get("from-port")), int(get("to-layer")), int(get("to-port")),
-                    element.sourceline or 0)  # fmt: skip
-    except (TypeError, ValueError):  # say which attribute is missing or bad
-        return Edge(
-            _int_attr(path, element, "from-layer", "an <edge>"),
-            _int_attr(path, element, "from-port", "an <edge>"),
-            _int_attr(path, element, "to-layer", "an <edge>"),
-            _int_attr(path, element, "to-port", "an <edge>"),
-        )
-
-
-def _back_edge_from_element(path: Path, element) -> Edge:
-    """A ``<back_edges>`` entry: body Result ``from-layer`` feeds body Parameter ``to-layer`` (ports optional)."""
-    return Edge(
-        src=_int_attr(path, element, "from-layer", "a back edge"),
-        src_port=_int_attr(path, element, "from-port", "a back edge", default=0),
-        dst=_int_attr(path, element, "to-layer", "a back edge"),
-        dst_port=_int_attr(path, element, "to-port", "a back edge", default=0),
-        line=element.sourceline or 0,
-    )
-
-
-def _port_mapping_from_element(path: Path, element, what: str) -> PortMapping:
-    attrs = dict(element.attrib)
-    where = f"{what}: a port map <{element.tag}>"
-    external = _int_attr(path, element, "external_port_id", where)
-    internal = _int_attr(path, element, "internal_layer_id", where)
-    del attrs["external_port_id"], attrs["internal_layer_id"]
-    return PortMapping(kind=element.tag, external_port_id=external, internal_layer_id=internal, attrs=attrs)
-
-
-def _body_model(path: Path, element, name: str, layer_element) -> IRModel:
-    layers: dict[int, Layer] = {}
-    edges: list[Edge] = []
-    for section in element:
-        if section.tag == "layers":
-            for child in section:
-                if child.tag != "layer":
-                    continue
-                layer = _layer_from_element(path, child)
-                if layer.id in layers:
-                    raise IRError(path, f"duplicate layer id {layer.id} in body {name!r}", line=layer.line)
-                layers[layer.id] = layer
-        elif section.tag == "edges":
-            edges.extend(_edge_from_element(path, child) for child in section if child.tag == "edge")
-    if not layers:
-        raise IRError(path, f"body {name!r} has no layers", line=layer_element.sourceline)
-    _validate(path, layers, edges, where=f"body {name!r}: ")
-    layers, edges, unreachable = _drop_unreachable(layers, edges)
-    return IRModel(name=name, version=0, layers=layers, edges=tuple(edges), unreachable=unreachable)
+    return tuple(_dim_from_text(path, part, line, what) for part in text.split(","))
 
 
 # -- consistency ---------------------------------------------------------------------------------------------
 
 
-def _validate(path: Path, layers: Mapping[int, Layer], edges: Iterable[Edge], where: str = "") -> None:
-    """Edges point at existing ports, every input is fed exactly once, and the graph is acyclic."""
+def _checked(
+    path: Path, layers: dict[int, Layer], edges: list[Edge], where: str = ""
+) -> tuple[dict[int, Layer], list[Edge], tuple[Layer, ...]]:
+    """Check a model's edges and keep what OpenVINO's reader keeps.
+
+    Every edge joins an existing output port to an existing input port, every input port is fed exactly once,
+    and what the outputs depend on is acyclic. Layers that no Result or Assign depends on are dropped, as the
+    reader drops them (``XmlDeserializer::parse_function`` builds the model by walking back from Results and
+    Assigns, keeping every Parameter): HETERO never sees them, and neither should a plan.
+    """
+    # The common case, all valid, is checked with set algebra in C; a failure is then located edge by edge.
     outputs = {(lid, port.id) for lid, layer in layers.items() for port in layer.outputs}
-    unfed = {(lid, port_id) for lid, layer in layers.items() for port_id in layer.inputs}
-    successors: dict[int, list[int]] = {lid: [] for lid in layers}
+    inputs = {(lid, port_id) for lid, layer in layers.items() for port_id in layer.inputs}
+    fed = list(map(_DST, edges))  # each input fed exactly once: as many edges as inputs, and the same set
+    if not (outputs.issuperset(map(_SRC, edges)) and len(fed) == len(inputs) and inputs == set(fed)):
+        _locate_bad_edge(path, layers, edges, outputs, inputs, where)
+    producers: dict[int, list[int]] = {lid: [] for lid in layers}
+    for edge in edges:
+        producers[edge.dst].append(edge.src)
+
+    # Depth-first walk back from the outputs: what it reaches is kept; meeting a layer that is still on the
+    # walk's path is a cycle.
+    done: set[int] = set()
+    for root in [lid for lid, layer in layers.items() if layer.ir_type in ("Result", "Assign")]:
+        if root in done:
+            continue
+        trail, on_trail, pending = [root], {root}, [iter(producers[root])]
+        while pending:
+            for src in pending[-1]:
+                if src in on_trail:
+                    cycle = [src, *reversed(trail[trail.index(src) :])]  # in data-flow order
+                    shown = " -> ".join(layers[lid].label for lid in cycle)
+                    raise IRError(path, f"{where}the edges form a cycle: {shown}", line=layers[src].line)
+                if src not in done:
+                    trail.append(src)
+                    on_trail.add(src)
+                    pending.append(iter(producers[src]))
+                    break
+            else:
+                on_trail.discard(trail[-1])
+                done.add(trail.pop())
+                pending.pop()
+    kept = done.union(lid for lid, layer in layers.items() if layer.ir_type == "Parameter")
+    if len(kept) == len(layers):
+        return layers, edges, ()
+    dropped = tuple(layer for lid, layer in layers.items() if lid not in kept)
+    kept_edges = [edge for edge in edges if edge.src in kept and edge.dst in kept]
+    return {lid: layer for lid, layer in layers.items() if lid in kept}, kept_edges, dropped
+
+
+def _locate_bad_edge(path: Path, layers, edges, outputs: set, inputs: set, where: str) -> None:
+    """Raise for the first edge (in XML order) that is wrong, or for the first input that is not fed."""
+    unfed = set(inputs)
     for edge in edges:
         if (edge.src, edge.src_port) not in outputs:
             _bad_edge_end(path, layers, edge, edge.src, edge.src_port, "output", where)
-        try:
-            unfed.remove((edge.dst, edge.dst_port))
-        except KeyError:
+        if (edge.dst, edge.dst_port) not in unfed:
             _bad_edge_end(path, layers, edge, edge.dst, edge.dst_port, "input", where)
             twin = next(e for e in edges if (e.dst, e.dst_port) == (edge.dst, edge.dst_port))
             raise IRError(
@@ -451,13 +547,11 @@ def _validate(path: Path, layers: Mapping[int, Layer], edges: Iterable[Edge], wh
                 f"{where}input port {edge.dst_port} of {layers[edge.dst].label} is fed twice "
                 f"(edges on lines {twin.line} and {edge.line})",
                 line=edge.line,
-            ) from None
-        successors[edge.src].append(edge.dst)
-    if unfed:
-        lid, port_id = min(unfed)
-        raise IRError(path, f"{where}input port {port_id} of {layers[lid].label} has no incoming edge",
-                      line=layers[lid].line)  # fmt: skip
-    _check_acyclic(path, layers, successors, where)
+            )
+        unfed.discard((edge.dst, edge.dst_port))
+    lid, port_id = min(unfed)
+    raise IRError(path, f"{where}input port {port_id} of {layers[lid].label} has no incoming edge",
+                  line=layers[lid].line)  # fmt: skip
 
 
 def _bad_edge_end(path: Path, layers, edge: Edge, end: int, port: int, kind: str, where: str) -> None:
@@ -471,78 +565,24 @@ def _bad_edge_end(path: Path, layers, edge: Edge, end: int, port: int, kind: str
                       line=edge.line)  # fmt: skip
 
 
-def _check_acyclic(path: Path, layers: Mapping[int, Layer], successors: dict[int, list[int]], where: str) -> None:
-    indegree = dict.fromkeys(layers, 0)
-    for targets in successors.values():
-        for target in targets:
-            indegree[target] += 1
-    ready = [lid for lid, degree in indegree.items() if degree == 0]
-    seen = 0
-    while ready:
-        lid = ready.pop()
-        seen += 1
-        for target in successors[lid]:
-            indegree[target] -= 1
-            if indegree[target] == 0:
-                ready.append(target)
-    if seen == len(layers):
-        return
-    # Walk forward inside the cyclic remainder until a layer repeats: that loop is a cycle to show.
-    remainder = {lid for lid, degree in indegree.items() if degree > 0}
-    walk: list[int] = [min(remainder)]
-    while True:
-        nxt = next(t for t in successors[walk[-1]] if t in remainder)
-        if nxt in walk:
-            cycle = walk[walk.index(nxt) :] + [nxt]
-            break
-        walk.append(nxt)
-    shown = " -> ".join(layers[lid].label for lid in cycle)
-    raise IRError(path, f"{where}the edges form a cycle: {shown}", line=layers[cycle[0]].line)
-
-
-def _drop_unreachable(
-    layers: dict[int, Layer], edges: list[Edge]
-) -> tuple[dict[int, Layer], list[Edge], tuple[Layer, ...]]:
-    """Keep what OpenVINO's reader keeps: Parameters and everything a Result or Assign depends on.
-
-    The reader builds the model by walking back from Results and Assigns (``XmlDeserializer::parse_function``),
-    so a layer no output depends on never becomes an op; HETERO never sees it, and neither should a plan.
-    """
-    producers: dict[int, list[int]] = {}
-    for edge in edges:
-        producers.setdefault(edge.dst, []).append(edge.src)
-    keep = {lid for lid, layer in layers.items() if layer.ir_type == "Parameter"}
-    stack = [lid for lid, layer in layers.items() if layer.ir_type in ("Result", "Assign")]
-    while stack:
-        lid = stack.pop()
-        if lid in keep and layers[lid].ir_type != "Parameter":
-            continue
-        keep.add(lid)
-        stack.extend(src for src in producers.get(lid, ()) if src not in keep)
-    if len(keep) == len(layers):
-        return layers, edges, ()
-    dropped = tuple(layer for lid, layer in layers.items() if lid not in keep)
-    kept_edges = [edge for edge in edges if edge.src in keep and edge.dst in keep]
-    return {lid: layer for lid, layer in layers.items() if lid in keep}, kept_edges, dropped
-
-
 def _edge_text(edge: Edge) -> str:
     return f"{edge.src}:{edge.src_port} -> {edge.dst}:{edge.dst_port}"
 
 
 def _const_region(xml: Path, layer: Layer) -> tuple[int, int]:
+    """``(offset, end)`` of a Const's bytes in the ``.bin``, after checking them against its shape and type."""
+    data = layer.data
     try:
-        offset, size = int(layer.data.get("offset", 0)), int(layer.data["size"])
+        offset, size = int(data.get("offset", 0)), int(data["size"])
     except (KeyError, ValueError):
         raise IRError(xml, f"{layer.label}: a Const needs integer 'offset' and 'size'", line=layer.line) from None
     if offset < 0 or size < 0:
         raise IRError(xml, f"{layer.label}: negative offset or size", line=layer.line)
-    expected = layer.outputs[0].nbytes if layer.outputs else None
-    bits = ELEMENT_BITS.get(layer.data.get("element_type", ""), None)
-    if expected is not None and bits is not None and size != expected:
-        raise IRError(
-            xml,
-            f"{layer.label}: size={size} but its shape and type need {expected} bytes",
-            line=layer.line,
-        )
+    bits = ELEMENT_BITS.get(data.get("element_type", ""))
+    shape = layer.outputs[0].shape if layer.outputs else None
+    if bits and shape is not None and str not in map(type, shape):  # a fixed-size type and a static shape
+        expected = (math.prod(shape) * bits + 7) // 8
+        if size != expected:
+            raise IRError(xml, f"{layer.label}: size={size} but its shape and type need {expected} bytes",
+                          line=layer.line)  # fmt: skip
     return offset, offset + size

@@ -69,8 +69,10 @@ class ModelSummary:
     #: Whether any input or layer output has a dynamic dimension or rank. (The IR writes a dynamic-rank
     #: output like a scalar; only a Parameter's ``shape`` says "...". Dynamic inputs are always caught.)
     dynamic: bool
-    #: Layers that carry bodies (TensorIterator, Loop, If), and the layers inside those bodies, recursively.
+    #: Layers inside the bodies of TensorIterator, Loop and If layers, recursively.
     body_layers: int = 0
+    #: Layers of the XML that no output depends on: OpenVINO's reader drops them, and so does the tool.
+    unreachable_layers: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict; stable keys (``schema_version`` tells their version)."""
@@ -87,6 +89,7 @@ class ModelSummary:
             "weights_bytes": self.weights_bytes,
             "dynamic": self.dynamic,
             "body_layers": self.body_layers,
+            "unreachable_layers": list(self.unreachable_layers),
         }
 
 
@@ -140,4 +143,5 @@ def summary_from_ir(ir: IRModel) -> ModelSummary:
         weights_bytes=ir.weights_bytes,
         dynamic=dynamic,
         body_layers=body_layers,
+        unreachable_layers=tuple(layer.name for layer in ir.unreachable),
     )

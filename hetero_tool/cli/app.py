@@ -18,7 +18,7 @@ from rich.logging import RichHandler
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from hetero_tool.cli import demo, inspect
+from hetero_tool.cli import demo, devices, inspect, plan
 from hetero_tool.cli.console import err, out
 from hetero_tool.errors import HeteroToolError
 
@@ -112,6 +112,8 @@ def root(
 
 
 app.command("inspect", no_args_is_help=True)(inspect.inspect)
+app.command("plan", no_args_is_help=True)(plan.plan)
+app.command("devices")(devices.devices)
 app.command("demo")(demo.demo)
 
 

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["ModelArg", "JsonOpt", "OutputDirOpt"]
+__all__ = [
+    "ModelArg",
+    "JsonOpt",
+    "OutputDirOpt",
+    "DevicesOpt",
+    "EmulateOpt",
+    "RulesOpt",
+    "AffinityOpt",
+    "PlanOutputOpt",
+]
 
 ModelArg = Annotated[
     Path,
@@ -23,4 +32,40 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on 
 OutputDirOpt = Annotated[
     Path,
     typer.Option("--output-dir", "-o", help="Directory to write into (created if missing).", file_okay=False),
+]
+
+DevicesOpt = Annotated[
+    str,
+    typer.Option(
+        "--devices",
+        "-d",
+        help="Priority list, highest first: HETERO:NPU,GPU,CPU or NPU,CPU.",
+        show_default=False,
+    ),
+]
+
+EmulateOpt = Annotated[
+    list[str],
+    typer.Option(
+        "--emulate",
+        help="Emulate device NAME on the CPU plugin with a profile: NAME (the built-in profile of that name), "
+        "NAME=cpu|npu|gpu, or NAME=path/to/profile.toml. Repeatable.",
+        metavar="NAME[=PROFILE]",
+    ),
+]
+
+RulesOpt = Annotated[
+    Path | None,
+    typer.Option("--rules", help="Placement rules (TOML): pin or forbid devices by op type, name, region...",
+                 dir_okay=False),  # fmt: skip
+]
+
+AffinityOpt = Annotated[
+    Path | None,
+    typer.Option("--affinity", help='Affinity map (JSON): {"layer name": "DEVICE"}.', dir_okay=False),
+]
+
+PlanOutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the plan (JSON) here.", dir_okay=False),
 ]

@@ -1,0 +1,129 @@
+"""Assign a device to every layer: an affinity map, then rules, then fallback priority for the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from hetero_tool.affinity.fallback import assign_by_priority
+from hetero_tool.affinity.rules import Rule, match_layers
+from hetero_tool.affinity.types import Assignment, Decision
+from hetero_tool.devices.device import Device
+from hetero_tool.devices.support import Support
+from hetero_tool.errors import InputError
+from hetero_tool.ir.order import inputs_by_layer
+from hetero_tool.ir.types import IRModel
+
+__all__ = ["assign_affinity"]
+
+
+def assign_affinity(
+    ir: IRModel,
+    devices: Sequence[Device],
+    support: Support,
+    *,
+    rules: Sequence[Rule] = (),
+    affinity_map: Mapping[int, str] | None = None,
+    map_name: str = "affinity map",
+) -> Assignment:
+    """Place every layer, saying for each where the decision came from and why.
+
+    1. The affinity map pins the layers it lists.
+    2. Rules, in order: the first pin rule that matches a layer pins it; forbid rules restrict the others.
+    3. A Parameter, Constant or Result whose neighbours are all pinned to one device follows them (HETERO runs
+       a Result with its producer, clones a Constant into its consumers' submodels, and gives a Parameter
+       whose consumers are elsewhere a submodel of its own).
+    4. Everything else falls back by priority, as HETERO's automatic mode does
+       (:func:`~hetero_tool.affinity.fallback.assign_by_priority`).
+
+    A pin to a device outside the list, or to a device that cannot run the layer, is an error naming the rule
+    (or map) and layers; a rule that matches nothing is a warning.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from hetero_tool.affinity.rules import Match, Rule
+    >>> from hetero_tool.devices.device import resolve_devices
+    >>> from hetero_tool.ir import parse_ir
+    >>> from hetero_tool.samples import save_samples
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     ir = parse_ir(save_samples(tmp, names=["mobilenet"])["mobilenet"])
+    ...     devices = resolve_devices(["NPU", "CPU"], {"NPU": "npu"}, real=["CPU"])
+    ...     rule = Rule("softmax on CPU", Match(types=frozenset({"Softmax"})), pin="CPU")
+    ...     assignment = assign_affinity(ir, devices, Support(ir), rules=[rule])
+    >>> softmax = next(lid for lid, layer in ir.layers.items() if layer.type == "Softmax")
+    >>> assignment.decisions[softmax].source, assignment.decisions[softmax].rule
+    ('rule', 'softmax on CPU')
+    """
+    names = [device.name for device in devices]
+    by_name = {device.name: device for device in devices}
+    decided: dict[int, Decision] = {}
+    warnings: list[str] = []
+    for lid, device in (affinity_map or {}).items():
+        if device not in by_name:
+            raise InputError(f"{map_name}: {ir.layers[lid].label} is mapped to {device}, which is not in the "
+                             f"device list {','.join(names)}")  # fmt: skip
+        decided[lid] = Decision(device, "map", f"the {map_name} puts it on {device}")
+    forbidden: dict[int, dict[str, str]] = {}
+    pinned_by: dict[str, list[int]] = {}
+    for rule in rules:
+        for device in (rule.pin,) if rule.pin else rule.forbid:
+            if device not in by_name:
+                raise InputError(f"rule {rule.name!r} names {device}, which is not in the device list "
+                                 f"{','.join(names)}")  # fmt: skip
+        matched = match_layers(ir, rule)
+        if not matched:
+            warnings.append(f"rule {rule.name!r} matches no layer of {ir.name!r}")
+            continue
+        for lid in matched:
+            if rule.pin:
+                if lid not in decided:
+                    decided[lid] = Decision(rule.pin, "rule", f"rule {rule.name!r} pins it to {rule.pin}", rule=rule.name)
+                    pinned_by.setdefault(rule.name, []).append(lid)
+            else:
+                for device in rule.forbid:
+                    forbidden.setdefault(lid, {}).setdefault(device, f"forbidden by rule {rule.name!r}")
+    _check_pins(ir, devices, support, decided, forbidden, map_name)
+    _follow(ir, decided)
+    decisions = assign_by_priority(ir, devices, support, decided=decided, forbidden=forbidden)
+    return Assignment(devices=tuple(devices), decisions=decisions, warnings=tuple(warnings))
+
+
+def _check_pins(ir: IRModel, devices: Sequence[Device], support: Support, decided: Mapping[int, Decision],
+                forbidden: Mapping[int, Mapping[str, str]], map_name: str) -> None:  # fmt: skip
+    """Every pinned layer must be runnable on its device and not forbidden there."""
+
+    def origin(lid: int) -> str:
+        return f"rule {decided[lid].rule!r}" if decided[lid].rule else f"the {map_name}"
+
+    for device in devices:
+        pinned = [lid for lid, d in decided.items() if d.device == device.name]
+        if not pinned:
+            continue
+        for lid in pinned:
+            if device.name in forbidden.get(lid, {}):
+                raise InputError(f"{origin(lid)} pins {ir.layers[lid].label} to {device.name}, but "
+                                 f"{forbidden[lid][device.name]}")  # fmt: skip
+        verdict = support.query(device)
+        bad = [lid for lid in pinned if verdict[lid] is not None]
+        if bad:
+            shown = "; ".join(f"{ir.layers[lid].label} ({ir.layers[lid].type}): {verdict[lid]}" for lid in bad[:3])
+            more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
+            raise InputError(f"{origin(bad[0])} pins layers to {device.label} that it cannot run: {shown}{more}")
+
+
+def _follow(ir: IRModel, decided: dict[int, Decision]) -> None:
+    """Place unpinned Parameters, Constants and Results whose neighbours all went to one device with them."""
+    producers = inputs_by_layer(ir)
+    consumers: dict[int, list[int]] = {lid: [] for lid in ir.layers}
+    for lid, sources in producers.items():
+        for src, _ in sources:
+            consumers[src].append(lid)
+    for lid, layer in ir.layers.items():
+        if lid in decided or layer.ir_type not in ("Parameter", "Const", "Result"):
+            continue
+        neighbours = [src for src, _ in producers[lid]] if layer.ir_type == "Result" else consumers[lid]
+        devices = {decided[n].device for n in neighbours if n in decided}
+        if neighbours and len(devices) == 1 and all(n in decided for n in neighbours):
+            (device,) = devices
+            role = "its producer" if layer.ir_type == "Result" else "its consumers"
+            decided[lid] = Decision(device, "follows", f"{role} run on {device}")

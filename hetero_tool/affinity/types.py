@@ -1,0 +1,47 @@
+"""Where each layer goes and why: the result of assigning affinities."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from hetero_tool.devices.device import Device
+
+__all__ = ["Decision", "Assignment", "SOURCES"]
+
+#: Where a decision can come from.
+SOURCES = ("fallback", "rule", "map", "follows")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The device of one layer, with its provenance."""
+
+    #: Device name the layer is placed on.
+    device: str
+    #: ``"fallback"`` (priority order, as HETERO's automatic mode), ``"rule"``, ``"map"`` (affinity file) or
+    #: ``"follows"`` (a Parameter, Constant or Result placed with the layers it feeds or is fed by).
+    source: str
+    #: One line saying why, e.g. "NPU: not in the NPU's supported-operations list".
+    reason: str
+    #: The rule's name when ``source == "rule"``.
+    rule: str | None = None
+    #: Devices of higher priority that could not take the layer, with their reasons.
+    rejected: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A device for every layer of a model."""
+
+    #: The priority list, highest first.
+    devices: tuple[Device, ...]
+    #: Layer id -> decision, for every layer.
+    decisions: Mapping[int, Decision]
+    #: Things the user should know that are not errors (a rule that matched nothing, ...).
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def affinity(self) -> dict[int, str]:
+        """Layer id -> device name."""
+        return {lid: decision.device for lid, decision in self.decisions.items()}

@@ -1,0 +1,199 @@
+"""Which layers a device can run, and why not: from OpenVINO's own ``query_model``, cached on disk.
+
+A real device answers through ``core.query_model(model, device)``, exactly what HETERO asks it: its own
+transformations decide which fused groups stay together. An emulated device is the CPU plugin narrowed by its
+profile: OpenVINO's answer for the CPU plugin (with the profile's config), minus what the profile excludes op by
+op, then the consequences OpenVINO's ``ov::get_supported_nodes`` draws from an exclusion, re-applied:
+
+- a ReadValue and the Assign of the same variable go together;
+- a Constant, or a Convert fed by a Parameter or Constant, whose consumers are all excluded goes with them;
+- a Parameter whose consumers are all excluded, and a Result whose producer is, are excluded.
+
+(An emulated device does not inherit the CPU plugin's fusions: the CPU fuses ops the real device may not run,
+and a real device's plugin does not fuse what it cannot run.)
+
+Answers are cached by the model's bytes, the device, its config, the region and the OpenVINO version, so a
+second run does not pay for them again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Collection, Mapping
+from pathlib import Path
+
+from hetero_tool._ov import ov_error_text
+from hetero_tool.cache import cache_dir, file_digest
+from hetero_tool.devices.device import Device
+from hetero_tool.errors import BackendError
+from hetero_tool.ir.order import inputs_by_layer
+from hetero_tool.ir.types import IRModel
+from hetero_tool.runtime.openvino import read_ov_model, register_cpu_device
+from hetero_tool.runtime.regions import region_model
+
+__all__ = ["Support", "Verdict"]
+
+log = logging.getLogger(__name__)
+
+Verdict = dict[int, str | None]
+"""Layer id -> ``None`` when the device runs the layer, else the reason it does not."""
+
+
+class Support:
+    """Answers "which of these layers can device D run?" for one model, querying OpenVINO at most once per
+    question (and not at all when the disk cache has the answer).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from hetero_tool.devices.device import resolve_devices
+    >>> from hetero_tool.ir import parse_ir
+    >>> from hetero_tool.samples import save_samples
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     ir = parse_ir(save_samples(tmp, names=["detector"])["detector"])
+    ...     npu, cpu = resolve_devices(["NPU", "CPU"], {"NPU": "npu"}, real=["CPU"])
+    ...     verdict = Support(ir).query(npu)
+    >>> nms = next(lid for lid, layer in ir.layers.items() if layer.type == "NonMaxSuppression")
+    >>> verdict[nms] is not None  # the NPU profile does not run NonMaxSuppression
+    True
+    """
+
+    def __init__(self, ir: IRModel, *, use_cache: bool = True) -> None:
+        self.ir = ir
+        self.use_cache = use_cache
+        self._model = None
+        self._core = None
+        self._digest: str | None = None
+        self._inputs = inputs_by_layer(ir)
+        self._consumers: dict[int, list[int]] = {lid: [] for lid in ir.layers}
+        for lid, producers in self._inputs.items():
+            for src, _ in producers:
+                self._consumers[src].append(lid)
+
+    # -- public ------------------------------------------------------------------------------------------
+
+    def query(self, device: Device, region: Collection[int] | None = None) -> Verdict:
+        """For every layer of ``region`` (all layers when ``None``): ``None`` if ``device`` runs it, else why not.
+
+        A region is queried as HETERO queries a lower-priority device: as a model of its own.
+        """
+        wanted = None if region is None else set(region)
+        layers = [lid for lid in self.ir.layers if wanted is None or lid in wanted]
+        supported = self._supported_ids(device, None if region is None else layers)
+        if not device.emulated:
+            plugin = device.name.split(".")[0]
+            return {lid: None if lid in supported else f"the {plugin} plugin does not support it (query_model)"
+                    for lid in layers}  # fmt: skip
+        reasons: dict[int, str | None] = {}
+        for lid in layers:
+            if lid not in supported:
+                reasons[lid] = "the CPU plugin it is emulated on does not support it"
+            else:
+                reasons[lid] = device.profile.reason_unsupported(self.ir.layers[lid])
+        if any(reasons.values()):
+            self._propagate(reasons, device)
+        return reasons
+
+    def exclude(self, verdict: Verdict, excluded: Mapping[int, str], device: Device) -> Verdict:
+        """``verdict`` with ``excluded`` layers (layer -> reason) unsupported too, and the consequences drawn."""
+        reasons = dict(verdict)
+        changed = False
+        for lid, reason in excluded.items():
+            if lid in reasons and reasons[lid] is None:
+                reasons[lid] = reason
+                changed = True
+        if changed:
+            self._propagate(reasons, device)
+        return reasons
+
+    # -- OpenVINO ----------------------------------------------------------------------------------------
+
+    @property
+    def model(self):
+        if self._model is None:
+            self._model = read_ov_model(self.ir)
+        return self._model
+
+    @property
+    def core(self):
+        if self._core is None:
+            import openvino as ov
+
+            self._core = ov.Core()
+        return self._core
+
+    @property
+    def digest(self) -> str:
+        if self._digest is None:
+            files = [p for p in (self.ir.path, self.ir.weights_path) if p is not None]
+            self._digest = file_digest(files)
+        return self._digest
+
+    def _supported_ids(self, device: Device, region: list[int] | None) -> set[int]:
+        import openvino as ov
+
+        config = {k: str(v) for k, v in sorted(device.config.items())}
+        key = file_digest([], self.digest, device.ov_name, json.dumps(config), ov.get_version(),
+                          ",".join(map(str, region)) if region is not None else "*")  # fmt: skip
+        path = cache_dir("query") / f"{key[:40]}.json"
+        if self.use_cache and path.is_file():
+            names = set(json.loads(path.read_text())["supported"])
+        else:
+            names = self._query(device, region, config)
+            if self.use_cache:
+                _write_atomic(path, json.dumps({"device": device.ov_name, "supported": sorted(names)}))
+        wanted = set(self.ir.layers) if region is None else set(region)
+        return {lid for lid in wanted if self.ir.layers[lid].name in names}
+
+    def _query(self, device: Device, region: list[int] | None, config: dict[str, str]) -> set[str]:
+        if device.emulated:
+            register_cpu_device(self.core, device.ov_name)
+        model = self.model if region is None else region_model(self.ir, self.model, region)
+        try:
+            answer = self.core.query_model(model, device.ov_name, config)
+        except Exception as exc:  # OpenVINO's error types vary by plugin
+            raise BackendError(f"query_model on {device.label} failed: {ov_error_text(exc)}") from exc
+        return set(answer)
+
+    # -- get_supported_nodes' consequences ---------------------------------------------------------------
+
+    def _propagate(self, reasons: dict[int, str | None], device: Device) -> None:
+        """Draw the consequences of exclusions, in place, as OpenVINO's ``get_supported_nodes`` does."""
+        layers = self.ir.layers
+        region = set(reasons)
+        variables: dict[str, list[int]] = {}
+        for lid in region:
+            if layers[lid].ir_type in ("ReadValue", "Assign") and "variable_id" in layers[lid].data:
+                variables.setdefault(layers[lid].data["variable_id"], []).append(lid)
+        for variable, pair in variables.items():
+            if any(reasons[lid] for lid in pair):
+                for lid in pair:
+                    reasons[lid] = reasons[lid] or f"its variable {variable!r} is also used by an excluded layer"
+        consumers = {lid: [c for c in self._consumers[lid] if c in region] for lid in region}
+
+        def all_consumers_excluded(lid: int) -> bool:
+            return bool(consumers[lid]) and all(reasons[c] for c in consumers[lid])
+
+        for lid in region:
+            kind = layers[lid].ir_type
+            if reasons[lid] or kind not in ("Const", "Convert", "Parameter"):
+                continue
+            if kind == "Convert":
+                (src, _), = self._inputs[lid]
+                if layers[src].ir_type in ("Parameter", "Const") and src in region and all_consumers_excluded(lid):
+                    reasons[lid] = "its consumers are all excluded"
+                    reasons[src] = reasons[src] or "its consumers are all excluded"
+            elif all_consumers_excluded(lid):
+                reasons[lid] = "its consumers are all excluded"
+        for lid in region:
+            if layers[lid].ir_type == "Result" and not reasons[lid]:
+                (src, _), = self._inputs[lid]
+                if src in region and reasons[src]:
+                    reasons[lid] = "its producer is excluded"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_suffix(f".{id(text)}.tmp")
+    tmp.write_text(text)
+    tmp.replace(path)

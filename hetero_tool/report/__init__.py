@@ -1,0 +1,1 @@
+"""Reports: OpenVINO's own dumps read back, and the tool's dumps, renders and summaries."""

@@ -1,0 +1,1 @@
+"""OpenVINO glue: the model a plan applies to, emulated devices, compiling through HETERO."""

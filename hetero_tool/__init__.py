@@ -1,15 +1,22 @@
 """hetero_tool: see, predict and steer how OpenVINO's HETERO plugin splits a model across devices.
 
-The public API, by stage (see the README and ``../DESIGN`` for the data flow):
+The public API, by stage (the README has the data flow):
 
 - IR: :func:`load_ir` / :func:`parse_ir` -> :class:`IRModel`; :func:`graph_from_ir` -> ``networkx.MultiDiGraph``
   keyed by IR layer id; :func:`summary_from_ir` -> :class:`ModelSummary`.
+- Devices: :func:`parse_devices` (``HETERO:NPU,CPU``), :func:`resolve_devices` (real or emulated with a
+  :class:`DeviceProfile`), :class:`Support` (what each device runs, from ``query_model``).
+- Placement: :func:`assign_affinity` (affinity map, rules, then fallback priority as HETERO's automatic mode).
+- Subgraphs and plans: :func:`collect_subgraphs` (exactly as HETERO cuts), :func:`make_plan` /
+  :func:`plan_model` -> :class:`Plan`, :func:`load_plan`.
 - Examples: :func:`hetero_tool.samples.save_samples` builds the bundled example models.
 - Errors: everything raised on purpose derives from :class:`HeteroToolError`.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
+from hetero_tool.affinity import Assignment, Decision, Rule, assign_affinity, load_affinity_map, load_rules
+from hetero_tool.devices import Device, DeviceProfile, Support, load_profile, parse_devices, resolve_devices
 from hetero_tool.errors import HeteroToolError, InputError, IRError, ModelFormatError, WeightsError
 from hetero_tool.ir import (
     IRModel,
@@ -21,6 +28,8 @@ from hetero_tool.ir import (
     parse_ir,
     summary_from_ir,
 )
+from hetero_tool.partition import Partition, collect_subgraphs
+from hetero_tool.partition.plan import Plan, load_plan, make_plan, plan_model
 
 try:
     __version__ = version("hetero-tool")
@@ -28,6 +37,10 @@ except PackageNotFoundError:  # a source tree that was never installed
     __version__ = "0+unknown"
 
 __all__ = [
+    "Assignment",
+    "Decision",
+    "Device",
+    "DeviceProfile",
     "HeteroToolError",
     "IRError",
     "IRModel",
@@ -35,11 +48,25 @@ __all__ = [
     "Layer",
     "ModelFormatError",
     "ModelSummary",
+    "Partition",
+    "Plan",
     "Port",
+    "Rule",
+    "Support",
     "WeightsError",
     "__version__",
+    "assign_affinity",
+    "collect_subgraphs",
     "graph_from_ir",
+    "load_affinity_map",
     "load_ir",
+    "load_plan",
+    "load_profile",
+    "load_rules",
+    "make_plan",
+    "parse_devices",
     "parse_ir",
+    "plan_model",
+    "resolve_devices",
     "summary_from_ir",
 ]

@@ -1,16 +1,9 @@
-"""Subgraphs exactly as HETERO cuts them, and the plan that carries affinities and subgraphs as JSON."""
+"""Subgraphs exactly as HETERO cuts them (:mod:`.subgraphs`), and plans (:mod:`.plan`).
 
-from hetero_tool.partition.plan import Plan, fallback_rows, load_plan, make_plan, plan_model
+Only the subgraph layer is re-exported here: the affinity stage builds on it, and plans build on the affinity
+stage, so :mod:`hetero_tool.partition.plan` is imported by name (or from the top-level package).
+"""
+
 from hetero_tool.partition.subgraphs import CutTensor, Partition, Subgraph, collect_subgraphs
 
-__all__ = [
-    "CutTensor",
-    "Partition",
-    "Plan",
-    "Subgraph",
-    "collect_subgraphs",
-    "fallback_rows",
-    "load_plan",
-    "make_plan",
-    "plan_model",
-]
+__all__ = ["CutTensor", "Partition", "Subgraph", "collect_subgraphs"]

@@ -15,6 +15,7 @@ __all__ = [
     "IRError",
     "WeightsError",
     "ModelFormatError",
+    "PlanError",
     "BackendError",
 ]
 
@@ -52,6 +53,10 @@ class WeightsError(IRError):
 
 class ModelFormatError(InputError):
     """A model file of a type the tool cannot read, or one OpenVINO's reader rejected."""
+
+
+class PlanError(InputError):
+    """A plan that cannot be used: made for another model, or a split OpenVINO cannot run."""
 
 
 class BackendError(HeteroToolError):

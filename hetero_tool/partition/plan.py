@@ -22,7 +22,7 @@ from hetero_tool.affinity.rules import Rule
 from hetero_tool.affinity.types import Decision
 from hetero_tool.devices.device import Device
 from hetero_tool.devices.support import Support
-from hetero_tool.errors import InputError
+from hetero_tool.errors import InputError, PlanError
 from hetero_tool.ir.types import IRModel
 from hetero_tool.partition.subgraphs import CutTensor, Partition, Subgraph, collect_subgraphs
 
@@ -282,7 +282,7 @@ def make_plan(
     support = support or Support(ir)
     assignment = assign_affinity(ir, devices, support, rules=rules, affinity_map=affinity_map)
     partition = collect_subgraphs(ir, assignment.affinity)
-    warnings = list(assignment.warnings) + _stateful_warnings(ir, partition)
+    warnings = list(assignment.warnings) + _stateful_warnings(ir, partition) + _detached_warnings(ir, partition)
     return Plan(
         model_path=str(model_path or ir.path),
         model_name=ir.name,
@@ -311,7 +311,7 @@ def load_plan(path: str | Path, ir: IRModel | None = None) -> Plan:
     if ir is not None:
         digest = model_sha256(ir)
         if digest != plan.model_sha256:
-            raise InputError(
+            raise PlanError(
                 f"{path}: the plan was made for {plan.model_name!r} (IR sha256 {plan.model_sha256[:12]}...), "
                 f"not for {ir.path} (sha256 {digest[:12]}...)"
             )
@@ -320,6 +320,17 @@ def load_plan(path: str | Path, ir: IRModel | None = None) -> Plan:
 
 def _total(values: Sequence[int | None]) -> int | None:
     return None if any(v is None for v in values) else sum(values)
+
+
+def _detached_warnings(ir: IRModel, partition: Partition) -> list[str]:
+    """Results cycle breaking cuts off their producer: HETERO 2026.4 fails to compile the plan."""
+    if not partition.detached_results:
+        return []
+    names = ", ".join(repr(ir.layers[lid].name) for lid in partition.detached_results)
+    return [
+        f"HETERO will not compile this plan: breaking a cycle between subgraphs cuts the Result(s) {names} off "
+        "their producer, and OpenVINO 2026.4 fails on that (unordered_map::at); change the affinities around them"
+    ]
 
 
 def _stateful_warnings(ir: IRModel, partition: Partition) -> list[str]:

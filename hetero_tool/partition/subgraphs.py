@@ -86,6 +86,9 @@ class Partition:
     scc_steps: int = 0
     #: Index of the submodel each non-Constant layer belongs to.
     subgraph_of: Mapping[int, int] = field(default_factory=dict)
+    #: Results that cycle breaking cut off their (non-Constant) producer. HETERO 2026.4 cannot compile such a
+    #: split (``unordered_map::at``): the Result is fed by a new Parameter that has no affinity.
+    detached_results: tuple[int, ...] = ()
 
     @property
     def count(self) -> int:
@@ -422,6 +425,9 @@ class _Collector:
             cycle_rounds=self.rounds,
             scc_steps=self.scc_steps,
             subgraph_of={lid: index_of[sg[i]] for i, lid in enumerate(ids) if sg[i] in index_of and self.type[i] != "Const"},
+            detached_results=tuple(
+                ids[i] for i in results if self.type[inputs[i][0][0]] != "Const" and sg[inputs[i][0][0]] != sg[i]
+            ),
         )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hetero_tool._ov import ov_error_text
-from hetero_tool.errors import BackendError
+from hetero_tool.errors import BackendError, PlanError
 from hetero_tool.ir.types import IRModel
 from hetero_tool.partition.plan import Plan
 from hetero_tool.runtime.openvino import apply_affinity, read_ov_model, register_cpu_device
@@ -37,16 +37,30 @@ class CompiledPlan:
     execution_devices: tuple[str, ...]
     #: HETERO's own dumps, when asked for: file name -> path.
     dumps: dict[str, Path] = field(default_factory=dict)
+    #: The ``ov.Core`` it was compiled on. It must outlive the compiled model: HETERO's ``export_model()``
+    #: asks its plugin for the Core, and crashes the process (SIGSEGV) once the Core is gone.
+    core: object = None
 
 
-def compile_plan(ir: IRModel, plan: Plan, *, dump_dir: str | Path | None = None) -> CompiledPlan:
+def compile_plan(
+    ir: IRModel, plan: Plan, *, dump_dir: str | Path | None = None, refuse_known_failures: bool = True
+) -> CompiledPlan:
     """Compile ``ir`` with ``plan``'s affinities through HETERO on a fresh ``ov.Core``.
 
     With ``dump_dir``, HETERO writes its ``hetero_affinity_*.dot``/``hetero_subgraphs_*.dot`` there (it writes
-    to the working directory, so the compile runs inside ``dump_dir``, one at a time).
+    to the working directory, so the compile runs inside ``dump_dir``, one at a time). A plan OpenVINO is known
+    to fail on is refused before compiling (:class:`~hetero_tool.errors.PlanError`), unless
+    ``refuse_known_failures`` is false.
     """
     import openvino as ov
 
+    if refuse_known_failures and plan.partition.detached_results:
+        names = ", ".join(repr(plan.names[lid]) for lid in plan.partition.detached_results)
+        raise PlanError(
+            f"HETERO cannot compile this plan for {ir.name!r}: breaking a cycle between subgraphs cuts the "
+            f"Result(s) {names} off their producer (OpenVINO 2026.4 fails with unordered_map::at); change the "
+            "affinities around them"
+        )
     core = ov.Core()
     for device in plan.devices:
         if device.emulated:
@@ -71,7 +85,8 @@ def compile_plan(ir: IRModel, plan: Plan, *, dump_dir: str | Path | None = None)
     except Exception as exc:  # OpenVINO's exception types vary
         raise BackendError(f"HETERO could not compile {ir.name!r} with this plan: {ov_error_text(exc)}") from exc
     devices = tuple(from_ov.get(d, d) for d in compiled.get_property("EXECUTION_DEVICES"))
-    return CompiledPlan(compiled, int(compiled.get_property("HETERO_NUMBER_OF_SUBMODELS")), devices, dumps)
+    submodels = int(compiled.get_property("HETERO_NUMBER_OF_SUBMODELS"))
+    return CompiledPlan(compiled, submodels, devices, dumps, core)
 
 
 @contextlib.contextmanager

@@ -104,8 +104,25 @@ def test_support_answers_are_cached(sample_paths, monkeypatch):
     (cpu,) = resolve_devices(["CPU"], {})
     first = Support(ir).query(cpu)
 
-    def no_second_query(*args):
-        raise AssertionError("query_model ran again although the cache holds the answer")
+    class NoCore:
+        def query_model(self, *args):
+            raise AssertionError("query_model ran again although the cache holds the answer")
 
-    monkeypatch.setattr(Support, "_query", no_second_query)
+    monkeypatch.setattr(Support, "core", property(lambda self: NoCore()))
     assert Support(ir).query(cpu) == first
+
+
+def test_a_real_device_is_asked_about_each_region_as_a_model(sample_paths):
+    """After the first device, HETERO queries every unassigned region as a model of its own; so does the tool."""
+    from hetero_tool.affinity.fallback import remaining_regions
+    from hetero_tool.affinity.types import Decision
+
+    ir = parse_ir(sample_paths["mobilenet"])
+    taken = {lid: Decision("NPU", "fallback", "") for lid, layer in ir.layers.items()
+             if layer.type not in ("HSwish", "Swish", "HSigmoid")}  # fmt: skip
+    regions = remaining_regions(ir, taken)
+    assert len(regions) == 10 and all(regions)
+    (cpu,) = resolve_devices(["CPU"], {})
+    verdicts = Support(ir, use_cache=False).query_regions(cpu, regions)
+    for region, verdict in zip(regions, verdicts, strict=True):
+        assert sorted(verdict) == sorted(region) and all(reason is None for reason in verdict.values())

@@ -79,8 +79,7 @@ def assign_by_priority(
         if len(result) == len(ir.layers):
             break
         regions = [None] if not result else remaining_regions(ir, result)
-        for region in regions:
-            verdict = support.query(device, region)
+        for verdict in support.query_regions(device, regions):
             bans = {lid: ban[device.name] for lid, ban in forbidden.items() if device.name in ban and lid in verdict}
             if bans:
                 verdict = support.exclude(verdict, bans, device)

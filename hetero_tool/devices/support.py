@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from hetero_tool._ov import ov_error_text
@@ -30,7 +30,7 @@ from hetero_tool.errors import BackendError
 from hetero_tool.ir.order import inputs_by_layer
 from hetero_tool.ir.types import IRModel
 from hetero_tool.runtime.openvino import read_ov_model, register_cpu_device
-from hetero_tool.runtime.regions import region_model
+from hetero_tool.runtime.regions import region_models
 
 __all__ = ["Support", "Verdict"]
 
@@ -74,26 +74,41 @@ class Support:
     # -- public ------------------------------------------------------------------------------------------
 
     def query(self, device: Device, region: Collection[int] | None = None) -> Verdict:
-        """For every layer of ``region`` (all layers when ``None``): ``None`` if ``device`` runs it, else why not.
+        """For every layer of ``region`` (all layers when ``None``): ``None`` if ``device`` runs it, else why not."""
+        return self.query_regions(device, [region])[0]
 
-        A region is queried as HETERO queries a lower-priority device: as a model of its own.
+    def query_regions(self, device: Device, regions: Sequence[Collection[int] | None]) -> list[Verdict]:
+        """:meth:`query` for several regions at once, as HETERO asks a lower-priority device: each region as a
+        model of its own (``None`` is the whole model).
+
+        A real device is asked about each region itself (all region models are cut from one copy of the model).
+        An emulated device answers from its backing CPU plugin's answer for the whole model, restricted to the
+        region, then narrowed by its profile with the consequences drawn inside the region.
         """
-        wanted = None if region is None else set(region)
-        layers = [lid for lid in self.ir.layers if wanted is None or lid in wanted]
-        supported = self._supported_ids(device, None if region is None else layers)
-        if not device.emulated:
-            plugin = device.name.split(".")[0]
-            return {lid: None if lid in supported else f"the {plugin} plugin does not support it (query_model)"
-                    for lid in layers}  # fmt: skip
-        reasons: dict[int, str | None] = {}
-        for lid in layers:
-            if lid not in supported:
-                reasons[lid] = "the CPU plugin it is emulated on does not support it"
-            else:
-                reasons[lid] = device.profile.reason_unsupported(self.ir.layers[lid])
-        if any(reasons.values()):
-            self._propagate(reasons, device)
-        return reasons
+        layer_lists = [
+            list(self.ir.layers) if region is None else [lid for lid in self.ir.layers if lid in set(region)]
+            for region in regions
+        ]
+        if device.emulated:
+            supported = self._supported_ids(device, [None])[0]
+            verdicts = []
+            for layers in layer_lists:
+                reasons: dict[int, str | None] = {}
+                for lid in layers:
+                    if lid not in supported:
+                        reasons[lid] = "the CPU plugin it is emulated on does not support it"
+                    else:
+                        reasons[lid] = device.profile.reason_unsupported(self.ir.layers[lid])
+                if any(reasons.values()):
+                    self._propagate(reasons, device)
+                verdicts.append(reasons)
+            return verdicts
+        plugin = device.name.split(".")[0]
+        answers = self._supported_ids(device, [None if r is None else layers for r, layers in zip(regions, layer_lists)])
+        return [
+            {lid: None if lid in supported else f"the {plugin} plugin does not support it (query_model)" for lid in layers}
+            for layers, supported in zip(layer_lists, answers)
+        ]
 
     def exclude(self, verdict: Verdict, excluded: Mapping[int, str], device: Device) -> Verdict:
         """``verdict`` with ``excluded`` layers (layer -> reason) unsupported too, and the consequences drawn."""
@@ -130,31 +145,39 @@ class Support:
             self._digest = file_digest(files)
         return self._digest
 
-    def _supported_ids(self, device: Device, region: list[int] | None) -> set[int]:
+    def _supported_ids(self, device: Device, regions: Sequence[list[int] | None]) -> list[set[int]]:
+        """The layer ids OpenVINO's ``query_model`` supports in each region (from the cache when it can)."""
         import openvino as ov
 
         config = {k: str(v) for k, v in sorted(device.config.items())}
-        key = file_digest([], self.digest, device.ov_name, json.dumps(config), ov.get_version(),
-                          ",".join(map(str, region)) if region is not None else "*")  # fmt: skip
-        path = cache_dir("query") / f"{key[:40]}.json"
-        if self.use_cache and path.is_file():
-            names = set(json.loads(path.read_text())["supported"])
-        else:
-            names = self._query(device, region, config)
-            if self.use_cache:
-                _write_atomic(path, json.dumps({"device": device.ov_name, "supported": sorted(names)}))
-        wanted = set(self.ir.layers) if region is None else set(region)
-        return {lid for lid in wanted if self.ir.layers[lid].name in names}
-
-    def _query(self, device: Device, region: list[int] | None, config: dict[str, str]) -> set[str]:
-        if device.emulated:
-            register_cpu_device(self.core, device.ov_name)
-        model = self.model if region is None else region_model(self.ir, self.model, region)
-        try:
-            answer = self.core.query_model(model, device.ov_name, config)
-        except Exception as exc:  # OpenVINO's error types vary by plugin
-            raise BackendError(f"query_model on {device.label} failed: {ov_error_text(exc)}") from exc
-        return set(answer)
+        paths = [
+            cache_dir("query") / f"{file_digest([], self.digest, device.ov_name, json.dumps(config), ov.get_version(), '*' if region is None else ','.join(map(str, region)))[:40]}.json"
+            for region in regions
+        ]
+        names: list[set[str] | None] = [
+            set(json.loads(path.read_text())["supported"]) if self.use_cache and path.is_file() else None
+            for path in paths
+        ]
+        todo = [k for k, found in enumerate(names) if found is None]
+        if todo:
+            if device.emulated:
+                register_cpu_device(self.core, device.ov_name)
+            whole = [k for k in todo if regions[k] is None]
+            models = {k: self.model for k in whole}
+            if len(whole) < len(todo):
+                cut = region_models(self.ir, self.model, [regions[k] for k in todo if regions[k] is not None])
+                models.update(zip([k for k in todo if regions[k] is not None], cut))
+            for k in todo:
+                try:
+                    names[k] = set(self.core.query_model(models[k], device.ov_name, config))
+                except Exception as exc:  # OpenVINO's error types vary by plugin
+                    raise BackendError(f"query_model on {device.label} failed: {ov_error_text(exc)}") from exc
+                if self.use_cache:
+                    _write_atomic(paths[k], json.dumps({"device": device.ov_name, "supported": sorted(names[k])}))
+        return [
+            {lid for lid in (self.ir.layers if region is None else region) if self.ir.layers[lid].name in found}
+            for region, found in zip(regions, names)
+        ]
 
     # -- get_supported_nodes' consequences ---------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections import deque
 from collections.abc import Callable, Hashable, Iterable
 
 __all__ = ["unordered_order", "hash_int", "hash_string"]
@@ -61,6 +62,10 @@ def _next_bucket_count(n: int) -> int:
 def unordered_order(keys: Iterable[Hashable], hash_fn: Callable = hash_int) -> list:
     """Iteration order of a libstdc++ unordered container after inserting ``keys`` in order (repeats ignored).
 
+    libstdc++ keeps all nodes in one singly linked list in which each bucket's nodes are contiguous: a key for
+    an empty bucket goes to the very front, any other key to the front of its bucket's run, and a rehash
+    rebuilds the list bucket run by bucket run. Here the list is kept as runs (front first).
+
     Examples
     --------
     >>> unordered_order([1, 0, 3, 4])  # with few small keys, the newest comes first
@@ -68,38 +73,41 @@ def unordered_order(keys: Iterable[Hashable], hash_fn: Callable = hash_int) -> l
     >>> unordered_order(["CPUX", "CPU"], hash_string)
     ['CPU', 'CPUX']
     """
-    order: list = []  # the container's singly linked list, front first
     hashes: dict = {}
     buckets = 1
     next_resize = 0
+    runs: dict[int, deque] = {}  # bucket -> its keys, front first
+    heads: deque = deque()  # buckets in list order, front first
     for key in keys:
         if key in hashes:
             continue
         # _M_need_rehash(buckets, size, 1)
-        if len(order) + 1 > next_resize:
-            min_buckets = max(len(order) + 1, 11 if next_resize == 0 else 0)
+        if len(hashes) + 1 > next_resize:
+            min_buckets = max(len(hashes) + 1, 11 if next_resize == 0 else 0)
             if min_buckets >= buckets:
                 buckets = _next_bucket_count(max(math.floor(min_buckets) + 1, buckets * 2))
-                order = _rehashed(order, hashes, buckets)
+                heads, runs = _rehashed([k for b in heads for k in runs[b]], hashes, buckets)
             next_resize = buckets  # floor(buckets * max_load_factor 1.0)
         hashes[key] = hash_fn(key)
         bucket = hashes[key] % buckets
-        # _M_insert_bucket_begin: first of its bucket's run, or the very front for an empty bucket
-        at = next((i for i, k in enumerate(order) if hashes[k] % buckets == bucket), 0)
-        order.insert(at, key)
-    return order
+        if bucket in runs:
+            runs[bucket].appendleft(key)
+        else:
+            runs[bucket] = deque([key])
+            heads.appendleft(bucket)
+    return [key for bucket in heads for key in runs[bucket]]
 
 
-def _rehashed(order: list, hashes: dict, buckets: int) -> list:
+def _rehashed(order: list, hashes: dict, buckets: int) -> tuple[deque, dict[int, deque]]:
     """``_M_rehash_aux`` for unique keys: walk the old list; a node opening a new bucket goes to the very front,
     any other to the front of its bucket's run."""
-    head: list = []
-    runs: dict[int, list] = {}
+    heads: deque = deque()
+    runs: dict[int, deque] = {}
     for key in order:
         bucket = hashes[key] % buckets
         if bucket in runs:
-            runs[bucket].insert(0, key)
+            runs[bucket].appendleft(key)
         else:
-            runs[bucket] = [key]
-            head.insert(0, bucket)
-    return [key for bucket in head for key in runs[bucket]]
+            runs[bucket] = deque([key])
+            heads.appendleft(bucket)
+    return heads, runs

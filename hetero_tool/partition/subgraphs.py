@@ -22,6 +22,7 @@ automatic mode increments and never resets, so later compiles on the same Core m
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -228,26 +229,14 @@ class _Collector:
             sg = self.component_ids()
             self.boundary.update(self._heuristic_round(sg))
             self.rounds += 1
-        total_inputs = sum(len(ins) for ins in self.inputs)
-        ids_valid = True
-        while True:
-            if not ids_valid:
-                sg = self.component_ids()
-                ids_valid = True
-            members = self._cyclic_components(sg)
-            if not members:
-                return sg
-            if self.scc_steps > total_inputs:
-                raise RuntimeError("HETERO's SCC fallback did not converge")
-            self._isolate_one(sg, members)
-            self.scc_steps += 1
-            ids_valid = False
+        self.scc_steps = _SccFallback(self, sg).run()
+        return self.component_ids() if self.scc_steps else sg
 
     def _heuristic_round(self, sg: list[int]) -> list[tuple[int, int]]:
         """One round of the per-layer heuristic: the boundaries to add (all computed from this round's state)."""
         graph_input, inputs = self.graph_input, self.inputs
         bits = list(self.boundary)
-        bit_of = {key: 1 << b for b, key in enumerate(bits)}
+        bit_of = {key: b for b, key in enumerate(bits)}
         owner_sg = [sg[node] for node, _ in bits]
         is_gi = [graph_input[node] for node, _ in bits]
         producer_sg = [-1 if is_gi[b] else sg[inputs[node][p][0]] for b, (node, p) in enumerate(bits)]
@@ -261,27 +250,28 @@ class _Collector:
         deps = [0] * len(inputs)
         for i, ins in enumerate(inputs):
             if graph_input[i]:
-                deps[i] = bit_of.get((i, 0), 0)
+                deps[i] = 1 << bit_of[(i, 0)]
                 continue
             d = 0
             for p, (src, _) in enumerate(ins):
-                d |= bit_of.get((i, p), 0) | deps[src]
+                d |= deps[src]
+                if (i, p) in bit_of:
+                    d |= 1 << bit_of[(i, p)]
             deps[i] = d
         sg_dep = [deps[i] & owner_mask.get(sg[i], 0) for i in range(len(inputs))]
         cyc_dep = [deps[i] & producer_mask.get(sg[i], 0) for i in range(len(inputs))]
+        # Boundaries whose consumer and producer are both ordinary layers: a source "leaf" has none upstream.
+        plain_mask = sum(1 << b for b, (node, p) in enumerate(bits)
+                         if not is_gi[b] and not graph_input[inputs[node][p][0]])  # fmt: skip
+        reach = _Reach(inputs, bit_of, is_gi, owner_sg, producer_sg, sg_dep)
         added = []
         for i, ins in enumerate(inputs):
             cd = cyc_dep[i]
             if not cd:
                 continue
-            mine = sg[i]
-            cid = 0
-            for b in _bits(cd):
-                node, p = bits[b]
-                cid |= sg_dep[inputs[node][p][0]]
-            for b in _bits(sg_dep[i]):  # re-entry through a shared graph input
-                if not is_gi[b] and owner_sg[b] == mine and producer_sg[b] != mine:
-                    cid |= sg_dep[bits[b][0]]
+            # HETERO ORs, over the boundaries that left i's component upstream of i, what their producers
+            # depend on inside the component, plus the same for re-entries through a shared graph input.
+            cid = reach.closure(i, sg[i])
             for p, (src, port) in enumerate(ins):
                 if cd & cyc_dep[src] or not cid & sg_dep[src]:
                     continue
@@ -289,58 +279,11 @@ class _Collector:
                     len(self.consumers.get((src, port), ())) == 1
                     and not graph_input[src]
                     and not cyc_dep[src]
-                    and all(is_gi[b] or graph_input[inputs[bits[b][0]][bits[b][1]][0]] for b in _bits(sg_dep[src]))
-                )  # fmt: skip
+                    and not sg_dep[src] & plain_mask
+                )
                 if not leaf:
                     added.append((i, p))
         return added
-
-    def _cyclic_components(self, sg: list[int]) -> set[int]:
-        """Components that lie on a cycle of the component graph (Tarjan, non-trivial SCCs)."""
-        successors: dict[int, set[int]] = {}
-        for node, p in self.boundary:
-            if self.graph_input[node]:
-                continue
-            a, b = sg[self.inputs[node][p][0]], sg[node]
-            if a != b:
-                successors.setdefault(a, set()).add(b)
-        return _non_trivial_scc_members(successors)
-
-    def _isolate_one(self, sg: list[int], members: set[int]) -> None:
-        """Promote all same-component inputs of the one layer HETERO's ranking picks."""
-        graph_input, inputs, boundary = self.graph_input, self.inputs, self.boundary
-        non_result_consumers = self.non_result_consumers
-
-        def graph_input_leaf(x: int) -> bool:
-            return (not graph_input[x] and non_result_consumers[x] == 1
-                    and all(graph_input[src] for src, _ in inputs[x]))  # fmt: skip
-
-        best = None
-        for i, ins in enumerate(inputs):
-            mine = sg[i]
-            if mine not in members:
-                continue
-            same, reentry, shared, leaf = 0, False, False, False
-            for p, (src, _) in enumerate(ins):
-                if (i, p) in boundary:
-                    reentry |= sg[src] != mine and sg[src] in members
-                    continue
-                if sg[src] != mine:
-                    continue
-                same += 1
-                shared |= non_result_consumers[src] > 1
-                leaf |= graph_input_leaf(src)
-            if not same:
-                continue
-            # prefer re-entry points and shared sources; avoid leaves of graph inputs and linear layers
-            rank = (not reentry, not shared, leaf, same == 1 and non_result_consumers[i] <= 1, same, i)
-            if best is None or rank < best:
-                best = rank
-        assert best is not None, "a cyclic component has a layer with a same-component input"
-        target = best[-1]
-        for p, (src, _) in enumerate(inputs[target]):
-            if (target, p) not in boundary and sg[src] == sg[target]:
-                boundary.add((target, p))
 
     # -- 4./5. cuts, submodels, order ----------------------------------------------------------------------
 
@@ -431,50 +374,311 @@ class _Collector:
         )
 
 
-def _bits(mask: int):
-    while mask:
-        low = mask & -mask
-        yield low.bit_length() - 1
-        mask ^= low
+class _Reach:
+    """What HETERO ORs together per layer in its cycle heuristic, memoised along the graph.
 
+    For layer ``i`` of component ``P`` HETERO takes every boundary ``b`` upstream of ``i`` that either leaves ``P``
+    (``b``'s producer is in ``P``: add what that producer depends on inside ``P``) or re-enters ``P`` from
+    outside (add what ``b``'s consumer depends on inside ``P``). Summed bit by bit this is quadratic; but it is a
+    union over everything upstream, so it follows the inputs: ``closure(i, P)`` is the union of the inputs'
+    ``closure(src, P)`` and the contributions of ``i``'s own boundary inputs.
+    """
 
-def _non_trivial_scc_members(successors: dict[int, set[int]]) -> set[int]:
-    """Vertices on a cycle: members of strongly connected components of size > 1 (iterative Tarjan)."""
-    index: dict[int, int] = {}
-    low: dict[int, int] = {}
-    stack: list[int] = []
-    on_stack: set[int] = set()
-    members: set[int] = set()
-    for start in list(successors):
-        if start in index:
-            continue
-        index[start] = low[start] = len(index)
-        stack.append(start)
-        on_stack.add(start)
-        calls = [(start, iter(successors.get(start, ())))]
-        while calls:
-            v, it = calls[-1]
-            w = next(it, None)
-            if w is not None:
-                if w not in index:
-                    index[w] = low[w] = len(index)
-                    stack.append(w)
-                    on_stack.add(w)
-                    calls.append((w, iter(successors.get(w, ()))))
-                elif w in on_stack:
-                    low[v] = min(low[v], index[w])
+    def __init__(self, inputs, bit_of, is_gi, owner_sg, producer_sg, sg_dep) -> None:
+        self.inputs, self.bit_of, self.is_gi = inputs, bit_of, is_gi
+        self.owner_sg, self.producer_sg, self.sg_dep = owner_sg, producer_sg, sg_dep
+        self.tables: dict[int, list[int | None]] = {}
+
+    def closure(self, i: int, component: int) -> int:
+        table = self.tables.setdefault(component, [None] * len(self.inputs))
+        stack = [i]
+        while stack:
+            j = stack[-1]
+            if table[j] is not None:
+                stack.pop()
                 continue
-            calls.pop()
-            if calls:
-                low[calls[-1][0]] = min(low[calls[-1][0]], low[v])
-            if low[v] == index[v]:
-                component = []
-                while True:
-                    x = stack.pop()
-                    on_stack.discard(x)
-                    component.append(x)
-                    if x == v:
-                        break
-                if len(component) > 1:
-                    members.update(component)
-    return members
+            missing = [src for src, _ in self.inputs[j] if table[src] is None]
+            if missing:
+                stack.extend(missing)
+                continue
+            value = 0
+            for p, (src, _) in enumerate(self.inputs[j]):
+                value |= table[src]
+                b = self.bit_of.get((j, p))
+                if b is None or self.is_gi[b]:
+                    continue
+                if self.producer_sg[b] == component:  # leaves the component here
+                    value |= self.sg_dep[src]
+                elif self.owner_sg[b] == component:  # re-enters it here
+                    value |= self.sg_dep[j]
+            table[j] = value
+            stack.pop()
+        return table[i]
+
+
+class _SccFallback:
+    """HETERO's SCC fallback (PR #36126), computed incrementally.
+
+    HETERO repeats: find the components that lie on a cycle of the component graph; among their layers that
+    have an input from their own component, take the best by its ranking; make all those inputs boundaries;
+    recompute every component id. Each round is linear in the model, and big models need thousands of rounds.
+    The decisions depend only on which layers share a component, not on the ids, so this keeps the same
+    decisions with local work per round:
+
+    - components are split, never merged: after an edge becomes a boundary, a search from both of its ends
+      (alternating, so it costs the smaller side) tells whether the component fell apart, and only the
+      smaller part is relabelled;
+    - a split only refines the strongly connected component that held the split component, and leaves it whole
+      when the piece still reaches the rest and is reached from it (then every old cycle survives); only
+      otherwise is that one component recomputed;
+    - a layer's rank can only improve when a split touches it (it gains a re-entry input), so ranks sit in a
+      heap, refreshed eagerly around splits and lazily (on pop) otherwise.
+
+    ``tests/test_subgraphs_incremental.py`` checks the result against the round-by-round reading on random
+    models, and the partition fuzz checks both against the real plugin.
+    """
+
+    def __init__(self, collector: _Collector, components: list[int]) -> None:
+        c = self.c = collector
+        n = len(c.ids)
+        self.label = list(components)
+        self.members_of: dict[int, set[int]] = {}
+        for i, label in enumerate(self.label):
+            self.members_of.setdefault(label, set()).add(i)
+        self.next_label = max(self.label, default=0) + 1
+        self.edges = [[] for _ in range(n)]  # every edge at both ends: (other end, input key)
+        self.feeds = [[] for _ in range(n)]  # input keys each layer feeds
+        for i, ins in enumerate(c.inputs):
+            for p, (src, _) in enumerate(ins):
+                self.edges[i].append((src, (i, p)))
+                self.edges[src].append((i, (i, p)))
+                self.feeds[src].append((i, p))
+        self.leaf_source = [
+            not c.graph_input[x] and c.non_result_consumers[x] == 1 and all(c.graph_input[s] for s, _ in c.inputs[x])
+            for x in range(n)
+        ]
+        # Component graph with edge multiplicities, from boundary inputs of non-graph-input layers.
+        self.succ: dict[int, dict[int, int]] = {}
+        self.pred: dict[int, dict[int, int]] = {}
+        for key in c.boundary:
+            self._count(key, 1)
+        self.scc_of: dict[int, int] = {}
+        self.scc_members: dict[int, set[int]] = {}
+        self.next_scc = 0
+        self._assign_sccs(set(self.members_of))
+        self.version = [0] * n
+        self.heap: list = []
+        for i in range(n):
+            self._push(i)
+
+    def run(self) -> int:
+        """Break every cycle; return the number of rounds (layers isolated)."""
+        limit = sum(len(ins) for ins in self.c.inputs)
+        rounds = 0
+        while (target := self._pop()) is not None:
+            if rounds > limit:
+                raise RuntimeError("HETERO's SCC fallback did not converge")
+            self._isolate(target)
+            rounds += 1
+        return rounds
+
+    # -- ranking -------------------------------------------------------------------------------------------
+
+    def _member(self, label: int) -> bool:
+        scc = self.scc_of.get(label)
+        return scc is not None and len(self.scc_members[scc]) > 1
+
+    def _rank(self, i: int):
+        """HETERO's ranking of layer ``i``, or ``None`` when it is not a candidate."""
+        label, c = self.label, self.c
+        if not self._member(label[i]):
+            return None
+        same, reentry, shared, leaf = 0, False, False, False
+        for p, (src, _) in enumerate(c.inputs[i]):
+            if (i, p) in c.boundary:
+                reentry |= label[src] != label[i] and self._member(label[src])
+                continue
+            same += 1  # an input that is not a boundary is in the same component
+            shared |= c.non_result_consumers[src] > 1
+            leaf |= self.leaf_source[src]
+        if not same:
+            return None
+        # prefer re-entry points and shared sources; avoid leaves of graph inputs and linear layers
+        return (not reentry, not shared, leaf, same == 1 and c.non_result_consumers[i] <= 1, same, i)
+
+    def _push(self, i: int) -> None:
+        rank = self._rank(i)
+        if rank is not None:
+            heapq.heappush(self.heap, (rank, self.version[i], i))
+
+    def _pop(self) -> int | None:
+        while self.heap:
+            rank, version, i = heapq.heappop(self.heap)
+            if version != self.version[i]:
+                continue
+            current = self._rank(i)
+            if current == rank:
+                return i
+            if current is not None:  # it got worse since it was pushed (improvements are pushed eagerly)
+                heapq.heappush(self.heap, (current, version, i))
+        return None
+
+    # -- isolating a layer ---------------------------------------------------------------------------------
+
+    def _isolate(self, target: int) -> None:
+        c = self.c
+        self.version[target] += 1  # with every input a boundary it is never a candidate again
+        for p, (src, _) in enumerate(c.inputs[target]):
+            key = (target, p)
+            if key in c.boundary:
+                continue
+            c.boundary.add(key)  # both ends share a label: no component-graph edge yet
+            piece = self._separated(src, target)
+            if piece is not None:
+                self._split(piece)
+
+    def _separated(self, a: int, b: int) -> set[int] | None:
+        """After an edge between ``a`` and ``b`` became a boundary: the smaller side if they are no longer
+        connected, else ``None``. Both sides are searched in turn, so the work is bounded by the smaller."""
+        boundary, edges = self.c.boundary, self.edges
+        seen = ({a}, {b})
+        pending = ([iter(edges[a])], [iter(edges[b])])
+        while True:
+            for side in (0, 1):
+                stack, mine, other = pending[side], seen[side], seen[1 - side]
+                found = None
+                while stack and found is None:
+                    for node, key in stack[-1]:
+                        if key not in boundary and node not in mine:
+                            found = node
+                            break
+                    else:
+                        stack.pop()
+                if found is None:
+                    return mine
+                if found in other:
+                    return None
+                mine.add(found)
+                stack.append(iter(edges[found]))
+
+    def _split(self, piece: set[int]) -> None:
+        """Give ``piece`` (split off its component) a label of its own and update everything that depends on it."""
+        c, label = self.c, self.label
+        old = label[next(iter(piece))]
+        new = self.next_label
+        self.next_label += 1
+        keys = {(x, p) for x in piece for p in range(len(c.inputs[x])) if (x, p) in c.boundary}
+        keys.update(key for x in piece for key in self.feeds[x] if key in c.boundary)
+        for key in keys:
+            self._count(key, -1)
+        for x in piece:
+            label[x] = new
+        self.members_of[old] -= piece
+        self.members_of[new] = piece
+        for key in keys:
+            self._count(key, 1)
+        scc = self.scc_of[old]
+        region = self.scc_members[scc]
+        if self._reaches(new, old, region, self.succ) and self._reaches(new, old, region, self.pred):
+            # The piece still reaches its old component and is reached from it: every cycle through the old
+            # component survives through one part or the other, so the strongly connected region is unchanged.
+            region.add(new)
+            self.scc_of[new] = scc
+        else:
+            # The old component's strongly connected part is what it reaches and is reached from; only the
+            # rest of the region (usually the piece and little else) needs a full search.
+            region.add(new)
+            kept = self._reach_set(old, region, self.succ) & self._reach_set(old, region, self.pred)
+            rest = region - kept
+            region.intersection_update(kept)
+            for member in rest:
+                self.scc_of.pop(member, None)
+            self._assign_sccs(rest)
+        for i in piece | {owner for owner, _ in keys}:  # ranks that may improve: refresh them now
+            self.version[i] += 1
+            self._push(i)
+
+    # -- component graph -----------------------------------------------------------------------------------
+
+    def _count(self, key: tuple[int, int], delta: int) -> None:
+        owner, p = key
+        if self.c.graph_input[owner]:
+            return
+        a, b = self.label[self.c.inputs[owner][p][0]], self.label[owner]
+        if a == b:
+            return
+        for table, x, y in ((self.succ, a, b), (self.pred, b, a)):
+            targets = table.setdefault(x, {})
+            targets[y] = targets.get(y, 0) + delta
+            if not targets[y]:
+                del targets[y]
+
+    @staticmethod
+    def _reach_set(start: int, region: set[int], adjacency: dict[int, dict[int, int]]) -> set[int]:
+        """Labels of ``region`` reachable from ``start`` (``start`` included)."""
+        seen = {start}
+        stack = [start]
+        while stack:
+            for nxt in adjacency.get(stack.pop(), ()):
+                if nxt in region and nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        return seen
+
+    @staticmethod
+    def _reaches(start: int, goal: int, region: set[int], adjacency: dict[int, dict[int, int]]) -> bool:
+        """Whether ``goal`` is reachable from ``start`` through labels of ``region`` (or ``start`` itself)."""
+        seen = {start}
+        stack = [start]
+        while stack:
+            for nxt in adjacency.get(stack.pop(), ()):
+                if nxt == goal:
+                    return True
+                if nxt in region and nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        return False
+
+    def _assign_sccs(self, labels: set[int]) -> None:
+        """Strongly connected components of the component graph restricted to ``labels`` (iterative Tarjan)."""
+        index: dict[int, int] = {}
+        low: dict[int, int] = {}
+        stack: list[int] = []
+        on_stack: set[int] = set()
+        for start in sorted(labels):
+            if start in index:
+                continue
+            index[start] = low[start] = len(index)
+            stack.append(start)
+            on_stack.add(start)
+            calls = [(start, iter(self.succ.get(start, ())))]
+            while calls:
+                v, it = calls[-1]
+                w = next(it, None)
+                if w is not None:
+                    if w not in labels:
+                        continue
+                    if w not in index:
+                        index[w] = low[w] = len(index)
+                        stack.append(w)
+                        on_stack.add(w)
+                        calls.append((w, iter(self.succ.get(w, ()))))
+                    elif w in on_stack:
+                        low[v] = min(low[v], index[w])
+                    continue
+                calls.pop()
+                if calls:
+                    low[calls[-1][0]] = min(low[calls[-1][0]], low[v])
+                if low[v] == index[v]:
+                    component = set()
+                    while True:
+                        x = stack.pop()
+                        on_stack.discard(x)
+                        component.add(x)
+                        if x == v:
+                            break
+                    scc = self.next_scc
+                    self.next_scc += 1
+                    self.scc_members[scc] = component
+                    for x in component:
+                        self.scc_of[x] = scc

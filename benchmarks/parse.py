@@ -62,11 +62,12 @@ def build_ir(path: Path, layers: int) -> Path:
     return path
 
 
-def timed(fn) -> float:
+def timed(fn):
+    """``(seconds, result)`` of ``fn()``, with garbage from earlier runs collected first."""
     gc.collect()
     start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+    result = fn()
+    return time.perf_counter() - start, result
 
 
 def main() -> int:
@@ -81,17 +82,12 @@ def main() -> int:
         core = ov.Core()
         core.read_model(xml)  # load the IR frontend library once, outside the timing
         ours, graph, theirs = [], [], []
-        ir = None
-
-        def parse():
-            nonlocal ir
-            ir = parse_ir(xml)
-
         for _ in range(args.repeat):  # interleaved, so machine noise hits both alike
             ir = None  # free the last result outside the timed region
-            ours.append(timed(parse))
-            graph.append(timed(lambda: graph_from_ir(ir)))
-            theirs.append(timed(lambda: core.read_model(xml)))
+            seconds, ir = timed(lambda: parse_ir(xml))
+            ours.append(seconds)
+            graph.append(timed(lambda ir=ir: graph_from_ir(ir))[0])
+            theirs.append(timed(lambda: core.read_model(xml))[0])
         layers = len(ir.layers)
         tracemalloc.start()
         parse_ir(xml)

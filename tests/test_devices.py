@@ -126,3 +126,38 @@ def test_a_real_device_is_asked_about_each_region_as_a_model(sample_paths):
     verdicts = Support(ir, use_cache=False).query_regions(cpu, regions)
     for region, verdict in zip(regions, verdicts, strict=True):
         assert sorted(verdict) == sorted(region) and all(reason is None for reason in verdict.values())
+
+
+def _profile(tmp_path, excluded: str) -> Path:
+    path = tmp_path / "profile.toml"
+    path.write_text(f'schema_version = 1\nname = "test"\n[support.unsupported_types]\n{excluded} = "not on this device"\n')
+    return path
+
+
+def test_a_group_openvino_fuses_stays_together(tmp_path):
+    """x * sigmoid(x) is one Swish after OpenVINO's transformations: a device without Swish runs neither half."""
+    import numpy as np
+    import openvino.opset13 as ops
+
+    x = ops.parameter([1, 8], np.float32, name="x")
+    sigmoid = ops.sigmoid(x)
+    sigmoid.set_friendly_name("gate")
+    product = ops.multiply(x, sigmoid)
+    product.set_friendly_name("swish_by_hand")
+    relu = ops.relu(product)
+    relu.set_friendly_name("relu")
+    ov.save_model(ov.Model([ops.result(relu)], [x], "m"), tmp_path / "m.xml")
+    ir = parse_ir(tmp_path / "m.xml")
+    (npu,) = resolve_devices(["NPU"], {"NPU": _profile(tmp_path, "Swish")})
+    verdict = {ir.layers[lid].name: reason for lid, reason in Support(ir, use_cache=False).query(npu).items()}
+    assert "part of Swish" in verdict["gate"] and "part of Swish" in verdict["swish_by_hand"]
+    assert verdict["relu"] is None
+
+
+def test_an_attention_block_follows_its_fused_op(sample_paths, tmp_path):
+    ir = parse_ir(sample_paths["transformer"])
+    (npu,) = resolve_devices(["NPU"], {"NPU": _profile(tmp_path, "ScaledDotProductAttention")})
+    verdict = {ir.layers[lid].name: reason for lid, reason in Support(ir, use_cache=False).query(npu).items()}
+    for part in ("layer0/attn/softmax", "layer0/attn/qk", "layer1/attn/context"):
+        assert "ScaledDotProductAttention" in verdict[part], part
+    assert verdict["layer0/attn/q/matmul"] is None  # the projections stay outside the fused op

@@ -28,15 +28,14 @@ An affinity map is OpenVINO's proposed ``benchmark_app -affinity`` format: a JSO
 from __future__ import annotations
 
 import fnmatch
-import json
 import re
-import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
 
+from hetero_tool._files import read_json, read_toml
 from hetero_tool.devices.names import parse_devices
 from hetero_tool.errors import InputError
 from hetero_tool.ir.types import IRModel, Layer
@@ -91,12 +90,7 @@ def load_rules(path: str | Path) -> tuple[Rule, ...]:
     ('nms', 'CPU', ['TopK'])
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such rules file")
-    try:
-        doc = tomllib.loads(path.read_text())
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid TOML: {exc}") from None
+    doc = read_toml(path, "rules file")
     unknown = sorted(set(doc) - {"schema_version", "rule"})
     if unknown:
         raise InputError(f"{path}: unknown key {unknown[0]!r} (a rules file has schema_version and [[rule]] tables)")
@@ -240,12 +234,7 @@ def load_affinity_map(path: str | Path, ir: IRModel) -> dict[int, str]:
     names and bad device names are errors naming them.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such affinity map")
-    try:
-        doc = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid JSON: {exc}") from None
+    doc = read_json(path, "affinity map")
     if not isinstance(doc, dict) or not all(isinstance(v, str) for v in doc.values()):
         raise InputError(f'{path}: an affinity map is a JSON object {{"layer name": "DEVICE", ...}}')
     unknown = [name for name in doc if name not in ir.ids_by_name]

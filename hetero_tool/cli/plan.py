@@ -8,7 +8,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from hetero_tool.cli.console import err, format_bytes, out, print_json
-from hetero_tool.cli.options import AffinityOpt, DevicesOpt, EmulateOpt, JsonOpt, ModelArg, PlanOutputOpt, RulesOpt
+from hetero_tool.cli.options import (
+    AffinityOpt,
+    DevicesOpt,
+    EmulateOpt,
+    JsonOpt,
+    ModelArg,
+    PlanOutputOpt,
+    RulesOpt,
+)
 from hetero_tool.errors import InputError
 from hetero_tool.partition.plan import Plan, fallback_rows, plan_model
 

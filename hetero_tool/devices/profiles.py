@@ -32,13 +32,13 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from hetero_tool._files import parse_toml
 from hetero_tool.errors import InputError
 from hetero_tool.ir.types import Layer
 
@@ -160,9 +160,10 @@ def load_profile(spec: str | Path) -> DeviceProfile:
 
 def _profile_from_toml(data: bytes, where: str, path: Path | None) -> DeviceProfile:
     try:
-        doc = tomllib.loads(data.decode())
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{where}: not valid TOML: {exc}") from None
+        text = data.decode()
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{where}: not a text file: {exc}") from None
+    doc = parse_toml(text, where)
     check = _Checker(where)
     if doc.get("schema_version") != _SCHEMA_VERSION:
         check.fail("schema_version", f"must be {_SCHEMA_VERSION}")

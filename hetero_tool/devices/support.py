@@ -1,16 +1,19 @@
 """Which layers a device can run, and why not: from OpenVINO's own ``query_model``, cached on disk.
 
 A real device answers through ``core.query_model(model, device)``, exactly what HETERO asks it: its own
-transformations decide which fused groups stay together. An emulated device is the CPU plugin narrowed by its
-profile: OpenVINO's answer for the CPU plugin (with the profile's config), minus what the profile excludes op by
-op, then the consequences OpenVINO's ``ov::get_supported_nodes`` draws from an exclusion, re-applied:
+transformations decide which fused groups stay together.
 
-- a ReadValue and the Assign of the same variable go together;
-- a Constant, or a Convert fed by a Parameter or Constant, whose consumers are all excluded goes with them;
-- a Parameter whose consumers are all excluded, and a Result whose producer is, are excluded.
+An emulated device answers the way ``ov::get_supported_nodes`` makes a plugin answer, with OpenVINO's common
+(MOC) transformations as its pipeline and its profile as the judge:
 
-(An emulated device does not inherit the CPU plugin's fusions: the CPU fuses ops the real device may not run,
-and a real device's plugin does not fuse what it cannot run.)
+- the model is transformed (``apply_moc_transformations``), and every transformed op carries the names of the
+  original ops it came from (``fused_names``); an original op is excluded when any transformed op carrying its
+  name is excluded by the profile, so a group OpenVINO fuses (x*sigmoid(x) into Swish, an attention block into
+  ScaledDotProductAttention) stays together, and ops the transformations remove count as supported;
+- what the CPU plugin it runs on does not support is excluded too;
+- then the consequences of exclusions: a ReadValue and the Assign of the same variable go together; a
+  Constant, or a Convert fed by a Parameter or Constant, whose consumers are all excluded goes with them; a
+  Parameter whose consumers are all excluded, and a Result whose producer is, are excluded.
 
 Answers are cached by the model's bytes, the device, its config, the region and the OpenVINO version, so a
 second run does not pay for them again.
@@ -21,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from hetero_tool._ov import ov_error_text
@@ -28,13 +32,16 @@ from hetero_tool.cache import cache_dir, file_digest
 from hetero_tool.devices.device import Device
 from hetero_tool.errors import BackendError
 from hetero_tool.ir.order import inputs_by_layer
-from hetero_tool.ir.types import IRModel
+from hetero_tool.ir.types import IR_TYPE_TO_OP_TYPE, IRModel, Layer, Port
 from hetero_tool.runtime.openvino import read_ov_model, register_cpu_device
 from hetero_tool.runtime.regions import region_models
 
 __all__ = ["Support", "Verdict"]
 
 log = logging.getLogger(__name__)
+
+#: IR type spelling of an op type (the inverse of ``IR_TYPE_TO_OP_TYPE``), for judging transformed ops as layers.
+IR_TYPE_FROM_OP_TYPE = {op_type: ir_type for ir_type, op_type in IR_TYPE_TO_OP_TYPE.items()}
 
 Verdict = dict[int, str | None]
 """Layer id -> ``None`` when the device runs the layer, else the reason it does not."""
@@ -65,6 +72,7 @@ class Support:
         self._model = None
         self._core = None
         self._digest: str | None = None
+        self._transformed: list[_TransformedOp] | None = None
         self._inputs = inputs_by_layer(ir)
         self._consumers: dict[int, list[int]] = {lid: [] for lid in ir.layers}
         for lid, producers in self._inputs.items():
@@ -91,6 +99,7 @@ class Support:
         ]
         if device.emulated:
             supported = self._supported_ids(device, [None])[0]
+            blocked = self._blocked_by_profile(device)
             verdicts = []
             for layers in layer_lists:
                 reasons: dict[int, str | None] = {}
@@ -98,7 +107,7 @@ class Support:
                     if lid not in supported:
                         reasons[lid] = "the CPU plugin it is emulated on does not support it"
                     else:
-                        reasons[lid] = device.profile.reason_unsupported(self.ir.layers[lid])
+                        reasons[lid] = blocked.get(self.ir.layers[lid].name)
                 if any(reasons.values()):
                     self._propagate(reasons, device)
                 verdicts.append(reasons)
@@ -179,6 +188,42 @@ class Support:
             for region, found in zip(regions, names)
         ]
 
+    def _blocked_by_profile(self, device: Device) -> dict[str, str]:
+        """Original op name -> why ``device``'s profile excludes it, judged on the transformed model."""
+        blocked: dict[str, str] = {}
+        for op in self._transformed_ops():
+            reason = device.profile.reason_unsupported(op.layer)
+            if reason is None:
+                continue
+            for name in op.names:
+                if name == op.layer.name and len(op.names) == 1:
+                    blocked.setdefault(name, reason)
+                else:
+                    blocked.setdefault(name, f"OpenVINO's transformations make it part of {op.layer.type} "
+                                             f"{op.layer.name!r}: {reason}")  # fmt: skip
+        return blocked
+
+    def _transformed_ops(self) -> list[_TransformedOp]:
+        """The model after OpenVINO's common transformations: each op with the original names it carries."""
+        if self._transformed is not None:
+            return self._transformed
+        path = cache_dir("transformed") / f"{file_digest([], self.digest, _ov_version())[:40]}.json"
+        if self.use_cache and path.is_file():
+            records = json.loads(path.read_text())
+        else:
+            from openvino._offline_transformations import apply_moc_transformations
+
+            model = self.model.clone()
+            try:
+                apply_moc_transformations(model, True)
+            except Exception as exc:
+                raise BackendError(f"OpenVINO's common transformations failed: {ov_error_text(exc)}") from exc
+            records = [_record(op) for op in model.get_ordered_ops()]
+            if self.use_cache:
+                _write_atomic(path, json.dumps(records))
+        self._transformed = [_TransformedOp.from_record(r) for r in records]
+        return self._transformed
+
     # -- get_supported_nodes' consequences ---------------------------------------------------------------
 
     def _propagate(self, reasons: dict[int, str | None], device: Device) -> None:
@@ -214,6 +259,40 @@ class Support:
                 (src, _), = self._inputs[lid]
                 if src in region and reasons[src]:
                     reasons[lid] = "its producer is excluded"
+
+
+@dataclass(frozen=True)
+class _TransformedOp:
+    """An op of the transformed model, as the profile judges it, and the original op names it carries."""
+
+    layer: Layer
+    names: tuple[str, ...]
+
+    @classmethod
+    def from_record(cls, record: dict) -> _TransformedOp:
+        outputs = tuple(Port(k, element.upper(), tuple(shape) if shape is not None else None)
+                        for k, (element, shape) in enumerate(record["outputs"]))  # fmt: skip
+        layer = Layer(-1, record["name"], IR_TYPE_FROM_OP_TYPE.get(record["type"], record["type"]), "", outputs=outputs)
+        return cls(layer, tuple(record["names"]))
+
+
+def _record(op) -> dict:
+    """A transformed op as JSON: type, name, outputs (element type, shape) and the original names it carries."""
+    rt = op.get_rt_info()
+    fused = rt["fused_names_0"].astype(str) if "fused_names_0" in rt else ""
+    names = [n for n in fused.split(",") if n] or [op.get_friendly_name()]
+    outputs = []
+    for output in op.outputs():
+        shape = output.get_partial_shape()
+        dims = None if shape.rank.is_dynamic else [d.get_length() if d.is_static else "?" for d in shape]
+        outputs.append([output.get_element_type().get_type_name(), dims])
+    return {"type": op.get_type_name(), "name": op.get_friendly_name(), "outputs": outputs, "names": names}
+
+
+def _ov_version() -> str:
+    import openvino as ov
+
+    return ov.get_version()
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -21,7 +21,7 @@ import math
 import operator
 import pyexpat
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
@@ -503,34 +503,51 @@ def _checked(
     for edge in edges:
         producers[edge.dst].append(edge.src)
 
-    # Depth-first walk back from the outputs: what it reaches is kept; meeting a layer that is still on the
-    # walk's path is a cycle.
-    done: set[int] = set()
-    for root in [lid for lid, layer in layers.items() if layer.ir_type in ("Result", "Assign")]:
-        if root in done:
-            continue
-        trail, on_trail, pending = [root], {root}, [iter(producers[root])]
-        while pending:
-            for src in pending[-1]:
-                if src in on_trail:
-                    cycle = [src, *reversed(trail[trail.index(src) :])]  # in data-flow order
-                    shown = " -> ".join(layers[lid].label for lid in cycle)
-                    raise IRError(path, f"{where}the edges form a cycle: {shown}", line=layers[src].line)
-                if src not in done:
-                    trail.append(src)
-                    on_trail.add(src)
-                    pending.append(iter(producers[src]))
-                    break
-            else:
-                on_trail.discard(trail[-1])
-                done.add(trail.pop())
-                pending.pop()
-    kept = done.union(lid for lid, layer in layers.items() if layer.ir_type == "Parameter")
+    # What the outputs depend on is kept, and must be acyclic (a cycle elsewhere is dropped with it, unseen,
+    # as OpenVINO's reader never visits it).
+    reached = {lid for lid, layer in layers.items() if layer.ir_type in ("Result", "Assign")}
+    stack = list(reached)
+    while stack:
+        for src in producers[stack.pop()]:
+            if src not in reached:
+                reached.add(src)
+                stack.append(src)
+    waiting = {lid: len(producers[lid]) for lid in reached}
+    ready = [lid for lid, count in waiting.items() if not count]
+    consumers: dict[int, list[int]] = {lid: [] for lid in reached}
+    for lid in reached:
+        for src in producers[lid]:
+            consumers[src].append(lid)
+    done = 0
+    while ready:
+        lid = ready.pop()
+        done += 1
+        for dst in consumers[lid]:
+            waiting[dst] -= 1
+            if not waiting[dst]:
+                ready.append(dst)
+    if done < len(reached):
+        _raise_cycle(path, layers, producers, {lid for lid, count in waiting.items() if count}, where)
+    kept = reached.union(lid for lid, layer in layers.items() if layer.ir_type == "Parameter")
     if len(kept) == len(layers):
         return layers, edges, ()
     dropped = tuple(layer for lid, layer in layers.items() if lid not in kept)
     kept_edges = [edge for edge in edges if edge.src in kept and edge.dst in kept]
     return {lid: layer for lid, layer in layers.items() if lid in kept}, kept_edges, dropped
+
+
+def _raise_cycle(path: Path, layers, producers: dict[int, list[int]], stuck: set[int], where: str) -> None:
+    """Name one cycle among the layers a topological sort could not place."""
+    trail = [min(stuck)]
+    while True:
+        src = next(s for s in producers[trail[-1]] if s in stuck)
+        if src in trail:
+            cycle = trail[trail.index(src) :]
+            break
+        trail.append(src)
+    cycle = [*reversed(cycle), cycle[-1]]  # in data-flow order, back to where it started
+    shown = " -> ".join(layers[lid].label for lid in cycle)
+    raise IRError(path, f"{where}the edges form a cycle: {shown}", line=layers[cycle[0]].line)
 
 
 def _locate_bad_edge(path: Path, layers, edges, outputs: set, inputs: set, where: str) -> None:

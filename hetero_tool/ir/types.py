@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import NamedTuple
 
 __all__ = [
@@ -142,9 +143,11 @@ class Port(NamedTuple):
         return math.ceil(math.prod(self.shape) * bits / 8)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True, slots=True)
-class Layer:
-    """One ``<layer>``: an operation of the model."""
+class Layer(NamedTuple):
+    """One ``<layer>``: an operation of the model.
+
+    A named tuple, like :class:`Port` and :class:`Edge`: these are the records the parser creates in bulk.
+    """
 
     #: The IR layer id: the node key everywhere in the tool.
     id: int
@@ -155,7 +158,7 @@ class Layer:
     #: Opset the type comes from (``"opset1"``, ``"opset8"``, ``"extension"``, ...).
     version: str
     #: Attributes of the ``<data>`` element, as written.
-    data: Mapping[str, str] = field(default_factory=dict)
+    data: Mapping[str, str] = MappingProxyType({})
     #: Input port ids, in order: the n-th is OpenVINO's input n. An input's type and shape are its producer's
     #: (:meth:`IRModel.input_port`), as OpenVINO's reader takes them; the IR's copy of them is not read.
     inputs: tuple[int, ...] = ()

@@ -89,25 +89,23 @@ def unordered_order(keys: Iterable[Hashable], hash_fn: Callable = hash_int) -> l
                 heads, runs = _rehashed([k for b in heads for k in runs[b]], hashes, buckets)
             next_resize = buckets  # floor(buckets * max_load_factor 1.0)
         hashes[key] = hash_fn(key)
-        bucket = hashes[key] % buckets
-        if bucket in runs:
-            runs[bucket].appendleft(key)
-        else:
-            runs[bucket] = deque([key])
-            heads.appendleft(bucket)
+        _place(key, hashes[key] % buckets, heads, runs)
     return [key for bucket in heads for key in runs[bucket]]
 
 
+def _place(key: Hashable, bucket: int, heads: deque, runs: dict[int, deque]) -> None:
+    """A key for an empty bucket opens a run at the very front; any other goes to the front of its run."""
+    if bucket in runs:
+        runs[bucket].appendleft(key)
+    else:
+        runs[bucket] = deque([key])
+        heads.appendleft(bucket)
+
+
 def _rehashed(order: list, hashes: dict, buckets: int) -> tuple[deque, dict[int, deque]]:
-    """``_M_rehash_aux`` for unique keys: walk the old list; a node opening a new bucket goes to the very front,
-    any other to the front of its bucket's run."""
+    """``_M_rehash_aux`` for unique keys: the old list, walked in order, placed again (as :func:`_place`)."""
     heads: deque = deque()
     runs: dict[int, deque] = {}
     for key in order:
-        bucket = hashes[key] % buckets
-        if bucket in runs:
-            runs[bucket].appendleft(key)
-        else:
-            runs[bucket] = deque([key])
-            heads.appendleft(bucket)
+        _place(key, hashes[key] % buckets, heads, runs)
     return heads, runs

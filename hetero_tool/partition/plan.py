@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hetero_tool._files import read_json
 from hetero_tool.affinity.assign import assign_affinity
 from hetero_tool.affinity.rules import Rule
 from hetero_tool.affinity.types import Decision
@@ -299,12 +300,7 @@ def make_plan(
 def load_plan(path: str | Path, ir: IRModel | None = None) -> Plan:
     """Read a plan; with ``ir``, check that it was made for that model (same IR SHA-256)."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such plan")
-    try:
-        data = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid JSON: {exc}") from None
+    data = read_json(path, "plan")
     if not isinstance(data, dict):
         raise InputError(f"{path}: not a hetero-tool plan")
     plan = Plan.from_json(data, where=str(path))

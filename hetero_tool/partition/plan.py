@@ -140,11 +140,13 @@ class Plan:
                     "name": self.names[lid],
                     "type": self.types[lid],
                     "device": d.device,
+                    "runs_on": part.device_of.get(lid, d.device),
                     "source": d.source,
                     "rule": d.rule,
                     "reason": d.reason,
                     "rejected": dict(d.rejected),
                     "subgraph": part.subgraph_of.get(lid),
+                    "collector_id": part.collector_ids.get(lid),
                 }
                 for lid, d in self.decisions.items()
             ],
@@ -176,6 +178,7 @@ class Plan:
                 for c in part.cuts
             ],
             "cycle_breaking": {"heuristic_rounds": part.cycle_rounds, "scc_steps": part.scc_steps},
+            "detached_results": list(part.detached_results),
             "cost": dict(self.cost) if self.cost is not None else None,
             "warnings": list(self.warnings),
         }
@@ -205,12 +208,13 @@ class Plan:
             )  # fmt: skip
             partition = Partition(
                 subgraphs=subgraphs,
-                device_of={lid: d.device for lid, d in decisions.items()},
-                collector_ids={},
+                device_of={int(e["id"]): e.get("runs_on", e["device"]) for e in layers},
+                collector_ids={int(e["id"]): e["collector_id"] for e in layers if e.get("collector_id") is not None},
                 cuts=cuts,
                 cycle_rounds=data.get("cycle_breaking", {}).get("heuristic_rounds", 0),
                 scc_steps=data.get("cycle_breaking", {}).get("scc_steps", 0),
                 subgraph_of={int(e["id"]): e["subgraph"] for e in layers if e.get("subgraph") is not None},
+                detached_results=tuple(data.get("detached_results", ())),
             )
             return cls(
                 model_path=data["model"]["path"],

@@ -1,15 +1,17 @@
-"""Reading the user's JSON and TOML files, with one clear error naming the file."""
+"""Files: the user's JSON and TOML read with one clear error naming the file, and outputs written atomically."""
 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from hetero_tool.errors import InputError
 
-__all__ = ["read_json", "read_toml", "parse_toml"]
+__all__ = ["read_json", "read_toml", "parse_toml", "write_atomic"]
 
 
 def read_json(path: str | Path, what: str) -> Any:
@@ -42,3 +44,18 @@ def _text(path: str | Path, what: str) -> str:
         return path.read_text()
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not a text file: {exc}") from None
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same directory and a rename, so a reader sees
+    the old file or the new one, never half of it, and a crash leaves no partial output."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data.encode() if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -18,7 +18,7 @@ from rich.logging import RichHandler
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from hetero_tool.cli import demo, devices, inspect, plan
+from hetero_tool.cli import demo, devices, draw, inspect, plan
 from hetero_tool.cli.console import err, out
 from hetero_tool.errors import HeteroToolError
 
@@ -114,6 +114,8 @@ def root(
 app.command("inspect", no_args_is_help=True)(inspect.inspect)
 app.command("plan", no_args_is_help=True)(plan.plan)
 app.command("devices")(devices.devices)
+app.command("dot", no_args_is_help=True)(draw.dot)
+app.command("render", no_args_is_help=True)(draw.render)
 app.command("demo")(demo.demo)
 
 

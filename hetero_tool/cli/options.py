@@ -16,6 +16,8 @@ __all__ = [
     "RulesOpt",
     "AffinityOpt",
     "PlanOutputOpt",
+    "PlanOpt",
+    "ConstantsOpt",
 ]
 
 ModelArg = Annotated[
@@ -69,3 +71,11 @@ PlanOutputOpt = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write the plan (JSON) here.", dir_okay=False),
 ]
+
+PlanOpt = Annotated[
+    Path,
+    typer.Option("--plan", "-p", help="A plan made by `hetero-tool plan` for this model.", dir_okay=False,
+                 show_default=False),  # fmt: skip
+]
+
+ConstantsOpt = Annotated[bool, typer.Option("--constants", help="Draw Constant layers too (hidden by default).")]

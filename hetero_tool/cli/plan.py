@@ -20,7 +20,7 @@ from hetero_tool.cli.options import (
 from hetero_tool.errors import InputError
 from hetero_tool.partition.plan import Plan, fallback_rows, plan_model
 
-__all__ = ["plan", "render_plan"]
+__all__ = ["plan", "render_plan", "refuse_overwriting_inputs"]
 
 
 def plan(
@@ -34,7 +34,7 @@ def plan(
 ) -> None:
     """Assign every layer a device (fallback priority, rules, an affinity map) and predict HETERO's subgraphs."""
     if output is not None:
-        _refuse_overwriting_inputs(output, model, rules, affinity)
+        refuse_overwriting_inputs(output, model, rules, affinity)
     with err.status("planning: querying devices and cutting subgraphs"):
         result = plan_model(model, devices=devices, emulate=emulate, rules=rules, affinity=affinity)
     if output is not None:
@@ -47,7 +47,8 @@ def plan(
         out.print(f"\nPlan written to {escape(str(output))}")
 
 
-def _refuse_overwriting_inputs(output: Path, *inputs: Path | None) -> None:
+def refuse_overwriting_inputs(output: Path, *inputs: Path | None) -> None:
+    """Refuse an output path that is one of the inputs (or an IR's .bin)."""
     target = output.resolve()
     for path in inputs:
         if path is None:

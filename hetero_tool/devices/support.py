@@ -25,8 +25,8 @@ import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
+from hetero_tool._files import write_atomic
 from hetero_tool._ov import ov_error_text
 from hetero_tool.cache import cache_dir, file_digest
 from hetero_tool.devices.device import Device
@@ -182,7 +182,7 @@ class Support:
                 except Exception as exc:  # OpenVINO's error types vary by plugin
                     raise BackendError(f"query_model on {device.label} failed: {ov_error_text(exc)}") from exc
                 if self.use_cache:
-                    _write_atomic(paths[k], json.dumps({"device": device.ov_name, "supported": sorted(names[k])}))
+                    write_atomic(paths[k], json.dumps({"device": device.ov_name, "supported": sorted(names[k])}))
         return [
             {lid for lid in (self.ir.layers if region is None else region) if self.ir.layers[lid].name in found}
             for region, found in zip(regions, names)
@@ -220,7 +220,7 @@ class Support:
                 raise BackendError(f"OpenVINO's common transformations failed: {ov_error_text(exc)}") from exc
             records = [_record(op) for op in model.get_ordered_ops()]
             if self.use_cache:
-                _write_atomic(path, json.dumps(records))
+                write_atomic(path, json.dumps(records))
         self._transformed = [_TransformedOp.from_record(r) for r in records]
         return self._transformed
 
@@ -295,7 +295,3 @@ def _ov_version() -> str:
     return ov.get_version()
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_suffix(f".{id(text)}.tmp")
-    tmp.write_text(text)
-    tmp.replace(path)

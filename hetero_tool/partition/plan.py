@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hetero_tool._files import read_json
+from hetero_tool._files import read_json, write_atomic
 from hetero_tool.affinity.assign import assign_affinity
 from hetero_tool.affinity.rules import Rule
 from hetero_tool.affinity.types import Decision
@@ -209,7 +207,7 @@ class Plan:
             partition = Partition(
                 subgraphs=subgraphs,
                 device_of={int(e["id"]): e.get("runs_on", e["device"]) for e in layers},
-                collector_ids={int(e["id"]): e["collector_id"] for e in layers if e.get("collector_id") is not None},
+                collector_ids={int(e["id"]): e["collector_id"] for e in layers},
                 cuts=cuts,
                 cycle_rounds=data.get("cycle_breaking", {}).get("heuristic_rounds", 0),
                 scc_steps=data.get("cycle_breaking", {}).get("scc_steps", 0),
@@ -237,17 +235,7 @@ class Plan:
 
     def save(self, path: str | Path) -> Path:
         """Write the plan as JSON, atomically (a crash leaves the old file or none, never half a plan)."""
-        path = Path(path)
-        text = json.dumps(self.to_json(), indent=2) + "\n"
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-        try:
-            with os.fdopen(fd, "w") as stream:
-                stream.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        return write_atomic(path, json.dumps(self.to_json(), indent=2) + "\n")
 
 
 def model_sha256(ir: IRModel) -> str:

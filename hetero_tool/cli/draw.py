@@ -1,0 +1,44 @@
+"""``hetero-tool dot`` and ``hetero-tool render``: a plan as OpenVINO-format dumps, views and pictures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from hetero_tool.cli.console import err, format_bytes, out
+from hetero_tool.cli.options import ConstantsOpt, ModelArg, OutputDirOpt, PlanOpt
+from hetero_tool.cli.plan import refuse_overwriting_inputs
+from hetero_tool.report.render import FORMATS, render_plan_files, write_dot_files_for
+
+__all__ = ["dot", "render"]
+
+
+def dot(model: ModelArg, plan: PlanOpt, output_dir: OutputDirOpt = Path("."), constants: ConstantsOpt = False) -> None:
+    """Write HETERO's two dumps for the plan (OpenVINO's exact layout) and the tool's views with JSON twins."""
+    written = write_dot_files_for(model, plan, output_dir, show_constants=constants)
+    for name, path in written.items():
+        out.print(f"  {escape(name):<44} {escape(str(path))}")
+
+
+def render(
+    model: ModelArg,
+    plan: PlanOpt,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Picture to write.", dir_okay=False)],
+    view: Annotated[
+        str, typer.Option("--view", help="auto, full, clustered, collapsed or subgraph:K (auto picks by size).")
+    ] = "auto",
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")] = "svg",
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds the layout may take before the collapsed view is drawn.")
+    ] = 60.0,
+    constants: ConstantsOpt = False,
+) -> None:
+    """Render a view of the plan; say which view was drawn and why."""
+    refuse_overwriting_inputs(output, model, plan)
+    with err.status(f"laying out the {view} view"):
+        drawn = render_plan_files(model, plan, output, view=view, fmt=fmt, timeout=timeout, show_constants=constants)
+    out.print(f"{escape(str(output))}: {drawn.view} view, {drawn.nodes:,} nodes, {format_bytes(len(drawn.data))}, "
+              f"laid out in {drawn.seconds:.1f} s ({escape(drawn.note)})")  # fmt: skip

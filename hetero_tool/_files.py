@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from hetero_tool.errors import InputError
 
-__all__ = ["read_json", "read_toml", "parse_toml", "write_atomic"]
+__all__ = ["read_json", "read_toml", "parse_toml", "write_atomic", "write_all_atomic"]
 
 
 def read_json(path: str | Path, what: str) -> Any:
@@ -50,12 +51,29 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same directory and a rename, so a reader sees
     the old file or the new one, never half of it, and a crash leaves no partial output."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data.encode() if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_all_atomic({path: data})
     return path
+
+
+def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
+    """Write several files all or nothing: each goes to a temporary sibling first, and the renames happen only
+    once every one of them is complete; on error the temporary files are removed and no target is touched.
+
+    The files get the user's usual permissions (``0o666`` minus the umask), not ``mkstemp``'s ``0o600``.
+    """
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files.items():
+            tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            temps.append((tmp, path))
+            with os.fdopen(fd, "wb") as stream:
+                stream.write(data.encode() if isinstance(data, str) else data)
+                stream.flush()
+                os.fsync(stream.fileno())
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        raise

@@ -17,6 +17,7 @@ __all__ = [
     "ModelFormatError",
     "PlanError",
     "BackendError",
+    "CheckFailed",
 ]
 
 
@@ -63,3 +64,10 @@ class BackendError(HeteroToolError):
     """OpenVINO itself failed on something the input did not predict (an internal error, not bad input)."""
 
     exit_code = 3
+
+
+class CheckFailed(HeteroToolError):
+    """A run finished but failed a check: HETERO compiled other submodels than the plan predicts, or outputs
+    differ from the reference beyond the tolerances. Exit code 4, after the full results are shown."""
+
+    exit_code = 4

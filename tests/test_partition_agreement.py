@@ -112,3 +112,38 @@ def test_plan_json_round_trip(sample_paths, tmp_path):
     path = plan.save(tmp_path / "p.json")
     again = load_plan(path, ir)
     assert again.to_json() == plan.to_json()
+
+
+def test_layers_sharing_a_name_run_where_the_first_of_them_goes(tmp_path):
+    """HETERO keys affinities by friendly name: same-named layers all run on the first one's device."""
+    import numpy as np
+    import openvino.opset13 as ops
+
+    from hetero_tool.runtime.hetero import verify
+
+    x = ops.parameter([1, 4], np.float32, name="x")
+    node = x
+    for k in range(8):
+        node = ops.relu(node, name="dup" if k in (2, 6) else f"relu{k}")
+        node = ops.sigmoid(node, name=f"sigmoid{k}")
+    xml = tmp_path / "dup.xml"
+    ov.save_model(ov.Model([node], [x], "dup"), xml)
+    ir = parse_ir(xml)
+    ids = [lid for lid, layer in ir.layers.items() if layer.name == "dup"]
+    assert len(ids) == 2
+    rules = tmp_path / "rules.toml"
+    # The second "dup" (and its neighbourhood) is pinned to CPUX; the first stays on CPU.
+    late = [lid for lid, layer in ir.layers.items() if layer.name in ("relu5", "sigmoid5", "sigmoid6", "relu7")]
+    rules.write_text(f'schema_version = 1\n[[rule]]\nname = "late"\nmatch = {{ ids = {sorted(late + ids[1:])} }}\n'
+                     'pin = "CPUX"\n')  # fmt: skip
+    plan = plan_model(xml, devices="HETERO:CPU,CPUX", emulate=["CPUX=cpu"], rules=rules)
+    assert plan.layer_affinity[ids[1]] == plan.layer_affinity[ids[0]] == "CPU"
+    assert any("places layers by friendly name" in w for w in plan.warnings)
+    compiled = compile_plan(ir, plan)
+    check = verify(plan, compiled)
+    assert check.ok, check.problems()
+    # Placing the second "dup" by its id, as the rule asked, would predict another split than HETERO makes.
+    from hetero_tool.partition.subgraphs import collect_subgraphs
+
+    as_asked = {**plan.layer_affinity, ids[1]: "CPUX"}
+    assert collect_subgraphs(ir, as_asked).count != compiled.submodels

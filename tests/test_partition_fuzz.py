@@ -34,7 +34,6 @@ from __future__ import annotations
 import json
 import random
 import sys
-import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +50,7 @@ from hetero_tool.ir.types import IRModel
 from hetero_tool.partition.plan import Plan, plan_model
 from hetero_tool.partition.subgraphs import Partition, collect_subgraphs
 from hetero_tool.report.openvino_dot import read_hetero_dump
-from hetero_tool.runtime.hetero import compile_plan
+from hetero_tool.runtime.hetero import compile_plan, submodel_devices
 
 TWO = ("CPUX", "CPU")
 THREE = ("CPUX", "CPUY", "CPU")
@@ -335,14 +334,6 @@ def predict(built: Built) -> Partition:
 # -- comparison with the plugin ----------------------------------------------------------------------------
 
 
-def _export_devices(compiled) -> list[str]:
-    """Devices of the submodels in the order of ``<compiled_submodel device=...>`` in the export header."""
-    data = compiled.export_model().getvalue()
-    end = data.index(b"</hetero>") + len(b"</hetero>")
-    root = ET.fromstring(data[:end])
-    return [node.get("device") for node in root.iter("compiled_submodel")]
-
-
 def results_cut_off(ir: IRModel, partition: Partition) -> list[str]:
     """Names of the Results cycle splitting cut off their producer (the prediction's ``detached_results``)."""
     return [ir.layers[lid].name for lid in partition.detached_results]
@@ -387,7 +378,7 @@ def check(built: Built, directory: Path) -> Outcome:
             problems.append(f"EXECUTION_DEVICES {compiled.execution_devices} vs the plan's "
                             f"{sorted({sg.device for sg in plan.partition.subgraphs})}")  # fmt: skip
         ours_order = [sg.device for sg in plan.partition.subgraphs]
-        theirs_order = [to_plan.get(d, d) for d in _export_devices(compiled.compiled)]
+        theirs_order = [to_plan.get(d, d) for d in submodel_devices(compiled.compiled)]
         if ours_order != theirs_order:
             problems.append(f"submodel device order: HETERO {theirs_order}, plan {ours_order}")
 

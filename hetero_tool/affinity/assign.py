@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from hetero_tool.affinity.fallback import assign_by_priority
 from hetero_tool.affinity.rules import Rule, match_layers
@@ -10,7 +11,7 @@ from hetero_tool.affinity.types import Assignment, Decision
 from hetero_tool.devices.device import Device
 from hetero_tool.devices.support import Support
 from hetero_tool.errors import InputError
-from hetero_tool.ir.order import inputs_by_layer
+from hetero_tool.ir.order import inputs_by_layer, ordered_layer_ids
 from hetero_tool.ir.types import IRModel
 
 __all__ = ["assign_affinity"]
@@ -34,6 +35,9 @@ def assign_affinity(
        whose consumers are elsewhere a submodel of its own).
     4. Everything else falls back by priority, as HETERO's automatic mode does
        (:func:`~hetero_tool.affinity.fallback.assign_by_priority`).
+    5. Layers sharing a friendly name all take the device of the first of them in ``get_ordered_ops()``
+       order: HETERO keys affinities by friendly name (``emplace`` into a name -> device map), so that is
+       where they run. Each such move is a warning.
 
     A pin to a device outside the list, or to a device that cannot run the layer, is an error naming the rule
     (or map) and layers; a rule that matches nothing is a warning.
@@ -85,6 +89,7 @@ def assign_affinity(
     _check_pins(ir, devices, support, decided, forbidden, map_name)
     _follow(ir, decided)
     decisions = assign_by_priority(ir, devices, support, decided=decided, forbidden=forbidden)
+    decisions = _by_friendly_name(ir, decisions, warnings)
     return Assignment(devices=tuple(devices), decisions=decisions, warnings=tuple(warnings))
 
 
@@ -109,6 +114,30 @@ def _check_pins(ir: IRModel, devices: Sequence[Device], support: Support, decide
             shown = "; ".join(f"{ir.layers[lid].label} ({ir.layers[lid].type}): {verdict[lid]}" for lid in bad[:3])
             more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
             raise InputError(f"{origin(bad[0])} pins layers to {device.label} that it cannot run: {shown}{more}")
+
+
+def _by_friendly_name(ir: IRModel, decisions: Mapping[int, Decision], warnings: list[str]) -> dict[int, Decision]:
+    """Give layers that share a friendly name the device of the first of them, as HETERO does."""
+    first: dict[str, int] = {}
+    for lid in ordered_layer_ids(ir):
+        first.setdefault(ir.layers[lid].name, lid)
+    result = dict(decisions)
+    for lid, decision in decisions.items():
+        owner = first[ir.layers[lid].name]
+        device = decisions[owner].device
+        if owner == lid or decision.device == device:
+            continue
+        result[lid] = replace(
+            decision,
+            device=device,
+            reason=f"shares its name with {ir.layers[owner].label}, which goes to {device}: HETERO keys "
+            f"affinities by friendly name (instead of {decision.device}: {decision.reason})",
+        )
+        warnings.append(
+            f"{ir.layers[lid].label} runs on {device}, not {decision.device}: HETERO places layers by friendly "
+            f"name, and layer {owner} of the same name goes to {device}; give the layers distinct names"
+        )
+    return result
 
 
 def _follow(ir: IRModel, decided: dict[int, Decision]) -> None:

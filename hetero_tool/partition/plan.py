@@ -46,7 +46,8 @@ class PlanDevice:
     """A device of the plan's priority list."""
 
     name: str
-    #: Whether it is emulated (the CPU plugin with a profile), and then the profile and OpenVINO name.
+    #: Whether it is emulated (the CPU plugin with a profile), and then the profile (a built-in profile's
+    #: name, or the TOML's path as it was given) and the OpenVINO name.
     emulated: bool = False
     profile: str | None = None
     ov_name: str | None = None
@@ -55,13 +56,28 @@ class PlanDevice:
 
     @classmethod
     def from_device(cls, device: Device) -> PlanDevice:
+        profile = None
+        if device.profile is not None:
+            profile = str(device.profile.path) if device.profile.path else device.profile.name
         return cls(
             name=device.name,
             emulated=device.emulated,
-            profile=device.profile.name if device.profile else None,
+            profile=profile,
             ov_name=device.ov_name,
             config=dict(device.config),
         )
+
+    @property
+    def label(self) -> str:
+        """``NPU (emulated: npu profile on the CPU plugin)`` or just ``CPU``."""
+        return f"{self.name} (emulated: {self.profile} profile on the CPU plugin)" if self.emulated else self.name
+
+    def to_device(self) -> Device:
+        """The :class:`~hetero_tool.devices.device.Device` again, its profile loaded (to query op support)."""
+        from hetero_tool.devices.device import resolve_devices
+
+        emulate = {self.name: self.profile} if self.emulated and self.profile else {}
+        return resolve_devices([self.name], emulate)[0]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hetero_tool._files import write_atomic
+from hetero_tool._files import write_all_atomic
 from hetero_tool.ir.types import IRModel
 from hetero_tool.partition.plan import Plan
 from hetero_tool.report.openvino_dot import openvino_dumps
@@ -21,7 +21,7 @@ def write_dot_files(ir: IRModel, plan: Plan, output_dir: str | Path, *, show_con
     """Write ``hetero_affinity_<model>.dot`` and ``hetero_subgraphs_<model>.dot`` (OpenVINO's layout) and
     ``<model>.<view>.dot`` with a ``<model>.<view>.json`` twin for every view in :data:`DOT_VIEWS`.
 
-    Each file is written atomically. Returns file name -> path, in writing order.
+    All files are written or none (each through a temporary file and a rename). Returns file name -> path, in writing order.
 
     Examples
     --------
@@ -38,12 +38,11 @@ def write_dot_files(ir: IRModel, plan: Plan, output_dir: str | Path, *, show_con
     """
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    written = {}
-    for name, text in openvino_dumps(ir, plan.layer_affinity, plan.partition.collector_ids).items():
-        written[name] = write_atomic(output_dir / name, text)
+    texts = dict(openvino_dumps(ir, plan.layer_affinity, plan.partition.collector_ids))
     for view in DOT_VIEWS:
         drawn = view_from_plan(ir, plan, view, show_constants=show_constants)
-        for name, text in ((f"{ir.name}.{view}.dot", drawn.dot),
-                           (f"{ir.name}.{view}.json", json.dumps(drawn.data, indent=2) + "\n")):  # fmt: skip
-            written[name] = write_atomic(output_dir / name, text)
+        texts[f"{ir.name}.{view}.dot"] = drawn.dot
+        texts[f"{ir.name}.{view}.json"] = json.dumps(drawn.data, indent=2) + "\n"
+    written = {name: output_dir / name for name in texts}
+    write_all_atomic({written[name]: text for name, text in texts.items()})
     return written

@@ -43,6 +43,8 @@ __all__ = [
 ]
 
 FORMATS = ("svg", "png", "pdf")
+#: Seconds the collapsed view may take when it is drawn because another view timed out.
+COLLAPSED_TIMEOUT = 60.0
 #: Largest graph drawn in full by default (layers, Constants hidden).
 FULL_LIMIT = 1_000
 #: Largest graph drawn clustered by default; beyond it, the collapsed view.
@@ -126,7 +128,8 @@ def render_plan(
         chosen = "collapsed"
         source = view_from_plan(ir, plan, chosen)
         start = time.perf_counter()
-        data = render_dot(source.dot, fmt, timeout=timeout)
+        # The collapsed view is one node per subgraph: it gets at least a minute even after a short timeout.
+        data = render_dot(source.dot, fmt, timeout=max(timeout, COLLAPSED_TIMEOUT))
     seconds = time.perf_counter() - start
     if fmt == "png" and source.nodes > PNG_READABLE_LIMIT:
         note += f"; a PNG of {source.nodes:,} nodes is scaled down until unreadable: use svg"

@@ -1,8 +1,12 @@
-"""Compiling a plan through the real HETERO plugin, and reading back what it did.
+"""Compiling a plan through the real HETERO plugin, and checking what it did against the plan.
 
 The plan's affinities go into ``rt_info["affinity"]`` of every op (manual mode), emulated devices are registered
 as extra CPU-plugin devices, each device gets its config through ``DEVICE_PROPERTIES``, and the model is compiled
-as ``HETERO:<priorities>``. Optionally HETERO's own ``.dot`` dumps are collected (``OPENVINO_HETERO_VISUALIZE``).
+as ``HETERO:<priorities>`` on a fresh ``ov.Core`` (so ``HETERO_NUMBER_OF_SUBMODELS`` is this compile's).
+Optionally HETERO's own ``.dot`` dumps are collected (``OPENVINO_HETERO_VISUALIZE``).
+
+Plans OpenVINO is known to fail on are refused before compiling, with the reason and the fix
+(:func:`refusal_reasons`); the compiled model is checked against the plan (:func:`verify`).
 """
 
 from __future__ import annotations
@@ -10,69 +14,175 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from hetero_tool._ov import ov_error_text
-from hetero_tool.errors import BackendError, PlanError
+from hetero_tool.devices.device import Device
+from hetero_tool.errors import BackendError, InputError, PlanError
 from hetero_tool.ir.types import IRModel
 from hetero_tool.partition.plan import Plan
-from hetero_tool.runtime.openvino import apply_affinity, read_ov_model, register_cpu_device
+from hetero_tool.runtime.openvino import ops_by_layer_id, read_ov_model, register_cpu_device
+from hetero_tool.runtime.results import Verification
 
-__all__ = ["CompiledPlan", "compile_plan"]
+__all__ = [
+    "CompiledPlan",
+    "compile_device",
+    "compile_plan",
+    "effective_properties",
+    "model_for",
+    "refusal_reasons",
+    "submodel_devices",
+    "verify",
+]
 
 _DUMP_LOCK = threading.Lock()
 
 
 @dataclass
 class CompiledPlan:
-    """A plan compiled through HETERO."""
+    """A model compiled through HETERO (or on one device), with what it reports."""
 
     #: The ``ov.CompiledModel``.
-    compiled: object
-    #: ``HETERO_NUMBER_OF_SUBMODELS`` (read on the fresh Core the plan was compiled on).
-    submodels: int
+    compiled: Any
+    #: ``HETERO_NUMBER_OF_SUBMODELS`` (read on the fresh Core the plan was compiled on); ``None`` for one device.
+    submodels: int | None
     #: ``EXECUTION_DEVICES``, translated back to the plan's device names.
     execution_devices: tuple[str, ...]
     #: HETERO's own dumps, when asked for: file name -> path.
     dumps: dict[str, Path] = field(default_factory=dict)
     #: The ``ov.Core`` it was compiled on. It must outlive the compiled model: HETERO's ``export_model()``
     #: asks its plugin for the Core, and crashes the process (SIGSEGV) once the Core is gone.
-    core: object = None
+    core: Any = None
+    #: What was compiled, in the plan's device names (``"HETERO:NPU,CPU"``, ``"CPU"``), and how long it took.
+    target: str = ""
+    compile_ms: float = 0.0
+    #: OpenVINO device name -> the plan's (``NPU_CPU`` -> ``NPU``).
+    device_names: Mapping[str, str] = field(default_factory=dict)
+
+
+def model_for(
+    ir: IRModel,
+    *,
+    affinity: Mapping[int, str] | None = None,
+    shapes: Mapping[str, str] | None = None,
+    preprocess: Callable[[Any], Any] | None = None,
+):
+    """The ``ov.Model`` of ``ir``, ready to compile: affinities set, reshaped, preprocessing built in.
+
+    ``affinity`` maps every layer id to an OpenVINO device name (``rt_info["affinity"]``; HETERO's manual mode
+    needs every op to have one). ``shapes`` maps input names (or ``""`` for all inputs) to shapes in
+    OpenVINO's syntax (``"[1,3,224,224]"``, ``"[?,3,1..512,512]"``). ``preprocess`` takes the model and
+    returns it with a PrePostProcessor built in; the ops it adds take the affinity of the op they feed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from hetero_tool.ir import parse_ir
+    >>> from hetero_tool.samples import save_samples
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     ir = parse_ir(save_samples(tmp, names=["mobilenet"])["mobilenet"])
+    ...     model = model_for(ir, affinity={lid: "CPU" for lid in ir.layers}, shapes={"image": "[2,3,64,64]"})
+    >>> str(model.inputs[0].get_partial_shape())
+    '[2,3,64,64]'
+    >>> {op.get_rt_info()["affinity"].astype(str) for op in model.get_ops()}
+    {'CPU'}
+    """
+    model = read_ov_model(ir)
+    if affinity is not None:
+        for lid, op in ops_by_layer_id(ir, model).items():
+            op.get_rt_info()["affinity"] = affinity[lid]
+    if shapes:
+        _reshape(ir, model, shapes)
+    if preprocess is not None:
+        model = preprocess(model)
+        if affinity is not None:
+            _inherit_affinity(model)
+    return model
+
+
+def refusal_reasons(ir: IRModel, plan: Plan, model=None) -> list[str]:
+    """Why OpenVINO would fail to run ``plan`` (empty: nothing known), each with the fix.
+
+    - Cycle breaking cut a Result off its producer: OpenVINO 2026.4 fails to compile (``unordered_map::at``).
+    - A tensor crossing a boundary has a dynamic dimension with a lower bound above 0 (``[?,8,1..,1..]``, what
+      a convolution makes of a dynamic input): HETERO compiles, but ``create_infer_request`` fails, because it
+      makes the host tensor between the submodels with 0 for every dynamic dimension (``[0,8,0,0]``) and the
+      shape refuses it. Fully dynamic dimensions (``?``, ``..4``) are fine: 0 fits them (measured on 2026.4.1).
+      ``model`` (from :func:`model_for`, after any reshape) gives the shapes; default: the model as read.
+    """
+    reasons = []
+    if plan.partition.detached_results:
+        names = ", ".join(repr(plan.names[lid]) for lid in plan.partition.detached_results)
+        reasons.append(
+            f"breaking a cycle between subgraphs cuts the Result(s) {names} off their producer (OpenVINO 2026.4 "
+            "fails with unordered_map::at); change the affinities around them"
+        )
+    if plan.subgraph_count > 1:
+        unbindable = _unbindable_cuts(ir, plan, model)
+        if unbindable:
+            shown = ", ".join(unbindable[:3]) + (f" and {len(unbindable) - 3} more" if len(unbindable) > 3 else "")
+            reasons.append(
+                f"{len(unbindable)} tensor(s) crossing subgraph boundaries have a dynamic dimension with a lower "
+                f"bound above 0 ({shown}); HETERO makes the host tensors between submodels with 0 for every "
+                "dynamic dimension, which such a shape refuses, so no infer request can be created. Reshape the "
+                "model to static shapes first (--shape), or keep that part in one subgraph"
+            )
+    return reasons
 
 
 def compile_plan(
-    ir: IRModel, plan: Plan, *, dump_dir: str | Path | None = None, refuse_known_failures: bool = True
+    ir: IRModel,
+    plan: Plan,
+    *,
+    model=None,
+    device_config: Mapping[str, Mapping[str, Any]] | None = None,
+    properties: Mapping[str, Any] | None = None,
+    dump_dir: str | Path | None = None,
+    refuse_known_failures: bool = True,
 ) -> CompiledPlan:
     """Compile ``ir`` with ``plan``'s affinities through HETERO on a fresh ``ov.Core``.
 
-    With ``dump_dir``, HETERO writes its ``hetero_affinity_*.dot``/``hetero_subgraphs_*.dot`` there (it writes
-    to the working directory, so the compile runs inside ``dump_dir``, one at a time). A plan OpenVINO is known
-    to fail on is refused before compiling (:class:`~hetero_tool.errors.PlanError`), unless
-    ``refuse_known_failures`` is false.
-    """
-    import openvino as ov
+    ``model`` is a model from :func:`model_for` with the plan's affinities (default: the IR as it is).
+    Each device is compiled with its profile's config, overlaid by ``device_config[device name]``, through
+    ``DEVICE_PROPERTIES``; ``properties`` go to HETERO itself (``PERF_COUNT`` ...). With ``dump_dir``, HETERO
+    writes its ``hetero_affinity_*.dot``/``hetero_subgraphs_*.dot`` there (it writes to the working directory,
+    so the compile runs inside ``dump_dir``, one at a time). A plan OpenVINO is known to fail on
+    (:func:`refusal_reasons`) raises :class:`~hetero_tool.errors.PlanError`, unless ``refuse_known_failures``
+    is false.
 
-    if refuse_known_failures and plan.partition.detached_results:
-        names = ", ".join(repr(plan.names[lid]) for lid in plan.partition.detached_results)
-        raise PlanError(
-            f"HETERO cannot compile this plan for {ir.name!r}: breaking a cycle between subgraphs cuts the "
-            f"Result(s) {names} off their producer (OpenVINO 2026.4 fails with unordered_map::at); change the "
-            "affinities around them"
-        )
-    core = ov.Core()
-    for device in plan.devices:
-        if device.emulated:
-            register_cpu_device(core, device.ov_name)
+    Examples
+    --------
+    >>> import tempfile
+    >>> from hetero_tool.ir import parse_ir
+    >>> from hetero_tool.partition.plan import plan_model
+    >>> from hetero_tool.samples import save_samples
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     xml = save_samples(tmp, names=["mobilenet"])["mobilenet"]
+    ...     ir, plan = parse_ir(xml), plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
+    ...     compiled = compile_plan(ir, plan)
+    >>> compiled.submodels == plan.subgraph_count, compiled.target, verify(plan, compiled).ok
+    (True, 'HETERO:NPU,CPU', True)
+    """
     to_ov = {d.name: d.ov_name or d.name for d in plan.devices}
-    from_ov = {v: k for k, v in to_ov.items()}
-    model = read_ov_model(ir)
-    apply_affinity(ir, model, {lid: to_ov.get(device, device) for lid, device in plan.layer_affinity.items()})
-    config = {"DEVICE_PROPERTIES": {to_ov[d.name]: {k: str(v) for k, v in d.config.items()}
-                                    for d in plan.devices if d.config}}  # fmt: skip
+    if model is None:
+        model = model_for(ir, affinity={lid: to_ov.get(d, d) for lid, d in plan.layer_affinity.items()})
+    if refuse_known_failures:
+        reasons = refusal_reasons(ir, plan, model)
+        if reasons:
+            raise PlanError(f"HETERO cannot run this plan for {ir.name!r}: {'; '.join(reasons)}")
+    core = _core(plan.devices)
+    config: dict[str, Any] = {k: _ov_value(v) for k, v in (properties or {}).items()}
+    per_device = {to_ov[d.name]: _device_config(d, device_config) for d in plan.devices}
+    if any(per_device.values()):
+        config["DEVICE_PROPERTIES"] = {name: props for name, props in per_device.items() if props}
     target = "HETERO:" + ",".join(to_ov[d.name] for d in plan.devices)
     dumps: dict[str, Path] = {}
+    start = time.perf_counter()
     try:
         if dump_dir is None:
             compiled = core.compile_model(model, target, config)
@@ -84,9 +194,220 @@ def compile_plan(
             dumps = {p.name: p for p in sorted(dump_dir.glob("hetero_*.dot"))}
     except Exception as exc:  # OpenVINO's exception types vary
         raise BackendError(f"HETERO could not compile {ir.name!r} with this plan: {ov_error_text(exc)}") from exc
-    devices = tuple(from_ov.get(d, d) for d in compiled.get_property("EXECUTION_DEVICES"))
-    submodels = int(compiled.get_property("HETERO_NUMBER_OF_SUBMODELS"))
-    return CompiledPlan(compiled, submodels, devices, dumps, core)
+    compile_ms = 1e3 * (time.perf_counter() - start)
+    from_ov = {v: k for k, v in to_ov.items()}
+    return CompiledPlan(
+        compiled=compiled,
+        submodels=int(compiled.get_property("HETERO_NUMBER_OF_SUBMODELS")),
+        execution_devices=tuple(from_ov.get(d, d) for d in compiled.get_property("EXECUTION_DEVICES")),
+        dumps=dumps,
+        core=core,
+        target="HETERO:" + ",".join(d.name for d in plan.devices),
+        compile_ms=compile_ms,
+        device_names=from_ov,
+    )
+
+
+def compile_device(
+    ir: IRModel,
+    device: Device,
+    *,
+    model=None,
+    config: Mapping[str, Any] | None = None,
+    properties: Mapping[str, Any] | None = None,
+) -> CompiledPlan:
+    """Compile ``ir`` (or ``model``, from :func:`model_for`) on ``device`` alone, with its profile's config
+    overlaid by ``config`` and then ``properties``: the single-device baselines and references.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from hetero_tool.devices.device import resolve_devices
+    >>> from hetero_tool.ir import parse_ir
+    >>> from hetero_tool.samples import save_samples
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     ir = parse_ir(save_samples(tmp, names=["mobilenet"])["mobilenet"])
+    ...     npu = resolve_devices(["NPU"], {"NPU": "npu"})[0]
+    ...     compiled = compile_device(ir, npu)
+    >>> compiled.target, compiled.execution_devices, compiled.submodels
+    ('NPU', ('NPU',), None)
+    """
+    if model is None:
+        model = read_ov_model(ir)
+    core = _core([device])
+    ov_name = device.ov_name or device.name
+    merged = {**_device_config(device, {device.name: config or {}}), **{k: _ov_value(v) for k, v in (properties or {}).items()}}
+    start = time.perf_counter()
+    try:
+        compiled = core.compile_model(model, ov_name, merged)
+    except Exception as exc:
+        raise BackendError(f"{device.label} could not compile {ir.name!r}: {ov_error_text(exc)}") from exc
+    compile_ms = 1e3 * (time.perf_counter() - start)
+    executed = tuple(device.name if d == ov_name else d for d in compiled.get_property("EXECUTION_DEVICES"))
+    return CompiledPlan(
+        compiled=compiled,
+        submodels=None,
+        execution_devices=executed,
+        core=core,
+        target=device.name,
+        compile_ms=compile_ms,
+        device_names={ov_name: device.name},
+    )
+
+
+#: Properties :func:`effective_properties` reads back from each device.
+REPORTED_PROPERTIES = ("PERFORMANCE_HINT", "NUM_STREAMS", "INFERENCE_NUM_THREADS", "INFERENCE_PRECISION_HINT")
+
+
+def effective_properties(compiled: CompiledPlan) -> dict[str, dict[str, str]]:
+    """What each device actually compiled with (plan device name -> property -> value), as OpenVINO reports it.
+
+    Worth showing: a hint is not a promise (an ``f16`` precision hint runs as ``bf16`` on a CPU with AVX512-BF16).
+    """
+    model = compiled.compiled
+    if compiled.submodels is None:
+        ov_name = next(iter(compiled.device_names))
+        per_device = {ov_name: {key: model.get_property(key) for key in REPORTED_PROPERTIES}}
+    else:
+        per_device = model.get_property("DEVICE_PROPERTIES")
+    found = {}
+    for ov_name, props in per_device.items():
+        found[compiled.device_names.get(ov_name, ov_name)] = {
+            key: _property_text(props[key]) for key in REPORTED_PROPERTIES if key in props
+        }
+    return found
+
+
+def _property_text(value: Any) -> str:
+    if isinstance(value, str | int | float):
+        return str(value)
+    if hasattr(value, "get_type_name"):  # an element type: "bf16"
+        return value.get_type_name()
+    return str(getattr(value, "name", value))  # an enum
+
+
+def submodel_devices(compiled) -> tuple[str, ...]:
+    """OpenVINO device of each submodel of a HETERO compiled model, in execution order.
+
+    The order of ``<compiled_submodel device=...>`` in ``export_model()``'s header is the only public place
+    that says which device runs ``subgraph<i>`` (the prefix of its perf-counter rows).
+    """
+    data = compiled.export_model().getvalue()
+    end = data.find(b"</hetero>")
+    if b"<hetero " not in data[:256] or end < 0:
+        raise BackendError("the compiled model's export does not start with HETERO's header")
+    root = ET.fromstring(data[: end + len(b"</hetero>")])
+    return tuple(node.get("device", "") for node in root.iter("compiled_submodel"))
+
+
+def verify(plan: Plan, compiled: CompiledPlan) -> Verification:
+    """Check a compiled plan against the plan: the submodel count, and the device of each submodel in order."""
+    actual = tuple(compiled.device_names.get(d, d) for d in submodel_devices(compiled.compiled))
+    return Verification(
+        expected_submodels=plan.subgraph_count,
+        actual_submodels=compiled.submodels if compiled.submodels is not None else 1,
+        expected_devices=tuple(sg.device for sg in plan.partition.subgraphs),
+        actual_devices=actual,
+        execution_devices=compiled.execution_devices,
+    )
+
+
+# -- helpers ---------------------------------------------------------------------------------------------------
+
+
+def _core(devices: Sequence[Device]):
+    import openvino as ov
+
+    core = ov.Core()
+    for device in devices:
+        if device.emulated:
+            register_cpu_device(core, device.ov_name)
+    return core
+
+
+def _device_config(device: Device, overrides: Mapping[str, Mapping[str, Any]] | None) -> dict[str, str]:
+    """The properties a device is compiled with: its profile's config, then the caller's (as OpenVINO strings)."""
+    merged = {**device.config, **((overrides or {}).get(device.name) or {})}
+    return {key: _ov_value(value) for key, value in merged.items()}
+
+
+def _ov_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "YES" if value else "NO"
+    return str(value)
+
+
+def _reshape(ir: IRModel, model, shapes: Mapping[str, str]) -> None:
+    import openvino as ov
+
+    names = {name for port in model.inputs for name in port.get_names()} | {
+        p.get_friendly_name() for p in model.get_parameters()
+    }
+    for name in shapes:
+        if name and name not in names:
+            raise InputError(f"--shape {name}: {ir.name!r} has no input of that name (it has {', '.join(sorted(names))})")
+    new = {}
+    for param in model.get_parameters():
+        port_names = param.output(0).get_names() | {param.get_friendly_name()}
+        text = next((shapes[n] for n in sorted(port_names) if n in shapes), shapes.get(""))
+        if text is not None:
+            try:
+                new[param.output(0)] = ov.PartialShape(text)
+            except Exception as exc:
+                raise InputError(f"--shape {text!r}: not a shape ({ov_error_text(exc)})") from None
+    try:
+        model.reshape(new)
+    except Exception as exc:
+        raise InputError(f"cannot reshape {ir.name!r} to {dict(shapes)}: {ov_error_text(exc)}") from None
+
+
+def _inherit_affinity(model) -> None:
+    """Give ops without an affinity (added by preprocessing) the affinity of the op they feed."""
+    pending = [op for op in model.get_ordered_ops() if "affinity" not in op.get_rt_info()]
+    for op in reversed(pending):  # consumers first: a chain of added ops takes the affinity of its end
+        for output in op.outputs():
+            for target in output.get_target_inputs():
+                info = target.get_node().get_rt_info()
+                if "affinity" in info:
+                    op.get_rt_info()["affinity"] = info["affinity"].astype(str)
+                    break
+            if "affinity" in op.get_rt_info():
+                break
+    missing = [op.get_friendly_name() for op in pending if "affinity" not in op.get_rt_info()]
+    if missing:
+        raise BackendError(f"preprocessing added ops no affinity reaches: {', '.join(missing[:3])}")
+
+
+def _unbindable_cuts(ir: IRModel, plan: Plan, model) -> list[str]:
+    """Cut tensors (with their shape) that a zero-sized host tensor cannot stand in for."""
+    ops = _ops_of(ir, model if model is not None else read_ov_model(ir))
+    found = []
+    for cut in plan.partition.cuts:
+        if cut.producer not in ops:
+            continue
+        layer = ir.layers[cut.producer]
+        index = next(k for k, port in enumerate(layer.outputs) if port.id == cut.port)
+        shape = ops[cut.producer].output(index).get_partial_shape()
+        if shape.rank.is_static and any(d.is_dynamic and d.get_min_length() > 0 for d in shape):
+            found.append(f"{layer.label} output {index} {shape}")
+    return found
+
+
+def _ops_of(ir: IRModel, model) -> dict[int, Any]:
+    """Layer id -> op of ``model``: by position, or, once preprocessing added ops, by unique name and type."""
+    try:
+        return ops_by_layer_id(ir, model)
+    except BackendError:
+        pass
+    by_name: dict[str, list[Any]] = {}
+    for op in model.get_ops():
+        by_name.setdefault(op.get_friendly_name(), []).append(op)
+    found = {}
+    for lid, layer in ir.layers.items():
+        ops = by_name.get(layer.name, [])
+        if len(ops) == 1 and ops[0].get_type_name() == layer.type:
+            found[lid] = ops[0]
+    return found
 
 
 @contextlib.contextmanager

@@ -1,0 +1,627 @@
+"""The HTML report: a plan, its graph and (with a bench result) its timings, as one self-contained page.
+
+One file and no network. The CSS and the script (pan and zoom, search, tooltips) are package data inlined at
+render time; the graph is the inline SVG of :func:`~hetero_tool.report.render.render_plan` in the view the size
+policy picks; the latency chart is an inline SVG drawn here. The page's Content-Security-Policy forbids every
+fetch and runs only the report's own script, by its hash, so even a slip in escaping could neither load nor
+run anything.
+
+Everything that comes from the model (layer names, op types, reasons, run labels) goes through Jinja2's
+autoescaping, ``tojson`` for the search index, or :func:`html.escape` in the chart. There are no timestamps,
+and everything is listed in plan order: the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from html import escape
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
+
+from hetero_tool._files import write_atomic
+from hetero_tool.errors import BackendError, InputError
+from hetero_tool.ir.types import IRModel
+from hetero_tool.partition.plan import FallbackRow, Plan, fallback_rows, load_plan
+from hetero_tool.report.palette import device_style
+from hetero_tool.report.views import visible_layers
+from hetero_tool.runtime.results import BenchResult, Run, load_bench
+
+__all__ = ["FALLBACK_NAMES_LIMIT", "ReportResult", "latency_chart_svg", "report_html", "write_report"]
+
+#: Layer names a fallback or pinned row lists in full; beyond that the plan JSON has them all.
+FALLBACK_NAMES_LIMIT = 500
+#: Slowest layers listed per profiled run, and its costliest boundaries.
+SLOWEST_LAYERS = 15
+BOUNDARIES_SHOWN = 15
+
+_NOT_COMPUTE = ("Parameter", "Constant", "Result")
+#: Graphviz border styles as CSS borders: the device cue that does not depend on colour.
+_BORDERS = {"solid": "1px solid", "dashed": "2px dashed", "bold": "2px solid", "dotted": "2px dotted"}
+_TEMPLATES = "templates"
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """A rendered report."""
+
+    #: The page: one self-contained HTML document.
+    html: str
+    #: The graph view embedded (``"full"``, ``"clustered"``, ``"collapsed"``), ``None`` when Graphviz failed.
+    view: str | None
+    #: Why that view (the size rule or the timeout that chose it), or why there is no graph.
+    note: str
+
+
+def report_html(
+    ir: IRModel, plan: Plan, *, bench: BenchResult | None = None, timeout: float = 60.0
+) -> ReportResult:
+    """The HTML report of ``plan`` for the model ``ir``, with the timings of ``bench`` when given.
+
+    Parameters
+    ----------
+    ir, plan
+        The model and a plan made for it.
+    bench
+        Timings of the plan and its baselines; must be for the same model (IR SHA-256). Defaults to none: the
+        page has no timing section.
+    timeout
+        Seconds the graph layout may take before the collapsed view is drawn instead. Defaults to 60.
+
+    Returns
+    -------
+    ReportResult
+        The page, and which graph view it embeds and why.
+
+    Raises
+    ------
+    InputError
+        When ``bench`` was made for another model.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from hetero_tool.ir import parse_ir
+    >>> from hetero_tool.partition.plan import plan_model
+    >>> from hetero_tool.samples import save_samples
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     xml = save_samples(tmp, names=["detector"])["detector"]
+    ...     ir, plan = parse_ir(xml), plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
+    >>> report = report_html(ir, plan)
+    >>> report.view, report.html.startswith("<!DOCTYPE html>"), 'id="layer-' in report.html
+    ('full', True, True)
+    """
+    if bench is not None and bench.model_sha256 != plan.model_sha256:
+        raise InputError(_bench_mismatch("the bench result", bench, plan.model_name, plan.model_sha256))
+    svg, view, note = _graph(ir, plan, timeout)
+    fallback = fallback_rows(plan)
+    script, css = _resource("report.js"), _resource("report.css")
+    if "</script" in script.lower() or "</style" in css.lower():  # pragma: no cover - guards an edit of them
+        raise AssertionError("report.js and report.css must not close their own element")
+    context = {
+        "model": {"name": plan.model_name, "path": plan.model_path, "sha256": plan.model_sha256},
+        "priority": plan.priority,
+        "devices": _devices(plan),
+        "summary": _summary(plan, fallback),
+        "subgraphs": _subgraph_rows(plan),
+        "fallback": _fallback_rows(fallback),
+        "pinned": _pinned_rows(plan),
+        "warnings": list(plan.warnings),
+        "graph": {"svg": svg, "view": view, "note": note, "title": _view_title(view)},
+        "index": _search_index(ir, plan, view),
+        "bench": _bench_context(plan, bench) if bench is not None else None,
+        "css": css,
+        "script": script,
+        "script_hash": base64.b64encode(hashlib.sha256(script.encode()).digest()).decode(),
+        "versions": _versions(),
+    }
+    html = _template().render(**context)
+    return ReportResult(html=html, view=view, note=note)
+
+
+def write_report(
+    model_path: str | Path,
+    plan_path: str | Path,
+    output: str | Path,
+    *,
+    bench_path: str | Path | None = None,
+    timeout: float = 60.0,
+) -> ReportResult:
+    """What ``hetero-tool report`` does: load the model, its plan and bench result, write the page atomically.
+
+    Parameters
+    ----------
+    model_path
+        The model (anything :func:`~hetero_tool.ir.formats.load_ir` reads).
+    plan_path
+        A plan made for that model.
+    output
+        The ``.html`` to write; it may not be one of the inputs.
+    bench_path
+        A bench result for the same model. Defaults to none.
+    timeout
+        Seconds the graph layout may take (see :func:`report_html`). Defaults to 60.
+
+    Raises
+    ------
+    InputError
+        For a missing or malformed input, a plan or bench result made for another model, or an ``output``
+        that is one of the inputs.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from hetero_tool.partition.plan import plan_model
+    >>> from hetero_tool.samples import save_samples
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     xml = save_samples(tmp, names=["detector"])["detector"]
+    ...     plan = plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"]).save(pathlib.Path(tmp, "p.json"))
+    ...     report = write_report(xml, plan, pathlib.Path(tmp, "report.html"))
+    ...     pathlib.Path(tmp, "report.html").read_text() == report.html
+    True
+    """
+    from hetero_tool.ir.formats import load_ir
+
+    _refuse_overwriting(output, model_path, plan_path, bench_path)
+    ir = load_ir(model_path)
+    plan = load_plan(plan_path, ir)
+    bench = None
+    if bench_path is not None:
+        bench = load_bench(bench_path)
+        if bench.model_sha256 != plan.model_sha256:
+            raise InputError(_bench_mismatch(str(bench_path), bench, str(model_path), plan.model_sha256))
+    report = report_html(ir, plan, bench=bench, timeout=timeout)
+    write_atomic(output, report.html)
+    return report
+
+
+def latency_chart_svg(bench: BenchResult) -> str:
+    """A horizontal bar chart of each run's median latency (whisker to p90), as a standalone SVG element.
+
+    Labels are escaped; the baseline's bar is grey and every bar ends with its median and ratio.
+
+    Examples
+    --------
+    >>> from hetero_tool.runtime.results import LatencyStats, Run
+    >>> def run(label, median):
+    ...     stats = LatencyStats(median, median, median, median, median * 1.1, median * 1.2)
+    ...     return Run(label, "CPU", 100, 1.0, stats, 1000 / median, 10.0, 1.0)
+    >>> svg = latency_chart_svg(BenchResult("m", "0" * 64, (run("plan", 2.0), run("CPU <alone>", 4.0)), "plan"))
+    >>> svg.startswith("<svg"), "CPU &lt;alone&gt;" in svg, "2.00×" in svg
+    (True, True, True)
+    """
+    runs = bench.runs
+    width, label_w, value_w, row_h, bar_h, top = 820, 190, 210, 30, 16, 34
+    plot_w = width - label_w - value_w
+    height = top + row_h * len(runs) + 34
+    peak = max(max(r.latency.median_ms, r.latency.p90_ms) for r in runs) or 1.0
+    step = _nice_step(peak / 5)
+    axis_max = step * math.ceil(peak / step)
+
+    def x(value: float) -> float:
+        return label_w + plot_w * value / axis_max
+
+    parts = [
+        (
+            f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+            'aria-label="Median latency per run, in milliseconds" xmlns="http://www.w3.org/2000/svg">'
+        ),
+        f'<text class="chart-title" x="{label_w}" y="16">Median latency per run (ms) · whisker to p90</text>',
+    ]
+    bottom = top + row_h * len(runs)
+    for k in range(round(axis_max / step) + 1):
+        tick = k * step
+        parts.append(
+            f'<line class="grid" x1="{x(tick):.1f}" y1="{top - 6}" x2="{x(tick):.1f}" y2="{bottom}"/>'
+        )
+        parts.append(f'<text class="tick" x="{x(tick):.1f}" y="{bottom + 16}" text-anchor="middle">'
+                     f"{_tick(tick, step)}</text>")  # fmt: skip
+    for k, run in enumerate(runs):
+        y = top + row_h * k
+        mid = y + row_h / 2
+        stats = run.latency
+        is_base = run.label == bench.baseline
+        label = run.label if len(run.label) <= 26 else run.label[:25] + "…"
+        tip = (f"{run.label} ({run.target}): median {stats.median_ms:.3f} ms, p90 {stats.p90_ms:.3f} ms, "
+               f"p99 {stats.p99_ms:.3f} ms, {run.throughput_fps:.1f} FPS")  # fmt: skip
+        parts.append(f'<g class="bar{" baseline" if is_base else ""}"><title>{escape(tip)}</title>')
+        parts.append(f'<text class="label" x="{label_w - 10}" y="{mid + 4:.1f}" text-anchor="end">'
+                     f"{escape(label)}</text>")  # fmt: skip
+        parts.append(f'<rect x="{label_w}" y="{mid - bar_h / 2:.1f}" width="{max(1.0, x(stats.median_ms) - label_w):.1f}" '
+                     f'height="{bar_h}" rx="2"/>')  # fmt: skip
+        if stats.p90_ms > stats.median_ms:
+            x0, x1 = x(stats.median_ms), x(stats.p90_ms)
+            parts.append(
+                f'<path class="whisker" d="M{x0:.1f},{mid:.1f}H{x1:.1f}M{x1:.1f},{mid - 5:.1f}V{mid + 5:.1f}"/>'
+            )
+        ratio = "baseline" if is_base else f"{bench.ratio(run):.2f}× baseline"
+        end = x(max(stats.median_ms, stats.p90_ms)) + 8
+        parts.append(f'<text class="value" x="{end:.1f}" y="{mid + 4:.1f}">{_ms(stats.median_ms)} ms · '
+                     f"{escape(ratio)}</text></g>")  # fmt: skip
+    parts.append(f'<line class="axis" x1="{label_w}" y1="{top - 6}" x2="{label_w}" y2="{bottom}"/>')
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+# -- inputs ----------------------------------------------------------------------------------------------------
+
+
+def _refuse_overwriting(output: str | Path, *inputs: str | Path | None) -> None:
+    """Refuse an ``output`` that is one of the inputs, or the ``.bin`` of an input IR."""
+    target = Path(output).resolve()
+    for item in inputs:
+        if item is None:
+            continue
+        path = Path(item)
+        candidates = {path.resolve()}
+        if path.suffix == ".xml":
+            candidates.add(path.with_suffix(".bin").resolve())
+        if target in candidates:
+            raise InputError(f"{output}: the report would overwrite an input")
+
+
+def _bench_mismatch(where: str, bench: BenchResult, model: str, digest: str) -> str:
+    return (f"{where}: the bench result was made for {bench.model_name!r} (IR sha256 {bench.model_sha256[:12]}...), "
+            f"not for {model} (sha256 {digest[:12]}...)")  # fmt: skip
+
+
+# -- the page's parts ------------------------------------------------------------------------------------------
+
+
+@cache
+def _template():
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("hetero_tool.report", _TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env.get_template("report.html.j2")
+
+
+@cache
+def _resource_text(name: str) -> str:
+    return resources.files("hetero_tool.report").joinpath(_TEMPLATES, name).read_text(encoding="utf-8")
+
+
+def _resource(name: str):
+    """A package-data file as markup (our own CSS or script, inlined verbatim)."""
+    from markupsafe import Markup
+
+    return Markup(_resource_text(name))
+
+
+def _versions() -> str:
+    found = []
+    for dist, shown in (("hetero-tool", "hetero-tool"), ("openvino", "OpenVINO")):
+        try:
+            found.append(f"{shown} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{shown} (version unknown)")
+    return ", ".join(found)
+
+
+def _style(device: str) -> dict[str, str]:
+    """Inline CSS variables for a device chip: fill, text colour, and the border cue."""
+    style = device_style(device)
+    return {"css": f"--fill:{style.fill};--on:{style.text};--border:{_BORDERS.get(style.border, '1px solid')}",
+            "fill": style.fill}  # fmt: skip
+
+
+def _devices(plan: Plan) -> list[dict[str, Any]]:
+    counts = plan.layers_per_device()
+    total = sum(counts.values()) or 1
+    subgraphs = Counter(sg.device for sg in plan.partition.subgraphs)
+    rows = []
+    for device in plan.devices:
+        if device.emulated:
+            how = f"emulated: the {device.profile} profile on the CPU plugin"
+            how += f", compiled as {device.ov_name}" if device.ov_name else ""
+        else:
+            how = "real device"
+        rows.append({
+            "name": device.name,
+            "emulated": device.emulated,
+            "profile": device.profile,
+            "how": how,
+            "layers": counts.get(device.name, 0),
+            "percent": 100 * counts.get(device.name, 0) / total,
+            "subgraphs": subgraphs.get(device.name, 0),
+            **_style(device.name),
+        })  # fmt: skip
+    return rows
+
+
+def _summary(plan: Plan, fallback: list[FallbackRow]) -> dict[str, Any]:
+    cut_bytes = [c.bytes for c in plan.partition.cuts]
+    sources = Counter(d.source for lid, d in plan.decisions.items() if plan.types[lid] not in _NOT_COMPUTE)
+    return {
+        "operations": sum(plan.layers_per_device().values()),
+        "subgraphs": plan.subgraph_count,
+        "cuts": len(cut_bytes),
+        "cut_bytes": _size(None if None in cut_bytes else sum(cut_bytes)),
+        "fallback_layers": sum(row.count for row in fallback),
+        "fallback_groups": len(fallback),
+        "sources": [
+            (source, sources[source]) for source in ("fallback", "rule", "map", "follows") if sources[source]
+        ],
+    }
+
+
+def _subgraph_rows(plan: Plan) -> list[dict[str, Any]]:
+    """The subgraph table; bytes in and out as :meth:`Plan.subgraph_bytes` counts them, in one pass over the cuts."""
+    inbound: dict[int, list[int | None]] = {}
+    outbound: dict[int, list[int | None]] = {}
+    for cut in plan.partition.cuts:
+        outbound.setdefault(cut.from_subgraph, []).append(cut.bytes)
+        for index in set(cut.to_subgraphs):
+            inbound.setdefault(index, []).append(cut.bytes)
+    rows = []
+    for sg in plan.partition.subgraphs:
+        compute = [lid for lid in sg.layers if plan.types[lid] not in ("Parameter", "Result")]
+        first = compute[0] if compute else sg.layers[0]
+        rows.append({
+            "index": sg.index, "device": sg.device, "layers": len(compute),
+            "first": plan.names[first], "first_type": plan.types[first],
+            "in": _size(_total(inbound.get(sg.index, []))), "out": _size(_total(outbound.get(sg.index, []))),
+            **_style(sg.device),
+        })  # fmt: skip
+    return rows
+
+
+def _fallback_rows(rows: list[FallbackRow]) -> list[dict[str, Any]]:
+    return [
+        {"op_type": row.op_type, "count": row.count, "device": row.device, "reason": row.reason,
+         "layers": row.layers[:FALLBACK_NAMES_LIMIT], "more": max(0, row.count - FALLBACK_NAMES_LIMIT),
+         **_style(row.device)}
+        for row in rows
+    ]  # fmt: skip
+
+
+def _pinned_rows(plan: Plan) -> list[dict[str, Any]]:
+    pinned: dict[tuple[str, str], list[str]] = {}
+    for lid, decision in plan.decisions.items():
+        if decision.source in ("rule", "map") and plan.types[lid] not in _NOT_COMPUTE:
+            by = f"rule {decision.rule!r}" if decision.rule else "affinity map"
+            pinned.setdefault((by, decision.device), []).append(plan.names[lid])
+    return [
+        {"by": by, "device": device, "count": len(names), "layers": names[:FALLBACK_NAMES_LIMIT],
+         "more": max(0, len(names) - FALLBACK_NAMES_LIMIT), **_style(device)}
+        for (by, device), names in pinned.items()
+    ]  # fmt: skip
+
+
+# -- the graph -------------------------------------------------------------------------------------------------
+
+_SVG_ROOT = re.compile(r"<svg\b[^>]*>", re.DOTALL)
+_VIEWBOX = re.compile(r'viewBox="([^"]*)"')
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def _graph(ir: IRModel, plan: Plan, timeout: float):
+    """The inline SVG (markup), its view and the note saying why; no SVG when Graphviz failed."""
+    from markupsafe import Markup
+
+    from hetero_tool.report.render import render_plan
+
+    try:
+        drawn = render_plan(ir, plan, view="auto", fmt="svg", timeout=timeout)
+    except BackendError as exc:
+        return None, None, f"no graph: {exc}"
+    return Markup(_inline_svg(drawn.data, f"{plan.model_name}: {drawn.view} view")), drawn.view, drawn.note
+
+
+def _inline_svg(data: bytes, label: str) -> str:
+    """Graphviz's SVG made fit to inline in HTML: no prolog, DOCTYPE or comments; sized by the page, not in pt."""
+    text = data.decode("utf-8")
+    root = _SVG_ROOT.search(text)
+    if root is None:
+        raise BackendError("Graphviz returned no <svg> element")
+    box = _VIEWBOX.search(root.group(0))
+    view_box = box.group(1) if box else "0 0 100 100"
+    body = _COMMENT.sub("", text[root.end() :])
+    head = (f'<svg id="graph-svg" viewBox="{escape(view_box)}" data-viewbox="{escape(view_box)}" role="img" '
+            f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg" '
+            f'xmlns:xlink="http://www.w3.org/1999/xlink">')  # fmt: skip
+    return head + body.strip() + "\n"
+
+
+def _view_title(view: str | None) -> str:
+    return {
+        "full": "Full view: every layer, coloured by device",
+        "clustered": "Clustered view: every layer, boxed by subgraph",
+        "collapsed": "Collapsed view: one node per subgraph",
+        None: "No graph",
+    }.get(view, f"{view} view")
+
+
+def _search_index(ir: IRModel, plan: Plan, view: str | None) -> dict[str, Any]:
+    """What the page's search needs: every drawn layer (id, name, op type, device, subgraph) in IR order."""
+    device_of, subgraph_of, decisions = plan.partition.device_of, plan.partition.subgraph_of, plan.decisions
+    return {
+        "view": view,
+        "layers": [
+            [
+                lid,
+                ir.layers[lid].name,
+                ir.layers[lid].type,
+                device_of.get(lid) or decisions[lid].device,
+                subgraph_of.get(lid),
+            ]
+            for lid in visible_layers(ir)
+        ],
+        "subgraphs": [[sg.index, sg.device, len(sg.layers)] for sg in plan.partition.subgraphs],
+    }
+
+
+# -- timings ---------------------------------------------------------------------------------------------------
+
+
+def _bench_context(plan: Plan, bench: BenchResult) -> dict[str, Any]:
+    from markupsafe import Markup
+
+    runs = []
+    for run in bench.runs:
+        ratio = bench.ratio(run)
+        is_base = run.label == bench.baseline
+        stats = run.latency
+        runs.append({
+            "label": run.label, "target": run.target, "emulated": ", ".join(run.emulated),
+            "iterations": f"{run.iterations:,}", "median": _ms(stats.median_ms), "average": _ms(stats.average_ms),
+            "p90": _ms(stats.p90_ms), "p99": _ms(stats.p99_ms), "throughput": f"{run.throughput_fps:,.1f}",
+            "compile": _ms(run.compile_ms), "ratio": f"{ratio:.2f}×", "baseline": is_base,
+            "trend": "baseline" if is_base else "faster" if ratio < 0.995 else "slower" if ratio > 1.005 else "same",
+            "submodels": "—" if run.submodels is None else str(run.submodels), "fastest": False,
+            "verified": None if run.verification is None else run.verification.ok,
+            "problems": run.verification.problems() if run.verification is not None else [],
+            "accuracy": _accuracy(run),
+        })  # fmt: skip
+    fastest = min(range(len(runs)), key=lambda k: bench.runs[k].latency.median_ms)
+    runs[fastest]["fastest"] = True
+    profiled = [run for run in bench.runs if run.profile is not None]
+    return {
+        "baseline": bench.baseline,
+        "runs": runs,
+        "config": _config_line(bench),
+        "skipped": sorted(bench.skipped.items()),
+        "accuracy": any(run.accuracy is not None for run in bench.runs),
+        "problems": [(run["label"], problem) for run in runs for problem in run["problems"]],
+        "chart": Markup(latency_chart_svg(bench)),
+        "profiles": [_profile(run) for run in profiled if run.profile.subgraphs],
+        "slowest": [
+            _slowest_layers(plan, run.label, run.profile.layer_times_ms)
+            for run in profiled
+            if run.profile.layer_times_ms
+        ],
+    }
+
+
+def _config_line(bench: BenchResult) -> str:
+    """How the runs were measured, in one line (benchmark_app's terms)."""
+    config = bench.config
+    parts = [f"OpenVINO {bench.openvino}"] if bench.openvino else []
+    parts.append(
+        f"{config.hint} hint, {config.api} API" + (f", {config.nireq} requests" if config.nireq else "")
+    )
+    if config.niter is not None:
+        parts.append(f"{config.niter:,} inferences per candidate in {config.rounds} interleaved rounds")
+    elif config.time_s is not None:
+        parts.append(f"{config.time_s:g} s per candidate in {config.rounds} interleaved rounds")
+    parts.append(("one warm-up inference" if config.warmup else "no warm-up") + f", inputs {config.inputs}")
+    if config.shapes:
+        parts.append("shapes " + ", ".join(f"{name} {shape}" for name, shape in config.shapes.items()))
+    if config.perf_counters:
+        parts.append("perf counters in a separate, untimed pass")
+    return " · ".join(parts)
+
+
+def _accuracy(run: Run) -> dict[str, Any] | None:
+    if run.accuracy is None:
+        return None
+    accuracy = run.accuracy
+    worst = max(accuracy.outputs, key=lambda o: o.max_abs, default=None)
+    detail = f"vs {accuracy.reference}"
+    if worst is not None:
+        detail += (
+            f"; max abs {worst.max_abs:.3g} ({worst.name}), atol {accuracy.atol:g}, rtol {accuracy.rtol:g}"
+        )
+    notes = [f"{o.name}: {o.note}" for o in accuracy.outputs if o.note]
+    return {"passed": accuracy.passed, "detail": "; ".join([detail, *notes])}
+
+
+def _profile(run: Run) -> dict[str, Any]:
+    """Per-subgraph times and the costliest boundaries of one profiled run."""
+    profile = run.profile
+    total = sum(s.time_ms for s in profile.subgraphs) or 1.0
+    peak = max(s.time_ms for s in profile.subgraphs) or 1.0
+    return {
+        "label": run.label,
+        "iterations": profile.iterations,
+        "counted": _ms(profile.counted_ms),
+        "latency": _ms(profile.latency_ms),
+        "boundary": _ms(profile.boundary_ms),
+        "boundary_share": 100 * profile.boundary_share,
+        "reorders": profile.reorders,
+        "reorder_ms": _ms(profile.reorder_ms),
+        "devices": [
+            {"device": device, "time": _ms(ms), **_style(device)} for device, ms in profile.devices_ms.items()
+        ],
+        "rows": [
+            {"index": s.index, "device": s.device, "time": _ms(s.time_ms), "share": 100 * s.time_ms / total,
+             "width": 100 * s.time_ms / peak, "reorder": _ms(s.reorder_ms), "reorders": s.reorders,
+             **_style(s.device)}
+            for s in profile.subgraphs
+        ],
+        "boundaries": [
+            {"from": b.from_subgraph, "to": b.to_subgraph, "tensors": b.tensors, "bytes": _size(b.bytes),
+             "reorders": b.reorders, "reorder": _ms(b.reorder_ms)}
+            for b in profile.boundaries[:BOUNDARIES_SHOWN]
+        ],
+        "more_boundaries": max(0, len(profile.boundaries) - BOUNDARIES_SHOWN),
+    }  # fmt: skip
+
+
+def _slowest_layers(plan: Plan, label: str, times: Mapping[int, float]) -> dict[str, Any]:
+    total = sum(times.values()) or 1.0
+    top = sorted(times.items(), key=lambda item: (-item[1], item[0]))[:SLOWEST_LAYERS]
+    peak = (top[0][1] if top else 0.0) or 1.0
+    rows = []
+    for lid, ms in top:
+        device = plan.partition.device_of.get(lid) or (
+            plan.decisions[lid].device if lid in plan.decisions else "?"
+        )
+        rows.append({
+            "id": lid, "name": plan.names.get(lid, f"layer {lid}"), "type": plan.types.get(lid, "?"),
+            "device": device, "subgraph": plan.partition.subgraph_of.get(lid), "time": _ms(ms),
+            "share": 100 * ms / total, "width": 100 * ms / peak, **_style(device),
+        })  # fmt: skip
+    return {"label": label, "layers": len(times), "total": _ms(sum(times.values())), "rows": rows}
+
+
+# -- formatting ------------------------------------------------------------------------------------------------
+
+
+def _size(count: int | None) -> str:
+    """Binary size (``864 B``, ``1.5 KiB``); ``dynamic`` when a shape is dynamic."""
+    if count is None:
+        return "dynamic"
+    if count < 1024:
+        return f"{count} B"
+    value = float(count)
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        value /= 1024
+        if value < 1024 or unit == "TiB":
+            break
+    return f"{value:.1f} {unit}"
+
+
+def _ms(value: float) -> str:
+    return f"{value:.3f}" if value < 1 else f"{value:,.2f}"
+
+
+def _total(sizes: list[int | None]) -> int | None:
+    return None if None in sizes else sum(sizes)
+
+
+def _nice_step(raw: float) -> float:
+    """1, 2 or 5 times a power of ten, at least ``raw``."""
+    if raw <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
+def _tick(value: float, step: float) -> str:
+    decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
+    return f"{value:.{decimals}f}"

@@ -1,0 +1,430 @@
+"""``hetero-tool bench``: plans timed through the real HETERO plugin, next to their baselines.
+
+Candidates are the given plans, each device alone (when it can run the whole model), and HETERO's automatic
+placement: the plugin's own when every device is real; for emulated devices, the tool's exact reproduction of
+its greedy applied by hand (the emulated device's plugin would claim everything). Each is compiled on a fresh
+``ov.Core`` and, for HETERO, verified against its plan (submodel count and the device of every submodel).
+All are timed in interleaved rounds, so machine noise hits them alike, and the ratios use one baseline.
+
+On request, perf counters come from a separate, untimed pass (so they do not slow the timed one), and each
+candidate's outputs are compared with a single-device reference on the same inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from hetero_tool.devices.support import Support
+from hetero_tool.errors import InputError, PlanError
+from hetero_tool.ir.types import IRModel
+from hetero_tool.partition.plan import Plan, PlanDevice, make_plan
+from hetero_tool.runtime.accuracy import compare_outputs, outputs_of
+from hetero_tool.runtime.hetero import (
+    CompiledPlan,
+    compile_device,
+    compile_plan,
+    effective_properties,
+    model_for,
+    refusal_reasons,
+    verify,
+)
+from hetero_tool.runtime.results import BenchConfig, BenchResult, Run
+from hetero_tool.runtime.timing import Timer
+
+__all__ = [
+    "AUTOMATIC",
+    "HINTS",
+    "AccuracyCheck",
+    "bench_files",
+    "device_properties",
+    "parse_per_device",
+    "run_bench",
+]
+
+#: Label of HETERO's automatic placement.
+AUTOMATIC = "HETERO automatic"
+#: ``--hint`` values -> ``PERFORMANCE_HINT`` (``none``: leave the device's own).
+HINTS = {"latency": "LATENCY", "throughput": "THROUGHPUT", "none": None}
+
+_STRUCTURAL = ("Parameter", "Const", "Constant", "Result")
+
+#: Progress callback: (what is happening, steps done so far, total steps).
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class AccuracyCheck:
+    """Compare outputs with a single-device reference: tolerances, and whether to force f32 everywhere."""
+
+    atol: float = 1e-4
+    rtol: float = 1e-3
+    #: Compile every candidate (and the reference) with ``INFERENCE_PRECISION_HINT=f32`` for the check.
+    f32: bool = False
+    #: Device of the reference; default: CPU (real).
+    reference: str = "CPU"
+
+
+@dataclass
+class _Candidate:
+    label: str
+    plan: Plan | None  # None: one device alone
+    device: PlanDevice | None = None
+    manual: bool = True  # affinities set by hand (False: HETERO's real automatic mode)
+    compiled: CompiledPlan | None = None
+    model: Any = None
+    timer: Timer | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def emulated(self) -> tuple[str, ...]:
+        devices = self.plan.devices if self.plan is not None else (self.device,)
+        return tuple(d.name for d in devices if d.emulated)
+
+
+def parse_per_device(text: str | None, what: str) -> dict[str, str]:
+    """benchmark_app's per-device values: ``4`` (key ``""``: every device) or ``CPU:4,NPU:1``.
+
+    Examples
+    --------
+    >>> parse_per_device("CPU:4,NPU:1", "--nstreams")
+    {'CPU': '4', 'NPU': '1'}
+    >>> parse_per_device("f32", "--infer-precision")
+    {'': 'f32'}
+    """
+    if not text or not text.strip():
+        return {}
+    if ":" not in text:
+        return {"": text.strip()}
+    values = {}
+    for part in text.split(","):
+        device, sep, value = part.partition(":")
+        device, value = device.strip(), value.strip()
+        if not sep or not device or not value:
+            raise InputError(f"{what} {text!r}: give VALUE or DEVICE:VALUE[,DEVICE:VALUE...]")
+        values[device] = value
+    return values
+
+
+def device_properties(config: BenchConfig, device: str) -> dict[str, str]:
+    """The properties ``config`` sets on ``device`` (over its profile's config)."""
+    props: dict[str, str] = {}
+    hint = HINTS[config.hint]
+    if hint is not None:
+        props["PERFORMANCE_HINT"] = hint
+    for key, values in (("NUM_STREAMS", config.nstreams), ("INFERENCE_PRECISION_HINT", config.infer_precision),
+                        ("INFERENCE_NUM_THREADS", config.nthreads)):  # fmt: skip
+        value = values.get(device, values.get(""))
+        if value is not None:
+            props[key] = str(value)
+    return props
+
+
+def _check_devices(config: BenchConfig, devices: Sequence[PlanDevice]) -> None:
+    names = [d.name for d in devices]
+    for option, values in (("--nstreams", config.nstreams), ("--infer-precision", config.infer_precision),
+                           ("--nthreads", config.nthreads)):  # fmt: skip
+        for device in values:
+            if device and device not in names:
+                raise InputError(f"{option}: {device} is not one of the plan's devices ({', '.join(names)})")
+
+
+def run_bench(
+    ir: IRModel,
+    plans: Sequence[tuple[str, Plan]],
+    config: BenchConfig,
+    *,
+    baselines: bool = True,
+    baseline: str | None = None,
+    accuracy: AccuracyCheck | None = None,
+    inputs: Mapping[str, Any] | None = None,
+    preprocess: Callable[[Any], Any] | None = None,
+    profile_iterations: int = 20,
+    progress: Progress | None = None,
+) -> BenchResult:
+    """Compile, verify and time ``plans`` (label, plan) and, with ``baselines``, each device alone and HETERO's
+    automatic placement, in interleaved rounds.
+
+    Parameters
+    ----------
+    ir
+        The model the plans were made for.
+    plans
+        (label, plan) pairs; the plans' device lists are the devices of the bench (the first plan's order
+        for the automatic placement).
+    config
+        What to measure and how (:class:`~hetero_tool.runtime.results.BenchConfig`).
+    baselines
+        Add each device alone and HETERO's automatic placement. Defaults to true.
+    baseline
+        Label of the run the ratios use. Defaults to HETERO's automatic placement, else the first device
+        alone, else the first plan.
+    accuracy
+        Compare every candidate's outputs with a single-device reference. Defaults to no check.
+    inputs
+        Input name -> array; defaults to random data (``make_inputs``, seed 0).
+    preprocess
+        Built into every candidate's model (see :func:`~hetero_tool.runtime.hetero.model_for`).
+    profile_iterations
+        Inferences of the perf-counter pass, when ``config.perf_counters``.
+    progress
+        Called with (description, steps done, total steps) as the bench goes.
+
+    Raises
+    ------
+    PlanError
+        When a given plan cannot run (:func:`~hetero_tool.runtime.hetero.refusal_reasons`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from hetero_tool.ir import parse_ir
+    >>> from hetero_tool.partition.plan import plan_model
+    >>> from hetero_tool.samples import save_samples
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     xml = save_samples(tmp, names=["mobilenet"])["mobilenet"]
+    ...     ir, plan = parse_ir(xml), plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
+    ...     result = run_bench(ir, [("plan", plan)], BenchConfig(time_s=None, niter=20, rounds=2))
+    >>> [run.label for run in result.runs], result.baseline, sorted(result.skipped)
+    (['plan', 'NPU alone', 'CPU alone'], 'NPU alone', ['HETERO automatic'])
+    >>> result.run("plan").verification.ok, result.run("plan").iterations
+    (True, 20)
+    """
+    if not plans:
+        raise InputError("bench needs at least one plan")
+    labels = [label for label, _ in plans]
+    if len(set(labels)) != len(labels):
+        raise InputError(f"plan labels must differ: {labels}")
+    devices = _devices(plans)
+    _check_devices(config, devices)
+    candidates = [_Candidate(label, plan) for label, plan in plans]
+    skipped: dict[str, str] = {}
+    if baselines:
+        candidates += _baselines(ir, plans, devices, skipped)
+    for candidate in candidates:
+        if candidate.plan is not None and candidate.manual:
+            candidate.model = model_for(ir, affinity=_ov_affinity(candidate.plan), shapes=config.shapes,
+                                        preprocess=preprocess)  # fmt: skip
+        else:
+            candidate.model = model_for(ir, shapes=config.shapes, preprocess=preprocess)
+        if candidate.plan is not None:
+            reasons = refusal_reasons(ir, candidate.plan, candidate.model if candidate.manual else None)
+            if reasons and candidate.label in labels:
+                raise PlanError(f"{candidate.label}: HETERO cannot run this plan for {ir.name!r}: {'; '.join(reasons)}")
+            if reasons:
+                skipped[candidate.label] = "; ".join(reasons)
+    candidates = [c for c in candidates if c.label not in skipped]
+
+    slices = config.rounds * len(candidates)
+    steps = _Steps(progress, total=2 * len(candidates) + slices)
+    for candidate in candidates:
+        steps.advance(f"compiling {candidate.label}")
+        candidate.compiled = _compile(ir, candidate, config)
+    if inputs is None:
+        from hetero_tool.runtime.inputs import make_inputs
+
+        inputs = make_inputs(candidates[0].model, seed=0)
+    for candidate in candidates:
+        steps.advance(f"first inference of {candidate.label}")
+        candidate.timer = Timer(candidate.compiled.compiled, inputs, api=config.api, nireq=config.nireq)
+        if config.warmup:
+            candidate.timer.warm_up()
+
+    per_slice = _slice_budget(config)
+    for round_index in range(config.rounds):
+        # Rotate who goes first, so no candidate always runs right after the same neighbour.
+        shift = round_index % len(candidates)
+        for candidate in candidates[shift:] + candidates[:shift]:
+            steps.advance(f"round {round_index + 1}/{config.rounds}: {candidate.label}")
+            candidate.timer.run(**per_slice)
+
+    reference = _reference_outputs(ir, config, accuracy, inputs, preprocess) if accuracy is not None else None
+    runs = [_run(ir, c, config, accuracy, reference, inputs, profile_iterations) for c in candidates]
+    steps.finish()
+    chosen = baseline or _default_baseline([r.label for r in runs])
+    if chosen not in {r.label for r in runs}:
+        raise InputError(f"--baseline {chosen!r} is not one of the runs ({', '.join(r.label for r in runs)})")
+    import openvino as ov
+
+    return BenchResult(
+        model_name=ir.name,
+        model_sha256=plans[0][1].model_sha256,
+        runs=tuple(runs),
+        baseline=chosen,
+        config=config,
+        openvino=ov.get_version(),
+        skipped=skipped,
+    )
+
+
+def bench_files(
+    model_path: str | Path,
+    plan_paths: Sequence[str | Path],
+    config: BenchConfig,
+    *,
+    input_files: Mapping[str, Path] | None = None,
+    seed: int = 0,
+    **options: Any,
+) -> BenchResult:
+    """What ``hetero-tool bench`` does: load the model and plans (labelled by file stem), build the inputs
+    and preprocessing ``config`` asks for, and :func:`run_bench`."""
+    from hetero_tool.ir.formats import load_ir
+    from hetero_tool.partition.plan import load_plan
+    from hetero_tool.runtime.inputs import make_inputs, preprocessor
+
+    ir = load_ir(model_path)
+    plans = []
+    for path in plan_paths:
+        label = "plan" if len(plan_paths) == 1 else Path(path).name.removesuffix(".json").removesuffix(".plan")
+        plans.append((label, load_plan(path, ir)))
+    probe = model_for(ir, shapes=config.shapes)
+    preprocess = preprocessor(
+        probe, input_precision=config.input_precision, mean=config.mean, scale=config.scale, layout=config.layouts
+    )
+    inputs = make_inputs(preprocess(probe) if preprocess else probe, seed=seed, files=input_files)
+    return run_bench(ir, plans, config, inputs=inputs, preprocess=preprocess, **options)
+
+
+# -- candidates ------------------------------------------------------------------------------------------------
+
+
+def _devices(plans: Sequence[tuple[str, Plan]]) -> tuple[PlanDevice, ...]:
+    first = plans[0][1]
+    for label, plan in plans[1:]:
+        if plan.model_sha256 != first.model_sha256:
+            raise InputError(f"{label}: the plans were made for different models")
+        if [d.name for d in plan.devices] != [d.name for d in first.devices]:
+            raise InputError(f"{label}: the plans must use the same device list ({first.priority})")
+    return first.devices
+
+
+def _baselines(ir: IRModel, plans, devices: Sequence[PlanDevice], skipped: dict[str, str]) -> list[_Candidate]:
+    found = []
+    support = Support(ir)
+    full = [d.to_device() for d in devices]
+    for plan_device, device in zip(devices, full):
+        label = f"{device.name} alone"
+        verdict = support.query(device)
+        refused = [lid for lid, reason in verdict.items() if reason is not None]
+        if refused:
+            # Name an operation, not a Constant that is refused only because its consumers are.
+            shown = min(refused, key=lambda lid: ir.layers[lid].type in _STRUCTURAL)
+            first = ir.layers[shown]
+            skipped[label] = (f"{device.label} cannot run {len(refused)} layer(s) of the model, e.g. "
+                              f"{first.label} ({first.type}): {verdict[shown]}")  # fmt: skip
+            continue
+        found.append(_Candidate(label, None, device=plan_device))
+    automatic = make_plan(ir, full, support=support)
+    same = next((label for label, plan in plans if plan.layer_affinity == automatic.layer_affinity), None)
+    if same is not None:
+        skipped[AUTOMATIC] = f"same placement as {same!r}"
+    else:
+        real = not any(d.emulated for d in devices)
+        found.insert(0, _Candidate(AUTOMATIC, automatic, manual=not real))
+    return found
+
+
+def _ov_affinity(plan: Plan) -> dict[int, str]:
+    to_ov = {d.name: d.ov_name or d.name for d in plan.devices}
+    return {lid: to_ov.get(device, device) for lid, device in plan.layer_affinity.items()}
+
+
+def _compile(ir: IRModel, candidate: _Candidate, config: BenchConfig, properties=None) -> CompiledPlan:
+    if candidate.plan is None:
+        device = candidate.device
+        return compile_device(ir, device, model=candidate.model, config=device_properties(config, device.name),
+                              properties=properties)  # fmt: skip
+    device_config = {d.name: device_properties(config, d.name) for d in candidate.plan.devices}
+    return compile_plan(ir, candidate.plan, model=candidate.model, device_config=device_config,
+                        properties=properties, refuse_known_failures=False)  # fmt: skip
+
+
+def _slice_budget(config: BenchConfig) -> dict[str, float | int]:
+    if config.niter is not None:
+        return {"iterations": max(1, -(-config.niter // config.rounds))}
+    if config.time_s is None:
+        raise InputError("give a time (--time) or an iteration count (--niter)")
+    return {"seconds": config.time_s / config.rounds}
+
+
+def _default_baseline(labels: Sequence[str]) -> str:
+    if AUTOMATIC in labels:
+        return AUTOMATIC
+    return next((label for label in labels if label.endswith(" alone")), labels[0])
+
+
+# -- results ---------------------------------------------------------------------------------------------------
+
+
+def _run(ir, candidate: _Candidate, config, accuracy, reference, inputs, profile_iterations) -> Run:
+    compiled = candidate.compiled
+    timing = candidate.timer.timing()
+    verification = verify(candidate.plan, compiled) if candidate.plan is not None else None
+    profile = None
+    if config.perf_counters:
+        from hetero_tool.runtime.counters import collect_profile
+
+        profiled = _compile(ir, candidate, config, properties={"PERF_COUNT": True})
+        profile = collect_profile(ir, candidate.plan, profiled, inputs, iterations=profile_iterations)
+    checked = None
+    if accuracy is not None:
+        checked = _accuracy(ir, candidate, config, accuracy, reference, inputs)
+    stats = timing.stats()
+    return Run(
+        label=candidate.label,
+        target=compiled.target,
+        iterations=timing.iterations,
+        duration_s=timing.duration_s,
+        latency=stats,
+        throughput_fps=timing.throughput_fps,
+        compile_ms=compiled.compile_ms,
+        first_inference_ms=timing.first_inference_ms or 0.0,
+        submodels=compiled.submodels,
+        nireq=timing.nireq,
+        emulated=candidate.emulated,
+        verification=verification,
+        device_properties=effective_properties(compiled),
+        profile=profile,
+        accuracy=checked,
+    )
+
+
+def _accuracy(ir, candidate: _Candidate, config: BenchConfig, check: AccuracyCheck, reference, inputs):
+    compiled = candidate.compiled
+    if check.f32:
+        forced = replace(config, infer_precision=_all(candidate, "f32"))
+        compiled = _compile(ir, candidate, forced)
+    outputs = outputs_of(compiled.compiled, inputs)
+    label = f"{check.reference} (f32)" if check.f32 else check.reference
+    return compare_outputs(outputs, reference, atol=check.atol, rtol=check.rtol, reference_label=label)
+
+
+def _reference_outputs(ir, config: BenchConfig, check: AccuracyCheck, inputs, preprocess) -> dict:
+    """Outputs of the reference device alone (f32 when the check forces it) on ``inputs``."""
+    props = device_properties(config, check.reference)
+    if check.f32:
+        props["INFERENCE_PRECISION_HINT"] = "f32"
+    model = model_for(ir, shapes=config.shapes, preprocess=preprocess)
+    compiled = compile_device(ir, PlanDevice(name=check.reference), model=model, config=props)
+    return outputs_of(compiled.compiled, inputs)
+
+
+def _all(candidate: _Candidate, value: str) -> dict[str, str]:
+    devices = candidate.plan.devices if candidate.plan is not None else (candidate.device,)
+    return {d.name: value for d in devices}
+
+
+class _Steps:
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+
+    def advance(self, what: str) -> None:
+        if self.progress is not None:
+            self.progress(what, self.done, self.total)
+        self.done += 1
+
+    def finish(self) -> None:
+        if self.progress is not None:
+            self.progress("done", self.total, self.total)

@@ -1,0 +1,273 @@
+"""Compile, verify and time plans through the real HETERO plugin (``hetero-tool bench``).
+
+Everything here runs OpenVINO for real, on the CPU plugin and on an emulated NPU (the CPU plugin registered
+again). Timings are never asserted as numbers; their structure and the checks around them are.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import openvino as ov
+import openvino.opset13 as ops
+import pytest
+
+from hetero_tool.errors import InputError, PlanError
+from hetero_tool.ir import parse_ir
+from hetero_tool.partition.plan import plan_model
+from hetero_tool.runtime.accuracy import compare_outputs
+from hetero_tool.runtime.bench import AUTOMATIC, AccuracyCheck, device_properties, parse_per_device, run_bench
+from hetero_tool.runtime.hetero import compile_plan, effective_properties, model_for, refusal_reasons, verify
+from hetero_tool.runtime.results import BenchConfig, BenchResult
+from hetero_tool.runtime.timing import latency_stats
+from tests.test_bad_input import assert_one_line_error
+
+QUICK = BenchConfig(time_s=None, niter=12, rounds=3)
+
+
+@pytest.fixture(scope="module")
+def mobilenet(sample_paths):
+    xml = sample_paths["mobilenet"]
+    return xml, parse_ir(xml), plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
+
+
+def _split_plan(xml, tmp_path, device_of_position):
+    """A plan from an affinity map that gives the k-th operation ``device_of_position(k)``."""
+    ir = parse_ir(xml)
+    names = [layer.name for layer in ir.layers.values()]
+    path = tmp_path / "affinity.json"
+    path.write_text(json.dumps({name: device_of_position(k) for k, name in enumerate(names)}))
+    return ir, plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU=cpu"], affinity=path)
+
+
+# -- compile and verify --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["mobilenet", "transformer", "detector", "control_flow"])
+def test_compiled_plans_verify_against_hetero(sample_paths, tmp_path, name):
+    xml = sample_paths[name]
+    ir, plan = _split_plan(xml, tmp_path, lambda k: "NPU" if (k // 7) % 2 else "CPU")
+    compiled = compile_plan(ir, plan)
+    check = verify(plan, compiled)
+    assert check.ok, check.problems()
+    assert check.actual_submodels == plan.subgraph_count > 1
+    assert check.actual_devices == tuple(sg.device for sg in plan.partition.subgraphs)
+    assert set(check.execution_devices) == {"NPU", "CPU"}
+
+
+def test_verify_reports_a_wrong_prediction_with_both_figures(sample_paths, tmp_path):
+    xml = sample_paths["mobilenet"]
+    ir, split = _split_plan(xml, tmp_path, lambda k: "NPU" if k > 20 else "CPU")
+    _, single = _split_plan(xml, tmp_path, lambda k: "CPU")
+    compiled = compile_plan(ir, split)
+    # Check the compiled split against a plan that predicts one submodel.
+    wrong = verify(single, compiled)
+    assert not wrong.ok
+    problems = " ".join(wrong.problems())
+    assert f"HETERO_NUMBER_OF_SUBMODELS is {split.subgraph_count}, the plan predicts 1" in problems
+    assert "submodels run on CPU, NPU" in problems
+
+
+def test_device_config_reaches_each_device(sample_paths, tmp_path):
+    ir, plan = _split_plan(sample_paths["mobilenet"], tmp_path, lambda k: "NPU" if k > 20 else "CPU")
+    config = {"NPU": {"INFERENCE_NUM_THREADS": 1}, "CPU": {"INFERENCE_NUM_THREADS": 2, "NUM_STREAMS": 1}}
+    compiled = compile_plan(ir, plan, device_config=config)
+    props = effective_properties(compiled)
+    assert props["NPU"]["INFERENCE_NUM_THREADS"] == "1" and props["CPU"]["INFERENCE_NUM_THREADS"] == "2"
+    assert props["NPU"]["PERFORMANCE_HINT"] == "LATENCY"  # from the npu profile's config
+
+
+def _dynamic_ir(tmp_path):
+    """x [?,8,?,?] -> conv -> relu -> sigmoid: the convolution's output is [?,8,1..,1..]."""
+    x = ops.parameter(ov.PartialShape([-1, 8, -1, -1]), np.float32, name="x")
+    weights = ops.constant(np.full((8, 8, 3, 3), 0.01, np.float32), name="w")
+    conv = ops.convolution(x, weights, [1, 1], [1, 1], [1, 1], [1, 1], name="conv")
+    relu = ops.relu(conv, name="relu")
+    sigmoid = ops.sigmoid(relu, name="sigmoid")
+    path = tmp_path / "dynamic.xml"
+    ov.save_model(ov.Model([sigmoid], [x], "dynamic"), path, compress_to_fp16=False)
+    return path
+
+
+def _dynamic_plan(tmp_path, mapping):
+    xml = _dynamic_ir(tmp_path)
+    amap = tmp_path / "affinity.json"
+    amap.write_text(json.dumps(mapping))
+    return parse_ir(xml), plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU=cpu"], affinity=amap)
+
+
+def test_a_boundary_tensor_with_bounded_dynamic_dims_is_refused_and_hetero_agrees(tmp_path):
+    ir, plan = _dynamic_plan(tmp_path, {"x": "NPU", "conv": "NPU", "relu": "NPU", "sigmoid": "CPU"})
+    assert plan.subgraph_count == 2
+    reasons = refusal_reasons(ir, plan)
+    assert len(reasons) == 1 and "[?,8,1..,1..]" in reasons[0] and "--shape" in reasons[0], reasons
+    with pytest.raises(PlanError, match="relu"):
+        compile_plan(ir, plan)
+    # The refusal is right: HETERO compiles the split but cannot make a request for it.
+    compiled = compile_plan(ir, plan, refuse_known_failures=False)
+    with pytest.raises(RuntimeError, match="incompatible"):
+        compiled.compiled.create_infer_request()
+    # Reshaped to static, the same plan runs.
+    affinity = {lid: {"NPU": "NPU_CPU"}.get(d, d) for lid, d in plan.layer_affinity.items()}
+    static = model_for(ir, affinity=affinity, shapes={"x": "[1,8,6,6]"})
+    assert refusal_reasons(ir, plan, static) == []
+    request = compile_plan(ir, plan, model=static).compiled.create_infer_request()
+    request.infer({"x": np.ones((1, 8, 6, 6), np.float32)})
+
+
+def test_a_fully_dynamic_boundary_tensor_is_accepted_and_runs(tmp_path):
+    # The cut is x itself, [?,8,?,?]: a 0-sized host tensor fits it, and HETERO runs it.
+    ir, plan = _dynamic_plan(tmp_path, {"x": "NPU", "conv": "CPU", "relu": "CPU", "sigmoid": "CPU"})
+    assert plan.subgraph_count == 2 and refusal_reasons(ir, plan) == []
+    request = compile_plan(ir, plan).compiled.create_infer_request()
+    request.infer({"x": np.ones((1, 8, 6, 6), np.float32)})
+    assert list(request.get_output_tensor().shape) == [1, 8, 6, 6]
+
+
+def test_a_detached_result_is_refused(sample_paths):
+    xml = sample_paths["mobilenet"]
+    ir = parse_ir(xml)
+    plan = plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
+    broken = dataclasses.replace(plan, partition=dataclasses.replace(plan.partition, detached_results=(ir.results[0].id,)))
+    with pytest.raises(PlanError, match="cuts the Result"):
+        compile_plan(ir, broken)
+
+
+# -- timing ----------------------------------------------------------------------------------------------------
+
+
+def test_bench_times_the_plan_and_its_baselines(mobilenet, tmp_path):
+    xml, ir, _ = mobilenet
+    _, rules_plan = _split_plan(xml, tmp_path, lambda k: "CPU" if k in range(10, 30) else "NPU")
+    result = run_bench(ir, [("plan", rules_plan)], QUICK)
+    labels = [run.label for run in result.runs]
+    assert labels == ["plan", AUTOMATIC, "NPU alone", "CPU alone"]
+    assert result.baseline == AUTOMATIC and result.ratio(result.run(AUTOMATIC)) == 1.0
+    for run in result.runs:
+        stats = run.latency
+        assert run.iterations == QUICK.niter, run.label
+        assert 0 < stats.min_ms <= stats.median_ms <= stats.p90_ms <= stats.p99_ms <= stats.max_ms
+        assert stats.min_ms <= stats.average_ms <= stats.max_ms
+        assert run.compile_ms > 0 and run.first_inference_ms > 0 and run.throughput_fps > 0
+        assert run.duration_s > 0
+    plan_run = result.run("plan")
+    assert plan_run.verification.ok and plan_run.submodels == rules_plan.subgraph_count > 1
+    assert plan_run.emulated == ("NPU",) and result.run("CPU alone").emulated == ()
+    assert result.run(AUTOMATIC).verification.ok
+    assert BenchResult.from_json(json.loads(json.dumps(result.to_json()))) == result
+
+
+def test_bench_async_with_requests_in_flight(mobilenet):
+    _, ir, plan = mobilenet
+    config = BenchConfig(time_s=None, niter=16, rounds=2, api="async", nireq=3, hint="throughput")
+    result = run_bench(ir, [("plan", plan)], config, baselines=False)
+    assert [r.label for r in result.runs] == ["plan"] and result.run("plan").iterations >= 16
+
+
+def test_a_device_that_cannot_run_the_model_alone_is_skipped_with_its_reason(sample_paths):
+    xml = sample_paths["detector"]
+    plan = plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
+    result = run_bench(parse_ir(xml), [("plan", plan)], QUICK)
+    assert "NPU alone" not in [r.label for r in result.runs]
+    reason = result.skipped["NPU alone"]
+    assert "NPU (emulated" in reason and "NonMaxSuppression" in reason
+    assert result.skipped[AUTOMATIC] == "same placement as 'plan'"
+
+
+def test_accuracy_with_f32_forced_passes(mobilenet, tmp_path):
+    xml, ir, _ = mobilenet
+    _, split = _split_plan(xml, tmp_path, lambda k: "NPU" if k % 2 else "CPU")
+    result = run_bench(ir, [("plan", split)], QUICK, baselines=False, accuracy=AccuracyCheck(f32=True))
+    accuracy = result.run("plan").accuracy
+    assert accuracy.passed and accuracy.reference == "CPU (f32)"
+    assert [o.name for o in accuracy.outputs] == ["probs"] and accuracy.outputs[0].max_abs == 0.0
+
+
+def test_compare_outputs_fails_beyond_tolerance_and_on_shape():
+    ref = {"a": np.array([1.0, 100.0]), "b": np.zeros((2, 2))}
+    result = compare_outputs({"a": np.array([1.001, 100.0]), "b": np.zeros((2, 3))}, ref, atol=1e-4, rtol=1e-4,
+                             reference_label="CPU")  # fmt: skip
+    assert not result.passed
+    a, b = result.outputs
+    assert not a.passed and a.max_abs == pytest.approx(0.001) and a.max_rel == pytest.approx(0.001)
+    assert not b.passed and "shape [2, 3]" in b.note
+    nan = compare_outputs({"a": np.array([np.nan])}, {"a": np.array([np.nan])}, atol=0, rtol=0, reference_label="x")
+    assert nan.passed
+
+
+def test_latency_stats_percentiles_are_benchmark_apps():
+    stats = latency_stats([float(k) for k in range(1, 101)])
+    assert (stats.median_ms, stats.p90_ms, stats.p99_ms, stats.average_ms) == (50.0, 90.0, 99.0, 50.5)
+
+
+def test_per_device_options():
+    assert parse_per_device("CPU:4, NPU:1", "--nstreams") == {"CPU": "4", "NPU": "1"}
+    with pytest.raises(InputError, match="--nstreams 'CPU:'"):
+        parse_per_device("CPU:", "--nstreams")
+    config = BenchConfig(hint="throughput", nstreams={"": "2", "NPU": "1"}, infer_precision={"CPU": "f32"})
+    assert device_properties(config, "NPU") == {"PERFORMANCE_HINT": "THROUGHPUT", "NUM_STREAMS": "1"}
+    assert device_properties(config, "CPU") == {"PERFORMANCE_HINT": "THROUGHPUT", "NUM_STREAMS": "2",
+                                                "INFERENCE_PRECISION_HINT": "f32"}  # fmt: skip
+    assert "PERFORMANCE_HINT" not in device_properties(BenchConfig(hint="none"), "CPU")
+
+
+# -- the command -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def plan_file(sample_paths, tmp_path_factory):
+    path = tmp_path_factory.mktemp("bench") / "mobilenet.plan.json"
+    plan_model(sample_paths["mobilenet"], devices="HETERO:NPU,CPU", emulate=["NPU"]).save(path)
+    return path
+
+
+def test_bench_command_prints_the_table_and_writes_the_result(run_cli, sample_paths, plan_file, tmp_path):
+    output = tmp_path / "bench.json"
+    result = run_cli("bench", sample_paths["mobilenet"], "--plan", plan_file, "--niter", "8", "--rounds", "2",
+                     "-o", output)  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "NPU alone" in result.stdout and "CPU alone" in result.stdout and "(NPU emulated)" in result.stdout
+    assert "ratios against" in result.stdout
+    saved = json.loads(output.read_text())
+    assert saved["schema_version"] == 1 and [r["label"] for r in saved["runs"]][0] == "plan"
+    assert saved["config"]["niter"] == 8 and saved["config"]["rounds"] == 2
+
+
+def test_bench_command_json(run_cli, sample_paths, plan_file):
+    result = run_cli("bench", sample_paths["mobilenet"], "--plan", plan_file, "--niter", "4", "--rounds", "1",
+                     "--no-baselines", "--json")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [r["label"] for r in data["runs"]] == ["plan"] and data["runs"][0]["verification"]["actual_submodels"] == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["--time", "1", "--niter", "3"], ["--time and --niter"]),
+        (["--hint", "fast"], ["--hint fast"]),
+        (["--nstreams", "GPU:2"], ["--nstreams", "GPU is not one of the plan's devices"]),
+        (["--nstreams", "CPU:"], ["--nstreams 'CPU:'"]),
+        (["--baseline", "nope", "--niter", "2", "--rounds", "1"], ["--baseline 'nope'"]),
+    ],
+)
+def test_bench_command_bad_options(run_cli, sample_paths, plan_file, args, needles):
+    assert_one_line_error(run_cli("bench", sample_paths["mobilenet"], "--plan", plan_file, *args), *needles)
+
+
+def test_bench_command_refuses_a_plan_for_another_model(run_cli, sample_paths, plan_file):
+    assert_one_line_error(run_cli("bench", sample_paths["detector"], "--plan", plan_file, "--niter", "2"),
+                          "plan")  # fmt: skip
+
+
+def test_a_failed_check_is_named():
+    from hetero_tool.cli import bench as cli_bench
+    from hetero_tool.runtime.results import Accuracy, LatencyStats, OutputError, Run
+
+    stats = LatencyStats(1, 1, 1, 1, 1, 1)
+    run = Run("plan", "CPU", 1, 1.0, stats, 1.0, 1.0, 1.0,
+              accuracy=Accuracy("CPU", 0, 0, (OutputError("y", 1.0, 1.0, False),)))  # fmt: skip
+    problems = cli_bench._failures(BenchResult("m", "0", (run,), "plan"))
+    assert problems == ["plan: outputs y differ from CPU beyond tolerance"]

@@ -70,11 +70,19 @@ def test_quiet_keeps_results(run_cli, sample_paths):
 
 
 def test_demo(run_cli, tmp_path):
-    result = run_cli("demo", "--output-dir", tmp_path / "demo")
+    out = tmp_path / "demo"
+    result = run_cli("demo", "--output-dir", out, "--time", "0.3")
     assert result.exit_code == 0, result.stderr
     for name in ("mobilenet", "transformer", "detector", "control_flow"):
-        assert (tmp_path / "demo" / f"{name}.xml").is_file() and name in result.stdout
-    assert "Op types" in result.stdout
+        assert (out / f"{name}.xml").is_file() and name in result.stdout
+    assert "Op types" in result.stdout and "Latency (ms)" in result.stdout and "Perf counters: plan" in result.stdout
+    for name in ("mobilenet", "detector"):
+        assert (out / "dots" / name / f"hetero_subgraphs_{name}.dot").is_file()
+        assert (out / f"{name}.report.html").is_file()
+        assert (out / "model_explorer" / f"{name}.me-graph.json").is_file()
+    bench = json.loads((out / "mobilenet.bench.json").read_text())
+    assert bench["runs"][0]["verification"]["actual_submodels"] == bench["runs"][0]["verification"]["expected_submodels"]
+    assert 'id="timing"' in (out / "mobilenet.report.html").read_text()
 
 
 def test_inspect_reports_dropped_layers(run_cli, write_ir):

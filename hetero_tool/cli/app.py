@@ -18,7 +18,7 @@ from rich.logging import RichHandler
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from hetero_tool.cli import bench, demo, devices, draw, export, inspect, plan, report
+from hetero_tool.cli import bench, calibrate, demo, devices, draw, export, inspect, plan, report
 from hetero_tool.cli.console import err, out
 from hetero_tool.errors import HeteroToolError
 
@@ -119,6 +119,7 @@ app.command("render", no_args_is_help=True)(draw.render)
 app.command("report", no_args_is_help=True)(report.report)
 app.command("export", no_args_is_help=True)(export.export)
 app.command("bench", no_args_is_help=True)(bench.bench)
+app.command("calibrate", no_args_is_help=True)(calibrate.calibrate)
 app.command("demo")(demo.demo)
 
 

@@ -14,10 +14,10 @@ from hetero_tool.cli.console import err, format_bytes, out, print_json
 from hetero_tool.cli.options import JsonOpt, ModelArg
 from hetero_tool.cli.plan import refuse_overwriting_inputs
 from hetero_tool.errors import CheckFailed, InputError
-from hetero_tool.runtime.bench import HINTS, AccuracyCheck, bench_files, parse_per_device
+from hetero_tool.runtime.bench import AUTOMATIC, HINTS, AccuracyCheck, bench_files, parse_per_device
 from hetero_tool.runtime.results import BenchConfig, BenchResult, Run
 
-__all__ = ["bench", "render_bench"]
+__all__ = ["bench", "progress_bar", "render_bench"]
 
 #: Boundaries listed per run.
 COSTLIEST_BOUNDARIES = 5
@@ -129,7 +129,7 @@ def bench(
     )
     check = AccuracyCheck(atol=atol, rtol=rtol, f32=f32, reference=reference) if accuracy or f32 else None
     files = parse_inputs(input_files) if input_files else None
-    with _progress() as progress:
+    with progress_bar() as progress:
         task = progress.add_task("compiling", total=None)
 
         def update(what: str, done: int, total: int) -> None:
@@ -193,6 +193,10 @@ def render_bench(result: BenchResult) -> None:
     for run in result.runs:
         shown = "; ".join(f"{device} {_properties(props)}" for device, props in run.device_properties.items())
         out.print(f"[dim]{escape(run.label)} compiled with: {escape(shown)}[/]")
+    automatic = next((r for r in result.runs if r.label == AUTOMATIC), None)
+    if automatic is not None and automatic.emulated:
+        out.print(f"[dim]{AUTOMATIC}: HETERO's greedy as the tool reproduces it, applied by hand (an emulated "
+                  "device's plugin would claim every op)[/]")  # fmt: skip
     for label, reason in result.skipped.items():
         out.print(f"[dim]not run: {escape(label)}: {escape(reason)}[/]")
     for run in result.runs:
@@ -299,7 +303,8 @@ def _int(text: str, what: str) -> int:
         raise InputError(f"{what} {text!r}: not a whole number") from None
 
 
-def _progress() -> Progress:
+def progress_bar() -> Progress:
+    """The progress bar long commands show on stderr (gone when done)."""
     return Progress(
         TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(), console=err, transient=True,

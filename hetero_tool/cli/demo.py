@@ -3,31 +3,55 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
+import typer
 from rich.markup import escape
 
-from hetero_tool.cli.console import err, out
+from hetero_tool.cli.bench import progress_bar, render_bench
+from hetero_tool.cli.console import out
 from hetero_tool.cli.inspect import render_summary
 from hetero_tool.cli.options import OutputDirOpt
 from hetero_tool.cli.plan import render_plan
-from hetero_tool.demo import DEMO_DEVICES, run_demo
+from hetero_tool.demo import DEMO_DEVICES, DEMO_MODEL, run_demo
 
 __all__ = ["demo"]
 
 
-def demo(output_dir: OutputDirOpt = Path("hetero_demo")) -> None:
-    """Build the example models, inspect one, and plan two HETERO splits on an emulated NPU next to the CPU."""
-    with err.status("building the example models and planning"):
-        result = run_demo(output_dir)
+def demo(
+    output_dir: OutputDirOpt = Path("hetero_demo"),
+    seconds: Annotated[
+        float, typer.Option("--time", "-t", help="Seconds of timed inference per candidate in the bench.")
+    ] = 6.0,
+) -> None:
+    """Build the example models, plan two HETERO splits on an emulated NPU, draw them, time one, and report."""
+    with progress_bar() as bar:
+        task = bar.add_task("building the example models and planning", total=None)
+
+        def update(what: str, done: int, total: int) -> None:
+            bar.update(task, description=escape(f"bench: {what}"), completed=done, total=total)
+
+        result = run_demo(output_dir, bench_seconds=seconds, progress=update)
     out.rule("Example models")
     for name, path in result.models.items():
         out.print(f"  {name:<14} {escape(str(path))}")
     out.print()
-    out.rule("hetero-tool inspect mobilenet")
+    out.rule(f"hetero-tool inspect {DEMO_MODEL}")
     render_summary(result.summary)
     for path, plan in result.plans.items():
         out.print()
-        rules = f" --rules {result.rules.name}" if "mobilenet" in path.name else ""
+        rules = f" --rules {result.rules.name}" if DEMO_MODEL in path.name else ""
         out.rule(f"hetero-tool plan {plan.model_name} -d {DEMO_DEVICES} --emulate NPU{rules}")
         render_plan(plan)
         out.print(f"Plan written to {escape(str(path))}")
+    out.print()
+    out.rule(f"hetero-tool bench {DEMO_MODEL} --plan {DEMO_MODEL}.plan.json -t {seconds:g} -pc --f32")
+    render_bench(result.bench)
+    out.print()
+    out.rule("Written")
+    for name in result.dots:
+        dumps = [p for n, p in result.dots[name].items() if n.startswith("hetero_")]
+        out.print(f"  {name}: HETERO dumps   {escape(', '.join(str(p) for p in dumps))}")
+        out.print(f"  {name}: Model Explorer {escape(str(result.exports[name]['graph']))}")
+        out.print(f"  {name}: HTML report    {escape(str(result.reports[name]))}")
+    out.print(f"  {DEMO_MODEL}: bench result   {escape(str(result.bench_path))}")

@@ -1,0 +1,287 @@
+"""``hetero-tool calibrate MODEL --devices ...``: measure the cost model's figures on this machine for this model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from hetero_tool.cli.bench import progress_bar
+from hetero_tool.cli.console import format_bytes, out, print_json
+from hetero_tool.cli.options import DevicesOpt, EmulateOpt, JsonOpt, ModelArg
+from hetero_tool.cli.plan import refuse_overwriting_inputs
+from hetero_tool.errors import InputError
+from hetero_tool.runtime.calibration import (
+    LAYER_METHODS,
+    CalibrationConfig,
+    CostProfile,
+    Spread,
+    calibrate_model,
+)
+
+__all__ = ["calibrate", "render_cost_profile", "parse_counts", "parse_bytes"]
+
+#: Op types listed in the per-type table (the costliest).
+TOP_TYPES = 12
+_DEFAULT = CalibrationConfig()
+
+
+def calibrate(
+    model: ModelArg,
+    devices: DevicesOpt,
+    emulate: EmulateOpt = [],  # noqa: B006 (typer needs a literal default)
+    repeat: Annotated[
+        int,
+        typer.Option(
+            "--repeat",
+            "-r",
+            help="Run the whole calibration this many times; figures are medians "
+            "with their range over the runs.",
+        ),
+    ] = _DEFAULT.repeat,
+    niter: Annotated[
+        int,
+        typer.Option("--niter", help="Timed inferences per microbenchmark configuration, over all rounds."),
+    ] = _DEFAULT.niter,
+    rounds: Annotated[
+        int,
+        typer.Option("--rounds", help="Interleaved rounds the microbenchmark configurations take turns in."),
+    ] = _DEFAULT.rounds,
+    profile_iterations: Annotated[
+        int,
+        typer.Option("--profile-iterations", help="Profiled inferences per device for the per-layer times."),
+    ] = _DEFAULT.profile_iterations,
+    layer_method: Annotated[
+        str,
+        typer.Option(
+            "--layer-method",
+            help="Per-layer times from the device alone, through HETERO (the "
+            "layers it cannot run on the next device), or auto: alone when it can run them all.",
+        ),
+    ] = _DEFAULT.layer_method,
+    subgraphs: Annotated[
+        str, typer.Option("--subgraphs", help="Subgraph counts of the boundary microbenchmark.")
+    ] = ",".join(map(str, _DEFAULT.subgraph_counts)),
+    boundary_bytes: Annotated[
+        str | None,
+        typer.Option(
+            "--boundary-bytes",
+            help="Tensor sizes crossing the boundaries, e.g. 1KiB,16KiB,256KiB "
+            "(default: sizes spanning the model's own tensors).",
+            show_default=False,
+        ),
+    ] = None,
+    chain_layers: Annotated[
+        int, typer.Option("--chain-layers", help="Layers of the microbenchmark chain.")
+    ] = _DEFAULT.chain_layers,
+    shape: Annotated[
+        str | None,
+        typer.Option("--shape", help="Reshape first: [1,3,224,224] or name[1,3,224,224],other[1,8]."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random input data.")] = _DEFAULT.seed,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the cost profile (JSON) here.", dir_okay=False),
+    ] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Measure per-layer times on each device, the per-subgraph overhead and the per-byte boundary cost."""
+    from hetero_tool.devices.device import parse_emulate
+    from hetero_tool.runtime.inputs import parse_shapes
+
+    if layer_method not in LAYER_METHODS:
+        raise InputError(f"--layer-method {layer_method}: use one of {', '.join(LAYER_METHODS)}")
+    config = CalibrationConfig(
+        repeat=repeat,
+        profile_iterations=profile_iterations,
+        layer_method=layer_method,
+        niter=niter,
+        rounds=rounds,
+        subgraph_counts=parse_counts(subgraphs),
+        boundary_bytes=parse_bytes(boundary_bytes) if boundary_bytes else (),
+        chain_layers=chain_layers,
+        seed=seed,
+        shapes=parse_shapes(shape) if shape else {},
+    )
+    config.check()
+    if output is not None:
+        profiles = [Path(spec) for spec in parse_emulate(emulate).values() if Path(spec).is_file()]
+        refuse_overwriting_inputs(output, model, *profiles)
+    with progress_bar() as progress:
+        task = progress.add_task("calibrating", total=None)
+
+        def update(what: str, done: int, total: int) -> None:
+            progress.update(task, description=escape(what), completed=done, total=total)
+
+        profile = calibrate_model(model, devices=devices, emulate=emulate, config=config, progress=update)
+    if output is not None:
+        profile.save(output)
+    if json:
+        print_json(profile.to_json())
+        return
+    render_cost_profile(profile)
+    if output is not None:
+        out.print(f"\nCost profile written to {escape(str(output))}")
+
+
+def render_cost_profile(profile: CostProfile) -> None:
+    """Print a cost profile: devices and per-layer totals, time per op type, the boundary cost and its fit."""
+    config = profile.config
+    runs = (
+        f"{config.repeat} runs: median \\[min..max]"
+        if config.repeat > 1
+        else "1 run (--repeat for the spread)"
+    )
+    out.print(f"[bold]Model[/]    {escape(profile.model_name)}  ({escape(profile.model_path)})")
+    out.print(f"[bold]Host[/]     {escape(profile.host_cpu)}, {profile.host_cores} cores, OpenVINO "
+              f"{escape(profile.openvino)}; {runs}")  # fmt: skip
+    emulated = [d for d in profile.devices if d.emulated]
+    if emulated:
+        names = ", ".join(d.name for d in emulated)
+        out.print(f"[bold]Emulated[/] {escape(names)}: the CPU plugin standing in, with the device profile's "
+                  "config; the figures are the CPU's, not the real device's")  # fmt: skip
+
+    out.print()
+    table = Table(title=f"Per-layer times ({config.profile_iterations} profiled inferences per run)",
+                  title_justify="left", title_style="bold", box=None, pad_edge=False)  # fmt: skip
+    for column in ("device", "method", "layers", "unsupported", "fused", "sum of layers ms", "latency ms",
+                   "layer spread"):  # fmt: skip
+        table.add_column(column, justify="left" if column in ("device", "method") else "right",
+                         no_wrap=column == "device")  # fmt: skip
+    for device in profile.devices:
+        spread = (f"{100 * device.layer_spread:.0f}% (p90 {100 * device.layer_spread_p90:.0f}%)"
+                  if config.repeat > 1 else "-")  # fmt: skip
+        table.add_row(escape(_name(profile, device.name)), device.method,
+                      str(len(device.layer_ms)), str(len(device.unsupported)), str(len(device.fused)),
+                      _spread(device.counted_ms, "{:.3f}", config.repeat),
+                      _spread(device.latency_ms, "{:.3f}", config.repeat), spread)  # fmt: skip
+    out.print(table)
+    if any(d.fused for d in profile.devices):
+        out.print("[dim]fused: layers no runtime node is named after (folded into a neighbour, e.g. a MatMul into "
+                  "FullyConnected); their time is in the neighbour's and they count 0[/]")  # fmt: skip
+    if any(d.unsupported for d in profile.devices):
+        out.print("[dim]unsupported: layers the device cannot run; not timed[/]")
+
+    types = {d.name: d.types(profile.layer_types) for d in profile.devices}
+    names = sorted({t for per in types.values() for t in per},
+                   key=lambda t: -max(per[t].total_ms for per in types.values() if t in per))  # fmt: skip
+    if names:
+        out.print()
+        shown = names[:TOP_TYPES]
+        title = "Time by op type (ms per inference, summed over the layers; count)"
+        if len(names) > len(shown):
+            title += f", costliest {len(shown)} of {len(names)}"
+        table = Table(title=title, title_justify="left", title_style="bold", box=None, pad_edge=False)
+        table.add_column("op type")
+        for device in profile.devices:
+            table.add_column(escape(_name(profile, device.name)), justify="right")
+        for name in shown:
+            cells = []
+            for device in profile.devices:
+                cost = types[device.name].get(name)
+                cells.append(f"{cost.total_ms:.3f} ({cost.count})" if cost else "-")
+            table.add_row(escape(name), *cells)
+        out.print(table)
+
+    out.print()
+    if not profile.boundaries:
+        out.print("[bold]Boundary cost[/]: not measured (it needs two devices)")
+        return
+    sizes = ", ".join(format_bytes(b) for b in config.boundary_bytes)
+    counts = ", ".join(map(str, config.subgraph_counts))
+    table = Table(title=f"Boundary cost: a {config.chain_layers}-layer chain cut into {counts} alternating "
+                  f"subgraphs, boundary tensors of {sizes}", title_justify="left", title_style="bold",
+                  box=None, pad_edge=False)  # fmt: skip
+    for column in ("devices", "overhead µs/subgraph", "per byte ns", "bandwidth", "R²", "rmse µs",
+                   "max residual µs"):  # fmt: skip
+        table.add_column(column, justify="left" if column == "devices" else "right")
+    for cost in profile.boundaries:
+        fit = _median_fit(cost)
+        bandwidth = f"{cost.transfer_gbps:.2f} GB/s" if cost.per_byte_ns.median > 0 else "-"
+        table.add_row(escape(_pair(profile, cost.devices)), _spread(cost.overhead_us, "{:.2f}", config.repeat),
+                      _spread(cost.per_byte_ns, "{:.3f}", config.repeat), bandwidth,
+                      _spread(cost.r2, "{:.3f}", config.repeat), f"{fit.rmse_us:.1f}",
+                      f"{fit.max_residual_us:.1f}")  # fmt: skip
+    out.print(table)
+    for cost in profile.boundaries:
+        fit = _median_fit(cost)
+        slopes = ", ".join(
+            f"{format_bytes(size)} {slope:.2f}" for size, slope in sorted(fit.slopes_us.items())
+        )
+        out.print(
+            f"  {escape(_pair(profile, cost.devices))}: µs per boundary, each size's sweep alone: {slopes}"
+        )
+    first = profile.boundaries[0]
+    gbps = f"{first.transfer_gbps:.2f}" if first.per_byte_ns.median > 0 else "0.0  # not measurable"
+    out.print(f"\nFor a device profile's \\[cost] table: subgraph_overhead_us = {first.overhead_us.median:.2f}, "
+              f"transfer_gbps = {gbps}")  # fmt: skip
+
+
+def parse_counts(text: str) -> tuple[int, ...]:
+    """``--subgraphs 1,2,4,8``: whole numbers, at least 1.
+
+    Examples
+    --------
+    >>> parse_counts("1, 2,4")
+    (1, 2, 4)
+    """
+    counts = []
+    for part in text.split(","):
+        try:
+            value = int(part.strip())
+        except ValueError:
+            raise InputError(f"--subgraphs {text!r}: {part.strip()!r} is not a whole number") from None
+        if value < 1:
+            raise InputError(f"--subgraphs {text!r}: a subgraph count is at least 1")
+        counts.append(value)
+    return tuple(counts)
+
+
+_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1000, "kib": 1024, "m": 1 << 20, "mb": 10**6, "mib": 1 << 20}
+
+
+def parse_bytes(text: str) -> tuple[int, ...]:
+    """``--boundary-bytes 1KiB,16KiB,4096``: sizes in bytes (suffixes B, K/KiB, KB, M/MiB, MB).
+
+    Examples
+    --------
+    >>> parse_bytes("1KiB, 16k,4096,1MB")
+    (1024, 16384, 4096, 1000000)
+    """
+    sizes = []
+    for part in text.split(","):
+        item = part.strip()
+        digits = item.rstrip("KkMmIiBb ")
+        unit = item[len(digits) :].strip().lower()
+        try:
+            value = float(digits)
+        except ValueError:
+            value = -1.0
+        if unit not in _UNITS or value <= 0:
+            raise InputError(f"--boundary-bytes {text!r}: {item!r} is not a size (e.g. 4096, 16KiB, 1MiB)")
+        sizes.append(round(value * _UNITS[unit]))
+    return tuple(sizes)
+
+
+def _name(profile: CostProfile, name: str) -> str:
+    """``NPU (emulated)`` or ``CPU``."""
+    return f"{name} (emulated)" if profile.device(name).emulated else name
+
+
+def _pair(profile: CostProfile, devices) -> str:
+    return " <-> ".join(_name(profile, name) for name in devices)
+
+
+def _spread(spread: Spread, fmt: str, repeats: int) -> str:
+    if repeats <= 1:
+        return fmt.format(spread.median)
+    return f"{fmt.format(spread.median)} \\[{fmt.format(spread.low)}..{fmt.format(spread.high)}]"
+
+
+def _median_fit(cost):
+    """The fit of the repeat whose overhead is the median one (the lower middle for an even count)."""
+    ordered = sorted(cost.fits, key=lambda f: f.overhead_us)
+    return ordered[(len(ordered) - 1) // 2]

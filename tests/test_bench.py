@@ -24,7 +24,7 @@ from hetero_tool.runtime.results import BenchConfig, BenchResult
 from hetero_tool.runtime.timing import latency_stats
 from tests.test_bad_input import assert_one_line_error
 
-QUICK = BenchConfig(time_s=None, niter=12, rounds=3)
+QUICK = BenchConfig(niter=12, rounds=3)
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +161,7 @@ def test_bench_times_the_plan_and_its_baselines(mobilenet, tmp_path):
 
 def test_bench_async_with_requests_in_flight(mobilenet):
     _, ir, plan = mobilenet
-    config = BenchConfig(time_s=None, niter=16, rounds=2, api="async", nireq=3, hint="throughput")
+    config = BenchConfig(niter=16, rounds=2, api="async", nireq=3, hint="throughput")
     result = run_bench(ir, [("plan", plan)], config, baselines=False)
     assert [r.label for r in result.runs] == ["plan"] and result.run("plan").iterations >= 16
 
@@ -271,3 +271,42 @@ def test_a_failed_check_is_named():
               accuracy=Accuracy("CPU", 0, 0, (OutputError("y", 1.0, 1.0, False),)))  # fmt: skip
     problems = cli_bench._failures(BenchResult("m", "0", (run,), "plan"))
     assert problems == ["plan: outputs y differ from CPU beyond tolerance"]
+
+
+def test_bench_config_is_checked_on_construction():
+    assert BenchConfig().time_s == 10.0 and BenchConfig(niter=5).time_s is None
+    for bad in ({"hint": "fast"}, {"api": "both"}, {"time_s": 1.0, "niter": 3}, {"rounds": 0}, {"niter": 0}):
+        with pytest.raises(InputError):
+            BenchConfig(**bad)
+
+
+def test_iteration_counts_add_up_over_rounds(mobilenet):
+    _, ir, plan = mobilenet
+    result = run_bench(ir, [("plan", plan)], BenchConfig(niter=10, rounds=3), baselines=False)
+    assert result.run("plan").iterations == 10 and result.ratio("plan") == 1.0
+
+
+def test_a_plan_for_another_model_is_refused(mobilenet, sample_paths):
+    _, _, plan = mobilenet
+    with pytest.raises(PlanError, match="not for this IR"):
+        run_bench(parse_ir(sample_paths["detector"]), [("plan", plan)], QUICK)
+
+
+def test_bench_result_feeds_report_and_export(run_cli, sample_paths, plan_file, tmp_path):
+    result_file = tmp_path / "bench.json"
+    model = sample_paths["mobilenet"]
+    ran = run_cli("bench", model, "--plan", plan_file, "--niter", "6", "--rounds", "2", "-pc", "-o", result_file,
+                  "--report-dir", tmp_path / "ba", "--report-format", "json")  # fmt: skip
+    assert ran.exit_code == 0, ran.stderr
+    assert sorted(p.name for p in (tmp_path / "ba").iterdir()) == [
+        "benchmark_average_counters_report.json", "benchmark_report.json"]  # fmt: skip
+    exported = run_cli("export", model, "--plan", plan_file, "--bench", result_file, "-o", tmp_path / "me")
+    assert exported.exit_code == 0, exported.stderr
+    latency = json.loads((tmp_path / "me" / "mobilenet.me-latency.json").read_text())
+    saved = json.loads(result_file.read_text())
+    times = saved["runs"][0]["profile"]["layer_times_ms"]
+    (results,) = [graph["results"] for graph in latency.values()]
+    assert set(results) == set(times) and times
+    report = run_cli("report", model, "--plan", plan_file, "--bench", result_file, "-o", tmp_path / "r.html")
+    assert report.exit_code == 0, report.stderr
+    assert "Time per subgraph" in (tmp_path / "r.html").read_text()

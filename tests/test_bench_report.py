@@ -78,12 +78,12 @@ def _bench(config: BenchConfig, *runs: Run) -> BenchResult:
 #: and the counters report.
 CASES = {
     "hetero_sync": (
-        _bench(BenchConfig(hint="latency", api="sync", time_s=None, niter=20), _run("plan", "HETERO:CPU")),
+        _bench(BenchConfig(hint="latency", api="sync", niter=20), _run("plan", "HETERO:CPU")),
         "no",
     ),
     "hetero_sync_average": (
         _bench(
-            BenchConfig(hint="latency", api="sync", time_s=None, niter=20, perf_counters=True),
+            BenchConfig(hint="latency", api="sync", niter=20, perf_counters=True),
             _run("plan", "HETERO:CPU", profile=_profile(TINY_TIMES)),
         ),
         "average",

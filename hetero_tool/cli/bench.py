@@ -105,6 +105,8 @@ def bench(
         raise InputError("--time and --niter exclude each other")
     if rounds < 1:
         raise InputError("--rounds must be at least 1")
+    if (seconds is not None and seconds <= 0) or (niter is not None and niter < 1):
+        raise InputError("--time and --niter must be above 0")
     for path in (output,):
         if path is not None:
             refuse_overwriting_inputs(path, model, *plan)
@@ -115,7 +117,7 @@ def bench(
         nstreams=parse_per_device(nstreams, "--nstreams"),
         infer_precision=parse_per_device(infer_precision, "--infer-precision"),
         nthreads={k: _int(v, "--nthreads") for k, v in parse_per_device(nthreads, "--nthreads").items()},
-        time_s=None if niter is not None else (seconds if seconds is not None else 10.0),
+        time_s=seconds,
         niter=niter,
         rounds=rounds,
         warmup=not no_warmup,

@@ -32,6 +32,7 @@ __all__ = [
     "make_plan",
     "plan_model",
     "load_plan",
+    "check_plan",
     "fallback_rows",
     "model_sha256",
     "PLAN_SCHEMA_VERSION",
@@ -265,6 +266,18 @@ def model_sha256(ir: IRModel) -> str:
     return digest.hexdigest()
 
 
+def check_plan(ir: IRModel, plan: Plan) -> None:
+    """Raise :class:`~hetero_tool.errors.PlanError` unless ``plan`` places exactly ``ir``'s layers (same ids and
+    op types): the check for a plan held in memory, where :func:`load_plan` checks a file by its hash."""
+    if plan.decisions.keys() != ir.layers.keys() or any(
+        plan.types[lid] != layer.type for lid, layer in ir.layers.items()
+    ):
+        raise PlanError(
+            f"the plan was made for {plan.model_name!r} ({len(plan.decisions)} layers), not for this IR of "
+            f"{ir.name!r} ({len(ir.layers)} layers); make the plan for this model"
+        )
+
+
 def make_plan(
     ir: IRModel,
     devices: Sequence[Device],
@@ -385,15 +398,26 @@ def fallback_rows(plan: Plan) -> list[FallbackRow]:
 def plan_model(
     model: str | Path,
     *,
-    devices: str,
-    emulate: Sequence[str] = (),
+    devices: str | Sequence[str],
+    emulate: str | Sequence[str] = (),
     rules: str | Path | None = None,
     affinity: str | Path | None = None,
 ) -> Plan:
     """Everything ``hetero-tool plan`` does, from file names and option strings to a :class:`Plan`.
 
-    ``devices`` is a priority list (``HETERO:NPU,CPU``), ``emulate`` holds ``NAME[=PROFILE]`` values, ``rules``
-    a rules TOML and ``affinity`` a ``{layer name: device}`` JSON map.
+    ``devices`` is a priority list (``"HETERO:NPU,CPU"`` or ``["NPU", "CPU"]``), ``emulate`` holds
+    ``NAME[=PROFILE]`` values (one string or several), ``rules`` a rules TOML and ``affinity`` a
+    ``{layer name: device}`` JSON map.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from hetero_tool.samples import save_samples
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     xml = save_samples(tmp, names=["detector"])["detector"]
+    ...     plan = plan_model(xml, devices=["NPU", "CPU"], emulate="NPU")
+    >>> plan.priority, [d.emulated for d in plan.devices]
+    ('HETERO:NPU,CPU', [True, False])
     """
     from hetero_tool.affinity.rules import load_affinity_map, load_rules
     from hetero_tool.devices.device import parse_emulate, resolve_devices
@@ -401,7 +425,8 @@ def plan_model(
     from hetero_tool.ir.formats import load_ir
 
     ir = load_ir(model)
-    chosen = resolve_devices(parse_devices(devices), parse_emulate(emulate))
+    names = parse_devices(devices if isinstance(devices, str) else ",".join(devices))
+    chosen = resolve_devices(names, parse_emulate([emulate] if isinstance(emulate, str) else emulate))
     return make_plan(
         ir,
         chosen,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hetero_tool._files import write_all_atomic
 from hetero_tool.ir.types import IRModel
-from hetero_tool.partition.plan import Plan
+from hetero_tool.partition.plan import Plan, check_plan
 from hetero_tool.report.openvino_dot import openvino_dumps
 from hetero_tool.report.views import view_from_plan
 
@@ -36,6 +36,7 @@ def write_dot_files(ir: IRModel, plan: Plan, output_dir: str | Path, *, show_con
     >>> names[:3]
     ['hetero_affinity_detector.dot', 'hetero_subgraphs_detector.dot', 'detector.full.dot']
     """
+    check_plan(ir, plan)
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     texts = dict(openvino_dumps(ir, plan.layer_affinity, plan.partition.collector_ids))

@@ -29,7 +29,7 @@ from typing import Any
 from hetero_tool._files import write_atomic
 from hetero_tool.errors import BackendError, InputError
 from hetero_tool.ir.types import IRModel
-from hetero_tool.partition.plan import FallbackRow, Plan, fallback_rows, load_plan
+from hetero_tool.partition.plan import FallbackRow, Plan, check_plan, fallback_rows, load_plan
 from hetero_tool.report.palette import device_style
 from hetero_tool.report.views import visible_layers
 from hetero_tool.runtime.results import BenchResult, Run, load_bench
@@ -98,6 +98,7 @@ def report_html(
     >>> report.view, report.html.startswith("<!DOCTYPE html>"), 'id="layer-' in report.html
     ('full', True, True)
     """
+    check_plan(ir, plan)
     if bench is not None and bench.model_sha256 != plan.model_sha256:
         raise InputError(_bench_mismatch("the bench result", bench, plan.model_name, plan.model_sha256))
     svg, view, note = _graph(ir, plan, timeout)

@@ -45,9 +45,9 @@ from pathlib import Path
 from typing import Any
 
 from hetero_tool._files import write_all_atomic
-from hetero_tool.errors import InputError, PlanError
+from hetero_tool.errors import InputError
 from hetero_tool.ir.types import Body, Edge, IRModel, Layer, Port, format_shape
-from hetero_tool.partition.plan import Plan
+from hetero_tool.partition.plan import Plan, check_plan
 from hetero_tool.report.palette import device_style
 from hetero_tool.runtime.results import BenchResult
 
@@ -280,7 +280,7 @@ def me_graph_from_plan(ir: IRModel, plan: Plan) -> dict[str, Any]:
     >>> graph["groupNodeAttributes"]["CPU/subgraph_01"]["layers"]
     '4'
     """
-    _check_plan(ir, plan)
+    check_plan(ir, plan)
     return _plain(_collection(ir, plan))
 
 
@@ -337,7 +337,7 @@ def me_node_data_from_plan(
     >>> overlays["subgraph"]["detector"]["results"]["75"], overlays["latency"]["detector"]["results"]
     ({'value': 'sg01:CPU', 'bgColor': '#0072B2'}, {'75': {'value': 0.25}})
     """
-    _check_plan(ir, plan)
+    check_plan(ir, plan)
     times = _checked_times(ir, layer_times_ms) if layer_times_ms is not None else None
     labels = _subgraph_labels(plan)
     colors = _subgraph_colors(plan)
@@ -464,12 +464,12 @@ def layer_times_from_bench(bench: BenchResult, run: str | None = None) -> tuple[
             labels = ", ".join(repr(r.label) for r in bench.runs)
             raise InputError(f"bench result has no run {run!r} (it has {labels})")
     else:
-        chosen = next((r for r in bench.runs if r.layer_times_ms), None)
+        chosen = next((r for r in bench.runs if r.profile is not None and r.profile.layer_times_ms), None)
         if chosen is None:
-            raise InputError("bench result has no per-layer times: run `hetero-tool bench` with perf counters on")
-    if not chosen.layer_times_ms:
+            raise InputError("bench result has no per-layer times: run `hetero-tool bench` with -pc")
+    if chosen.profile is None or not chosen.profile.layer_times_ms:
         raise InputError(f"bench run {chosen.label!r} has no per-layer times (perf counters were off)")
-    return chosen.label, dict(chosen.layer_times_ms)
+    return chosen.label, dict(chosen.profile.layer_times_ms)
 
 
 def export_model_explorer(
@@ -514,17 +514,6 @@ def export_model_explorer(
 
 
 # -- the graph -----------------------------------------------------------------------------------------------
-
-
-def _check_plan(ir: IRModel, plan: Plan) -> None:
-    """The plan must place exactly the IR's layers, with the same op types."""
-    if plan.decisions.keys() != ir.layers.keys() or any(
-        plan.types[lid] != layer.type for lid, layer in ir.layers.items()
-    ):
-        raise PlanError(
-            f"the plan was made for {plan.model_name!r} ({len(plan.decisions)} layers), not for this IR of "
-            f"{ir.name!r} ({len(ir.layers)} layers); make the plan for this model"
-        )
 
 
 def _graph_id(ir: IRModel) -> str:

@@ -26,7 +26,7 @@ from hetero_tool._files import write_atomic
 from hetero_tool.errors import BackendError, InputError
 from hetero_tool.ir.formats import load_ir
 from hetero_tool.ir.types import IRModel
-from hetero_tool.partition.plan import Plan, load_plan
+from hetero_tool.partition.plan import Plan, check_plan, load_plan
 from hetero_tool.report.dotfiles import write_dot_files
 from hetero_tool.report.views import GraphView, view_from_plan, visible_layers
 
@@ -111,6 +111,7 @@ def render_plan(
     >>> drawn.view, drawn.data[:5]
     ('full', b'<?xml')
     """
+    check_plan(ir, plan)
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if view == "auto":

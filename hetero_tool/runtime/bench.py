@@ -20,7 +20,7 @@ from typing import Any
 from hetero_tool.devices.support import Support
 from hetero_tool.errors import InputError, PlanError
 from hetero_tool.ir.types import IRModel
-from hetero_tool.partition.plan import Plan, PlanDevice, make_plan
+from hetero_tool.partition.plan import Plan, PlanDevice, check_plan, make_plan
 from hetero_tool.runtime.accuracy import compare_outputs, outputs_of
 from hetero_tool.runtime.hetero import (
     CompiledPlan,
@@ -186,7 +186,7 @@ def run_bench(
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     xml = save_samples(tmp, names=["mobilenet"])["mobilenet"]
     ...     ir, plan = parse_ir(xml), plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
-    ...     result = run_bench(ir, [("plan", plan)], BenchConfig(time_s=None, niter=20, rounds=2))
+    ...     result = run_bench(ir, [("plan", plan)], BenchConfig(niter=20, rounds=2))
     >>> [run.label for run in result.runs], result.baseline, sorted(result.skipped)
     (['plan', 'NPU alone', 'CPU alone'], 'NPU alone', ['HETERO automatic'])
     >>> result.run("plan").verification.ok, result.run("plan").iterations
@@ -197,7 +197,7 @@ def run_bench(
     labels = [label for label, _ in plans]
     if len(set(labels)) != len(labels):
         raise InputError(f"plan labels must differ: {labels}")
-    devices = _devices(plans)
+    devices = _devices(ir, plans)
     _check_devices(config, devices)
     candidates = [_Candidate(label, plan) for label, plan in plans]
     skipped: dict[str, str] = {}
@@ -232,13 +232,14 @@ def run_bench(
         if config.warmup:
             candidate.timer.warm_up()
 
-    per_slice = _slice_budget(config)
     for round_index in range(config.rounds):
+        per_slice = _slice_budget(config, round_index)
         # Rotate who goes first, so no candidate always runs right after the same neighbour.
         shift = round_index % len(candidates)
         for candidate in candidates[shift:] + candidates[:shift]:
             steps.advance(f"round {round_index + 1}/{config.rounds}: {candidate.label}")
-            candidate.timer.run(**per_slice)
+            if any(per_slice.values()):
+                candidate.timer.run(**per_slice)
 
     reference = _reference_outputs(ir, config, accuracy, inputs, preprocess) if accuracy is not None else None
     runs = [_run(ir, c, config, accuracy, reference, inputs, profile_iterations) for c in candidates]
@@ -290,7 +291,9 @@ def bench_files(
 # -- candidates ------------------------------------------------------------------------------------------------
 
 
-def _devices(plans: Sequence[tuple[str, Plan]]) -> tuple[PlanDevice, ...]:
+def _devices(ir: IRModel, plans: Sequence[tuple[str, Plan]]) -> tuple[PlanDevice, ...]:
+    for _, plan in plans:
+        check_plan(ir, plan)
     first = plans[0][1]
     for label, plan in plans[1:]:
         if plan.model_sha256 != first.model_sha256:
@@ -341,11 +344,11 @@ def _compile(ir: IRModel, candidate: _Candidate, config: BenchConfig, properties
                         properties=properties, refuse_known_failures=False)  # fmt: skip
 
 
-def _slice_budget(config: BenchConfig) -> dict[str, float | int]:
+def _slice_budget(config: BenchConfig, round_index: int) -> dict[str, float | int]:
+    """One round's share of a candidate's budget; iteration counts add up to ``niter`` exactly."""
     if config.niter is not None:
-        return {"iterations": max(1, -(-config.niter // config.rounds))}
-    if config.time_s is None:
-        raise InputError("give a time (--time) or an iteration count (--niter)")
+        share, extra = divmod(config.niter, config.rounds)
+        return {"iterations": share + (round_index < extra)}
     return {"seconds": config.time_s / config.rounds}
 
 

@@ -94,7 +94,7 @@ def render_benchmark_app_report(
     >>> run = Run("plan", "HETERO:NPU,CPU", iterations=200, duration_s=0.5,
     ...           latency=LatencyStats(2.4, 2.5, 2.0, 4.0, 3.0, 3.9), throughput_fps=400.0,
     ...           compile_ms=81.25, first_inference_ms=6.5, submodels=2, emulated=("NPU",))
-    >>> config = BenchConfig(time_s=None, niter=200)
+    >>> config = BenchConfig(niter=200)
     >>> result = BenchResult("mobilenet", "0" * 64, (run,), baseline="plan", config=config)
     >>> files = render_benchmark_app_report(result, "plan", "reports", fmt="csv")
     >>> print(files["benchmark_report.csv"], end="")

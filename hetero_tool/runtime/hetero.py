@@ -25,7 +25,7 @@ from hetero_tool._ov import ov_error_text
 from hetero_tool.devices.device import Device
 from hetero_tool.errors import BackendError, InputError, PlanError
 from hetero_tool.ir.types import IRModel
-from hetero_tool.partition.plan import Plan
+from hetero_tool.partition.plan import Plan, check_plan
 from hetero_tool.runtime.openvino import ops_by_layer_id, read_ov_model, register_cpu_device
 from hetero_tool.runtime.results import Verification
 
@@ -168,6 +168,7 @@ def compile_plan(
     >>> compiled.submodels == plan.subgraph_count, compiled.target, verify(plan, compiled).ok
     (True, 'HETERO:NPU,CPU', True)
     """
+    check_plan(ir, plan)
     to_ov = {d.name: d.ov_name or d.name for d in plan.devices}
     if model is None:
         model = model_for(ir, affinity={lid: to_ov.get(d, d) for lid, d in plan.layer_affinity.items()})

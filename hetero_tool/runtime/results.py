@@ -65,8 +65,9 @@ class BenchConfig:
     infer_precision: Mapping[str, str] = field(default_factory=dict)
     #: ``INFERENCE_NUM_THREADS`` per device name.
     nthreads: Mapping[str, int] = field(default_factory=dict)
-    #: Seconds of timed inference per candidate, split over the rounds (``None`` with ``niter``).
-    time_s: float | None = 10.0
+    #: Seconds of timed inference per candidate, split over the rounds (``None`` with ``niter``; 10 when
+    #: neither is given).
+    time_s: float | None = None
     #: Timed inferences per candidate, split over the rounds (``None`` with ``time_s``).
     niter: int | None = None
     #: Rounds the candidates take turns in, so machine noise hits them alike.
@@ -86,6 +87,20 @@ class BenchConfig:
     inputs: str = "random(seed=0)"
     #: Perf counters collected (in a separate, untimed pass).
     perf_counters: bool = False
+
+    def __post_init__(self) -> None:
+        if self.hint not in ("latency", "throughput", "none"):
+            raise InputError(f"hint {self.hint!r}: use latency, throughput or none")
+        if self.api not in ("sync", "async"):
+            raise InputError(f"api {self.api!r}: use sync or async")
+        if self.time_s is not None and self.niter is not None:
+            raise InputError("give a time or an iteration count, not both")
+        if self.time_s is None and self.niter is None:
+            object.__setattr__(self, "time_s", 10.0)
+        if (self.time_s is not None and not self.time_s > 0) or (self.niter is not None and self.niter < 1):
+            raise InputError("the time and iteration count must be above 0")
+        if self.rounds < 1 or self.nireq < 0:
+            raise InputError("rounds must be at least 1 and nireq at least 0")
 
 
 @dataclass(frozen=True)
@@ -270,8 +285,10 @@ class BenchResult:
                 return run
         raise KeyError(label)
 
-    def ratio(self, run: Run) -> float:
-        """``run``'s median latency over the baseline's (below 1: faster than the baseline)."""
+    def ratio(self, run: Run | str) -> float:
+        """The median latency of ``run`` (a run or its label) over the baseline's (below 1: faster)."""
+        if isinstance(run, str):
+            run = self.run(run)
         return run.latency.median_ms / self.run(self.baseline).latency.median_ms
 
     def to_json(self) -> dict[str, Any]:

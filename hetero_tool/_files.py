@@ -12,7 +12,7 @@ from typing import Any
 
 from hetero_tool.errors import InputError
 
-__all__ = ["read_json", "read_toml", "parse_toml", "write_atomic", "write_all_atomic"]
+__all__ = ["check_output", "parse_toml", "read_json", "read_toml", "write_all_atomic", "write_atomic"]
 
 
 def read_json(path: str | Path, what: str) -> Any:
@@ -47,6 +47,24 @@ def _text(path: str | Path, what: str) -> str:
         raise InputError(f"{path}: not a text file: {exc}") from None
 
 
+def check_output(output: str | Path, *inputs: str | Path | None) -> None:
+    """Refuse an output path that is one of the inputs (or an input IR's ``.bin``), or whose directory does not
+    exist: checked before any work, so a long run does not end in an error and never overwrites an input."""
+    output = Path(output)
+    if not output.parent.is_dir():
+        raise InputError(f"{output}: the directory {output.parent} does not exist")
+    target = output.resolve()
+    for item in inputs:
+        if item is None:
+            continue
+        path = Path(item)
+        candidates = {path.resolve()}
+        if path.suffix == ".xml":
+            candidates.add(path.with_suffix(".bin").resolve())
+        if target in candidates:
+            raise InputError(f"--output {output} would overwrite an input")
+
+
 def write_atomic(path: str | Path, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same directory and a rename, so a reader sees
     the old file or the new one, never half of it, and a crash leaves no partial output."""
@@ -65,7 +83,10 @@ def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
     try:
         for path, data in files.items():
             tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            except OSError as exc:  # name the file the user asked for, not the temporary one
+                raise OSError(exc.errno, exc.strerror, str(path)) from None
             temps.append((tmp, path))
             with os.fdopen(fd, "wb") as stream:
                 stream.write(data.encode() if isinstance(data, str) else data)

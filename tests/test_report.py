@@ -125,7 +125,7 @@ def make_bench(plan: Plan, *, label: str = "plan", model_sha256: str | None = No
     outputs = (OutputError("y", 1e-6, 1e-5, True),)
     runs = (
         Run(label, target, 200, 2.0, stats(1.8), 555.5, 210.0, 3.0, submodels=plan.subgraph_count,
-            emulated=emulated, verification=verification, profile=profile,
+            emulated=emulated, verification=verification, profile=profile, plan_digest=plan.placement_digest,
             accuracy=Accuracy("CPU (f32)", 1e-4, 1e-3, outputs)),
         Run("CPU alone", "CPU", 200, 2.0, stats(1.4), 714.3, 120.0, 2.0),
         Run("HETERO automatic", target, 200, 2.0, stats(1.6), 625.0, 180.0, 2.5, submodels=2, emulated=emulated,

@@ -10,9 +10,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from hetero_tool._files import check_output
 from hetero_tool.cli.console import err, format_bytes, out, print_json
 from hetero_tool.cli.options import JsonOpt, ModelArg
-from hetero_tool.cli.plan import refuse_overwriting_inputs
 from hetero_tool.errors import CheckFailed, InputError
 from hetero_tool.runtime.bench import AUTOMATIC, HINTS, AccuracyCheck, bench_files, parse_per_device
 from hetero_tool.runtime.results import BenchConfig, BenchResult, Run
@@ -107,9 +107,17 @@ def bench(
         raise InputError("--rounds must be at least 1")
     if (seconds is not None and seconds <= 0) or (niter is not None and niter < 1):
         raise InputError("--time and --niter must be above 0")
-    for path in (output,):
-        if path is not None:
-            refuse_overwriting_inputs(path, model, *plan)
+    if report_format not in ("csv", "json"):
+        raise InputError(f"--report-format {report_format}: use csv or json")
+    files = parse_inputs(input_files) if input_files else None
+    inputs_read = [model, *plan, *(files or {}).values()]
+    if output is not None:
+        check_output(output, *inputs_read)
+    if report_dir is not None:
+        taken = {Path(p).resolve() for p in (*inputs_read, output) if p is not None}
+        for name in ("benchmark_report", "benchmark_average_counters_report"):
+            if (report_dir / f"{name}.{report_format}").resolve() in taken:
+                raise InputError(f"--report-dir {report_dir}: {name}.{report_format} would overwrite an input")
     config = BenchConfig(
         hint=hint,
         api=api or ("sync" if hint == "latency" else "async"),
@@ -130,7 +138,6 @@ def bench(
         perf_counters=perf_counters,
     )
     check = AccuracyCheck(atol=atol, rtol=rtol, f32=f32, reference=reference) if accuracy or f32 else None
-    files = parse_inputs(input_files) if input_files else None
     with progress_bar() as progress:
         task = progress.add_task("compiling", total=None)
 
@@ -173,8 +180,9 @@ def render_bench(result: BenchResult) -> None:
     for column in ("candidate", "target", "submodels", "compile ms", "first ms", "iterations"):
         runs.add_column(column, justify="left" if column in ("candidate", "target") else "right")
     for run in result.runs:
-        runs.add_row(escape(run.label), escape(_target(run)), _submodels(run), f"{run.compile_ms:.0f}",
-                     f"{run.first_inference_ms:.2f}", f"{run.iterations:,}")  # fmt: skip
+        first = f"{run.first_inference_ms:.2f}" if config.warmup else "-"
+        runs.add_row(escape(run.label), escape(_target(run)), _submodels(run), f"{run.compile_ms:.0f}", first,
+                     f"{run.iterations:,}")  # fmt: skip
     out.print(runs)
     out.print()
     table = Table(box=None, pad_edge=False, title="Latency (ms)", title_justify="left", title_style="bold")
@@ -223,7 +231,9 @@ def _render_accuracy(result: BenchResult) -> None:
         table.add_column(column, justify="right" if column.startswith("max") else "left")
     for run in checked:
         for output in run.accuracy.outputs:
-            verdict = "[green]pass[/]" if output.passed else f"[bold red]FAIL[/] {escape(output.note)}"
+            verdict = "[green]pass[/]" if output.passed else "[bold red]FAIL[/]"
+            if output.note:
+                verdict += f" [dim]({escape(output.note)})[/]"
             table.add_row(escape(run.label), escape(output.name), f"{output.max_abs:.3g}", f"{output.max_rel:.3g}",
                           verdict)  # fmt: skip
     out.print(table)

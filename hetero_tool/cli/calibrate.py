@@ -9,10 +9,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from hetero_tool._files import check_output
 from hetero_tool.cli.bench import progress_bar
 from hetero_tool.cli.console import format_bytes, out, print_json
 from hetero_tool.cli.options import DevicesOpt, EmulateOpt, JsonOpt, ModelArg
-from hetero_tool.cli.plan import refuse_overwriting_inputs
 from hetero_tool.errors import InputError
 from hetero_tool.runtime.calibration import (
     LAYER_METHODS,
@@ -109,7 +109,7 @@ def calibrate(
     config.check()
     if output is not None:
         profiles = [Path(spec) for spec in parse_emulate(emulate).values() if Path(spec).is_file()]
-        refuse_overwriting_inputs(output, model, *profiles)
+        check_output(output, model, *profiles)
     with progress_bar() as progress:
         task = progress.add_task("calibrating", total=None)
 
@@ -215,9 +215,12 @@ def render_cost_profile(profile: CostProfile) -> None:
             f"  {escape(_pair(profile, cost.devices))}: µs per boundary, each size's sweep alone: {slopes}"
         )
     first = profile.boundaries[0]
-    gbps = f"{first.transfer_gbps:.2f}" if first.per_byte_ns.median > 0 else "0.0  # not measurable"
+    if first.overhead_us.median <= 0 or first.per_byte_ns.median <= 0:
+        out.print("\n[yellow]The fit found no positive overhead or per-byte cost (too few or too noisy "
+                  "measurements): calibrate again with more --niter or --repeat before using these figures.[/]")  # fmt: skip
+        return
     out.print(f"\nFor a device profile's \\[cost] table: subgraph_overhead_us = {first.overhead_us.median:.2f}, "
-              f"transfer_gbps = {gbps}")  # fmt: skip
+              f"transfer_gbps = {first.transfer_gbps:.2f}")  # fmt: skip
 
 
 def parse_counts(text: str) -> tuple[int, ...]:

@@ -45,7 +45,8 @@ def demo(
         render_plan(plan)
         out.print(f"Plan written to {escape(str(path))}")
     out.print()
-    out.rule(f"hetero-tool bench {DEMO_MODEL} --plan {DEMO_MODEL}.plan.json -t {seconds:g} -pc --f32")
+    rounds = result.bench.config.rounds
+    out.rule(f"hetero-tool bench {DEMO_MODEL} --plan {DEMO_MODEL}.plan.json -t {seconds:g} --rounds {rounds} -pc --f32")
     render_bench(result.bench)
     out.print()
     out.rule("Written")

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from hetero_tool._files import check_output
 from hetero_tool.cli.console import err, format_bytes, out
 from hetero_tool.cli.options import ConstantsOpt, ModelArg, OutputDirOpt, PlanOpt
-from hetero_tool.cli.plan import refuse_overwriting_inputs
 from hetero_tool.report.render import FORMATS, render_plan_files, write_dot_files_for
 
 __all__ = ["dot", "render"]
@@ -37,7 +37,7 @@ def render(
     constants: ConstantsOpt = False,
 ) -> None:
     """Render a view of the plan; say which view was drawn and why."""
-    refuse_overwriting_inputs(output, model, plan)
+    check_output(output, model, plan)
     with err.status(f"laying out the {view} view"):
         drawn = render_plan_files(model, plan, output, view=view, fmt=fmt, timeout=timeout, show_constants=constants)
     out.print(f"{escape(str(output))}: {drawn.view} view, {drawn.nodes:,} nodes, {format_bytes(len(drawn.data))}, "

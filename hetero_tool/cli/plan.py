@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.markup import escape
 from rich.table import Table
 
+from hetero_tool._files import check_output
 from hetero_tool.cli.console import err, format_bytes, out, print_json
 from hetero_tool.cli.options import (
     AffinityOpt,
@@ -17,10 +16,9 @@ from hetero_tool.cli.options import (
     PlanOutputOpt,
     RulesOpt,
 )
-from hetero_tool.errors import InputError
 from hetero_tool.partition.plan import Plan, fallback_rows, plan_model
 
-__all__ = ["plan", "render_plan", "refuse_overwriting_inputs"]
+__all__ = ["plan", "render_plan"]
 
 
 def plan(
@@ -34,7 +32,7 @@ def plan(
 ) -> None:
     """Assign every layer a device (fallback priority, rules, an affinity map) and predict HETERO's subgraphs."""
     if output is not None:
-        refuse_overwriting_inputs(output, model, rules, affinity)
+        check_output(output, model, rules, affinity)
     with err.status("planning: querying devices and cutting subgraphs"):
         result = plan_model(model, devices=devices, emulate=emulate, rules=rules, affinity=affinity)
     if output is not None:
@@ -45,19 +43,6 @@ def plan(
     render_plan(result)
     if output is not None:
         out.print(f"\nPlan written to {escape(str(output))}")
-
-
-def refuse_overwriting_inputs(output: Path, *inputs: Path | None) -> None:
-    """Refuse an output path that is one of the inputs (or an IR's .bin)."""
-    target = output.resolve()
-    for path in inputs:
-        if path is None:
-            continue
-        candidates = {path.resolve()}
-        if path.suffix == ".xml":
-            candidates.add(path.with_suffix(".bin").resolve())
-        if target in candidates:
-            raise InputError(f"--output {output} would overwrite an input")
 
 
 def render_plan(plan: Plan) -> None:

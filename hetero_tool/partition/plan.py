@@ -59,7 +59,8 @@ class PlanDevice:
     def from_device(cls, device: Device) -> PlanDevice:
         profile = None
         if device.profile is not None:
-            profile = str(device.profile.path) if device.profile.path else device.profile.name
+            # A profile file by its absolute path: the plan is used from other directories too.
+            profile = str(device.profile.path.resolve()) if device.profile.path else device.profile.name
         return cls(
             name=device.name,
             emulated=device.emulated,
@@ -111,6 +112,13 @@ class Plan:
     def layer_affinity(self) -> dict[int, str]:
         """Layer id -> device: what is put in ``rt_info["affinity"]``."""
         return {lid: decision.device for lid, decision in self.decisions.items()}
+
+    @property
+    def placement_digest(self) -> str:
+        """SHA-256 of the placement (every layer's device): what a bench run records, so a report can tell
+        which of its runs timed this plan."""
+        placement = sorted(self.layer_affinity.items())
+        return hashlib.sha256(json.dumps(placement).encode()).hexdigest()
 
     @property
     def subgraph_count(self) -> int:

@@ -26,7 +26,8 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
-from hetero_tool._files import write_atomic
+from hetero_tool._files import check_output, write_atomic
+from hetero_tool._format import format_bytes
 from hetero_tool.errors import BackendError, InputError
 from hetero_tool.ir.types import IRModel
 from hetero_tool.partition.plan import FallbackRow, Plan, check_plan, fallback_rows, load_plan
@@ -101,6 +102,11 @@ def report_html(
     check_plan(ir, plan)
     if bench is not None and bench.model_sha256 != plan.model_sha256:
         raise InputError(_bench_mismatch("the bench result", bench, plan.model_name, plan.model_sha256))
+    if bench is not None and not any(run.plan_digest == plan.placement_digest for run in bench.runs):
+        raise InputError(
+            "the bench result has no run of this plan (its runs: "
+            f"{', '.join(run.label for run in bench.runs)}); bench this plan, or report the plan that was benched"
+        )
     svg, view, note = _graph(ir, plan, timeout)
     fallback = fallback_rows(plan)
     script, css = _resource("report.js"), _resource("report.css")
@@ -170,7 +176,7 @@ def write_report(
     """
     from hetero_tool.ir.formats import load_ir
 
-    _refuse_overwriting(output, model_path, plan_path, bench_path)
+    check_output(output, model_path, plan_path, bench_path)
     ir = load_ir(model_path)
     plan = load_plan(plan_path, ir)
     bench = None
@@ -252,20 +258,6 @@ def latency_chart_svg(bench: BenchResult) -> str:
 
 
 # -- inputs ----------------------------------------------------------------------------------------------------
-
-
-def _refuse_overwriting(output: str | Path, *inputs: str | Path | None) -> None:
-    """Refuse an ``output`` that is one of the inputs, or the ``.bin`` of an input IR."""
-    target = Path(output).resolve()
-    for item in inputs:
-        if item is None:
-            continue
-        path = Path(item)
-        candidates = {path.resolve()}
-        if path.suffix == ".xml":
-            candidates.add(path.with_suffix(".bin").resolve())
-        if target in candidates:
-            raise InputError(f"{output}: the report would overwrite an input")
 
 
 def _bench_mismatch(where: str, bench: BenchResult, model: str, digest: str) -> str:
@@ -490,7 +482,9 @@ def _bench_context(plan: Plan, bench: BenchResult) -> dict[str, Any]:
         })  # fmt: skip
     fastest = min(range(len(runs)), key=lambda k: bench.runs[k].latency.median_ms)
     runs[fastest]["fastest"] = True
-    profiled = [run for run in bench.runs if run.profile is not None]
+    # Per-subgraph and per-layer sections only for runs of this very plan: another placement's subgraphs and
+    # devices would be labelled with this plan's.
+    profiled = [run for run in bench.runs if run.profile is not None and run.plan_digest == plan.placement_digest]
     return {
         "baseline": bench.baseline,
         "runs": runs,
@@ -594,17 +588,7 @@ def _slowest_layers(plan: Plan, label: str, times: Mapping[int, float]) -> dict[
 
 
 def _size(count: int | None) -> str:
-    """Binary size (``864 B``, ``1.5 KiB``); ``dynamic`` when a shape is dynamic."""
-    if count is None:
-        return "dynamic"
-    if count < 1024:
-        return f"{count} B"
-    value = float(count)
-    for unit in ("KiB", "MiB", "GiB", "TiB"):
-        value /= 1024
-        if value < 1024 or unit == "TiB":
-            break
-    return f"{value:.1f} {unit}"
+    return format_bytes(count, "dynamic")
 
 
 def _ms(value: float) -> str:

@@ -452,8 +452,11 @@ def write_model_explorer(
     return paths
 
 
-def layer_times_from_bench(bench: BenchResult, run: str | None = None) -> tuple[str, dict[int, float]]:
-    """The per-layer times of one run of ``bench``: the run labelled ``run``, else the first run that has them.
+def layer_times_from_bench(
+    bench: BenchResult, run: str | None = None, plan: Plan | None = None
+) -> tuple[str, dict[int, float]]:
+    """The per-layer times of one run of ``bench``: the run labelled ``run``, else the first run of ``plan``
+    (by :attr:`~hetero_tool.partition.plan.Plan.placement_digest`; any run without ``plan``) that has them.
 
     Returns the run's label and its layer id -> milliseconds. Raises :class:`InputError` when the run does
     not exist or no run has per-layer times (bench without perf counters).
@@ -464,9 +467,15 @@ def layer_times_from_bench(bench: BenchResult, run: str | None = None) -> tuple[
             labels = ", ".join(repr(r.label) for r in bench.runs)
             raise InputError(f"bench result has no run {run!r} (it has {labels})")
     else:
-        chosen = next((r for r in bench.runs if r.profile is not None and r.profile.layer_times_ms), None)
+        chosen = next(
+            (r for r in bench.runs if r.profile is not None and r.profile.layer_times_ms
+             and (plan is None or r.plan_digest == plan.placement_digest)),
+            None,
+        )  # fmt: skip
         if chosen is None:
-            raise InputError("bench result has no per-layer times: run `hetero-tool bench` with -pc")
+            whose = " of this plan" if plan is not None else ""
+            raise InputError(f"bench result has no per-layer times{whose}: run `hetero-tool bench` with -pc on it, "
+                             "or pick a run with --run")  # fmt: skip
     if chosen.profile is None or not chosen.profile.layer_times_ms:
         raise InputError(f"bench run {chosen.label!r} has no per-layer times (perf counters were off)")
     return chosen.label, dict(chosen.profile.layer_times_ms)
@@ -505,7 +514,7 @@ def export_model_explorer(
         bench = load_bench(bench_path)
         if bench.model_sha256 != plan.model_sha256:
             raise InputError(f"{bench_path}: bench result is for another model ({bench.model_name!r})")
-        _, times = layer_times_from_bench(bench, run)
+        _, times = layer_times_from_bench(bench, run, plan)
     stem = Path(model_path).stem
     inputs = {Path(p).resolve() for p in (plan_path, bench_path) if p is not None}
     if any(Path(out_dir, f"{stem}.me-{what}.json").resolve() in inputs for what in OVERLAYS.keys() | {"graph"}):

@@ -15,6 +15,7 @@ Layout runs in a child process (the system ``dot`` when it is on ``PATH``, else 
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
 import sys
@@ -112,6 +113,8 @@ def render_plan(
     ('full', b'<?xml')
     """
     check_plan(ir, plan)
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise InputError(f"--timeout {timeout:g}: give a number of seconds above 0")
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if view == "auto":

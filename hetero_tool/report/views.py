@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from hetero_tool._format import format_bytes
 from hetero_tool.errors import InputError
 from hetero_tool.ir.types import IRModel, format_shape
 from hetero_tool.partition.plan import Plan
@@ -95,13 +96,7 @@ def _attrs(**attrs: Any) -> str:
 
 
 def _size(count: int | None) -> str:
-    if count is None:
-        return "dynamic"
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if count < 1024 or unit == "GiB":
-            return f"{count} {unit}" if unit == "B" else f"{count:.1f} {unit}"
-        count /= 1024
-    return ""  # unreachable
+    return format_bytes(count, "dynamic")
 
 
 def _layers(count: int) -> str:

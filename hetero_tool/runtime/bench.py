@@ -31,6 +31,7 @@ from hetero_tool.runtime.hetero import (
     refusal_reasons,
     verify,
 )
+from hetero_tool.runtime.progress import Progress, Steps
 from hetero_tool.runtime.results import BenchConfig, BenchResult, Run
 from hetero_tool.runtime.timing import Timer
 
@@ -51,8 +52,6 @@ HINTS = {"latency": "LATENCY", "throughput": "THROUGHPUT", "none": None}
 
 _STRUCTURAL = ("Parameter", "Const", "Constant", "Result")
 
-#: Progress callback: (what is happening, steps done so far, total steps).
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -140,6 +139,7 @@ def run_bench(
     baseline: str | None = None,
     accuracy: AccuracyCheck | None = None,
     inputs: Mapping[str, Any] | None = None,
+    accuracy_inputs: Mapping[str, Any] | None = None,
     preprocess: Callable[[Any], Any] | None = None,
     profile_iterations: int = 20,
     progress: Progress | None = None,
@@ -165,6 +165,10 @@ def run_bench(
         Compare every candidate's outputs with a single-device reference. Defaults to no check.
     inputs
         Input name -> array; defaults to random data (``make_inputs``, seed 0).
+    accuracy_inputs
+        The data of the accuracy check; defaults to ``inputs`` when they are given, else to random data in
+        [0, 1] for floating-point inputs (benchmark_app's [0, 255] saturates a softmax into one-hot outputs,
+        which hide every numeric difference).
     preprocess
         Built into every candidate's model (see :func:`~hetero_tool.runtime.hetero.model_for`).
     profile_iterations
@@ -196,9 +200,10 @@ def run_bench(
         raise InputError("bench needs at least one plan")
     labels = [label for label, _ in plans]
     if len(set(labels)) != len(labels):
-        raise InputError(f"plan labels must differ: {labels}")
+        raise InputError(f"plan labels must differ (they come from the plan file names): {labels}")
     devices = _devices(ir, plans)
     _check_devices(config, devices)
+    reference_device = _reference_device(accuracy, devices) if accuracy is not None else None
     candidates = [_Candidate(label, plan) for label, plan in plans]
     skipped: dict[str, str] = {}
     if baselines:
@@ -216,9 +221,12 @@ def run_bench(
             if reasons:
                 skipped[candidate.label] = "; ".join(reasons)
     candidates = [c for c in candidates if c.label not in skipped]
+    chosen = baseline or _default_baseline([c.label for c in candidates])
+    if chosen not in {c.label for c in candidates}:
+        raise InputError(f"--baseline {chosen!r} is not one of the runs ({', '.join(c.label for c in candidates)})")
 
     slices = config.rounds * len(candidates)
-    steps = _Steps(progress, total=2 * len(candidates) + slices)
+    steps = Steps(progress, total=2 * len(candidates) + slices)
     for candidate in candidates:
         steps.advance(f"compiling {candidate.label}")
         candidate.compiled = _compile(ir, candidate, config)
@@ -226,6 +234,8 @@ def run_bench(
         from hetero_tool.runtime.inputs import make_inputs
 
         inputs = make_inputs(candidates[0].model, seed=0)
+        if accuracy is not None and accuracy_inputs is None:
+            accuracy_inputs = make_inputs(candidates[0].model, seed=0, float_high=1.0)
     for candidate in candidates:
         steps.advance(f"first inference of {candidate.label}")
         candidate.timer = Timer(candidate.compiled.compiled, inputs, api=config.api, nireq=config.nireq)
@@ -241,12 +251,13 @@ def run_bench(
             if any(per_slice.values()):
                 candidate.timer.run(**per_slice)
 
-    reference = _reference_outputs(ir, config, accuracy, inputs, preprocess) if accuracy is not None else None
-    runs = [_run(ir, c, config, accuracy, reference, inputs, profile_iterations) for c in candidates]
+    checked = accuracy_inputs if accuracy_inputs is not None else inputs
+    reference = None
+    if accuracy is not None:
+        reference = _reference_outputs(ir, config, accuracy, reference_device, checked, preprocess)
+    runs = [_run(ir, c, config, accuracy, reference, inputs, checked, profile_iterations) for c in candidates]
+    runs = _with_request_overhead(runs)
     steps.finish()
-    chosen = baseline or _default_baseline([r.label for r in runs])
-    if chosen not in {r.label for r in runs}:
-        raise InputError(f"--baseline {chosen!r} is not one of the runs ({', '.join(r.label for r in runs)})")
     import openvino as ov
 
     return BenchResult(
@@ -284,8 +295,11 @@ def bench_files(
     preprocess = preprocessor(
         probe, input_precision=config.input_precision, mean=config.mean, scale=config.scale, layout=config.layouts
     )
-    inputs = make_inputs(preprocess(probe) if preprocess else probe, seed=seed, files=input_files)
-    return run_bench(ir, plans, config, inputs=inputs, preprocess=preprocess, **options)
+    model = preprocess(probe) if preprocess else probe
+    inputs = make_inputs(model, seed=seed, files=input_files)
+    # The accuracy check compares on data in [0, 1] unless the user gave the data.
+    checked = inputs if input_files else make_inputs(model, seed=seed, float_high=1.0)
+    return run_bench(ir, plans, config, inputs=inputs, accuracy_inputs=checked, preprocess=preprocess, **options)
 
 
 # -- candidates ------------------------------------------------------------------------------------------------
@@ -361,7 +375,7 @@ def _default_baseline(labels: Sequence[str]) -> str:
 # -- results ---------------------------------------------------------------------------------------------------
 
 
-def _run(ir, candidate: _Candidate, config, accuracy, reference, inputs, profile_iterations) -> Run:
+def _run(ir, candidate: _Candidate, config, accuracy, reference, inputs, checked, profile_iterations) -> Run:
     compiled = candidate.compiled
     timing = candidate.timer.timing()
     verification = verify(candidate.plan, compiled) if candidate.plan is not None else None
@@ -369,11 +383,12 @@ def _run(ir, candidate: _Candidate, config, accuracy, reference, inputs, profile
     if config.perf_counters:
         from hetero_tool.runtime.counters import collect_profile
 
-        profiled = _compile(ir, candidate, config, properties={"PERF_COUNT": True})
+        # One stream: the CPU plugin's counters are running means per stream, which several streams would mix.
+        profiled = _compile(ir, candidate, replace(config, nstreams={"": "1"}), properties={"PERF_COUNT": True})
         profile = collect_profile(ir, candidate.plan, profiled, inputs, iterations=profile_iterations)
-    checked = None
+    compared = None
     if accuracy is not None:
-        checked = _accuracy(ir, candidate, config, accuracy, reference, inputs)
+        compared = _accuracy(ir, candidate, config, accuracy, reference, checked)
     stats = timing.stats()
     return Run(
         label=candidate.label,
@@ -387,10 +402,11 @@ def _run(ir, candidate: _Candidate, config, accuracy, reference, inputs, profile
         submodels=compiled.submodels,
         nireq=timing.nireq,
         emulated=candidate.emulated,
+        plan_digest=candidate.plan.placement_digest if candidate.plan is not None else None,
         verification=verification,
         device_properties=effective_properties(compiled),
         profile=profile,
-        accuracy=checked,
+        accuracy=compared,
     )
 
 
@@ -404,30 +420,42 @@ def _accuracy(ir, candidate: _Candidate, config: BenchConfig, check: AccuracyChe
     return compare_outputs(outputs, reference, atol=check.atol, rtol=check.rtol, reference_label=label)
 
 
-def _reference_outputs(ir, config: BenchConfig, check: AccuracyCheck, inputs, preprocess) -> dict:
+def _reference_device(check: AccuracyCheck, devices: Sequence[PlanDevice]) -> PlanDevice:
+    """The device of the accuracy reference: one of the plan's (emulated ones as emulated), or a real one."""
+    from hetero_tool.devices.device import available_devices
+
+    for device in devices:
+        if device.name == check.reference:
+            return device
+    if check.reference in available_devices():
+        return PlanDevice(name=check.reference)
+    names = ", ".join(dict.fromkeys([d.name for d in devices] + list(available_devices())))
+    raise InputError(f"--reference {check.reference}: not a device of the plan or of this machine ({names})")
+
+
+def _reference_outputs(ir, config: BenchConfig, check: AccuracyCheck, device: PlanDevice, inputs, preprocess) -> dict:
     """Outputs of the reference device alone (f32 when the check forces it) on ``inputs``."""
-    props = device_properties(config, check.reference)
+    props = device_properties(config, device.name)
     if check.f32:
         props["INFERENCE_PRECISION_HINT"] = "f32"
     model = model_for(ir, shapes=config.shapes, preprocess=preprocess)
-    compiled = compile_device(ir, PlanDevice(name=check.reference), model=model, config=props)
+    compiled = compile_device(ir, device, model=model, config=props)
     return outputs_of(compiled.compiled, inputs)
+
+
+def _with_request_overhead(runs: list[Run]) -> list[Run]:
+    """Give split runs' profiles the request overhead a one-submodel run of the same bench measured."""
+    single = [r.profile.outside_ms for r in runs if r.profile is not None and len(r.profile.subgraphs) == 1]
+    if not single:
+        return runs
+    overhead = min(single)
+    return [
+        replace(r, profile=replace(r.profile, request_overhead_ms=overhead))
+        if r.profile is not None and len(r.profile.subgraphs) > 1 else r
+        for r in runs
+    ]  # fmt: skip
 
 
 def _all(candidate: _Candidate, value: str) -> dict[str, str]:
     devices = candidate.plan.devices if candidate.plan is not None else (candidate.device,)
     return {d.name: value for d in devices}
-
-
-class _Steps:
-    def __init__(self, progress: Progress | None, total: int) -> None:
-        self.progress, self.total, self.done = progress, total, 0
-
-    def advance(self, what: str) -> None:
-        if self.progress is not None:
-            self.progress(what, self.done, self.total)
-        self.done += 1
-
-    def finish(self) -> None:
-        if self.progress is not None:
-            self.progress("done", self.total, self.total)

@@ -46,16 +46,18 @@ import os
 import random
 import statistics
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from hetero_tool._files import read_json, write_atomic
+from hetero_tool._format import format_bytes
 from hetero_tool.devices.device import Device
 from hetero_tool.devices.support import Support
 from hetero_tool.errors import BackendError, InputError, PlanError
 from hetero_tool.ir.types import IRModel
+from hetero_tool.runtime.progress import Progress, Steps
 
 __all__ = [
     "COST_PROFILE_SCHEMA_VERSION",
@@ -67,7 +69,6 @@ __all__ = [
     "CalibrationConfig",
     "CostProfile",
     "DeviceCosts",
-    "Progress",
     "Spread",
     "TypeCost",
     "boundary_sizes",
@@ -85,9 +86,6 @@ COST_PROFILE_SCHEMA_VERSION = 1
 SUBGRAPH_COUNTS = (1, 2, 4, 8, 16, 32)
 #: How per-layer times can be measured (:attr:`CalibrationConfig.layer_method`).
 LAYER_METHODS = ("auto", "alone", "hetero")
-#: Progress callback: (what is happening, steps done so far, total steps).
-Progress = Callable[[str, int, int], None]
-
 #: Channels of the microbenchmark chain (a multiple of the CPU plugin's channel blocks, 8 and 16).
 CHAIN_CHANNELS = 16
 #: Layers that are not computations: they go where their neighbours go and take no time of their own.
@@ -585,7 +583,11 @@ def boundary_sizes(ir: IRModel, count: int = 3) -> tuple[int, ...]:
         for port in layer.outputs
         if port.nbytes
     )
-    low, high = (found[len(found) // 10], found[(9 * len(found)) // 10]) if found else (1024, 65536)
+    # 10th and 90th percentiles (the value at rank ceil(p * n), as bench's latency percentiles).
+    low, high = (
+        (found[max(0, math.ceil(0.1 * len(found)) - 1)], found[max(0, math.ceil(0.9 * len(found)) - 1)])
+        if found else (1024, 65536)
+    )  # fmt: skip
     low = min(max(low, 1024), 1 << 22)
     high = min(max(high, 16 * low), 1 << 22)
     if high < 16 * low:
@@ -642,13 +644,18 @@ def calibrate(
     config = _replace(
         config, boundary_bytes=tuple(sorted({4 * CHAIN_CHANNELS * math.prod(_chain_hw(b)) for b in sizes}))
     )
+    if len(config.boundary_bytes) < 2:
+        raise InputError(
+            f"--boundary-bytes {','.join(map(str, sizes))}: these sizes round to one the chain can carry "
+            f"({config.boundary_bytes[0]} bytes); give sizes further apart, so the per-byte cost can be separated"
+        )
     pairs = list(itertools.combinations(devices, 2))
     support = Support(ir)
     verdicts = {d.name: support.query(d) for d in devices}
     counts = sorted(set(config.subgraph_counts))
     per_pair = len(config.boundary_bytes) * (len(counts) + sum(k % 2 for k in counts))
     per_repeat = len(devices) + len(pairs) * per_pair * (1 + config.rounds)
-    steps = _Steps(progress, config.repeat * per_repeat)
+    steps = Steps(progress, config.repeat * per_repeat)
 
     layer_runs: dict[str, list[_LayerRun]] = {d.name: [] for d in devices}
     fits: dict[tuple[str, str], list[BoundaryFit]] = {(a.name, b.name): [] for a, b in pairs}
@@ -799,7 +806,7 @@ def _device_costs(device: Device, runs: Sequence[_LayerRun], verdict: Mapping[in
         latency_ms=Spread.of([run.latency_ms for run in runs]),
         counted_ms=Spread.of([sum(run.layer_ms.values()) for run in runs]),
         layer_spread=float(statistics.median(spreads)) if spreads else 0.0,
-        layer_spread_p90=spreads[min(len(spreads) - 1, (9 * len(spreads)) // 10)] if spreads else 0.0,
+        layer_spread_p90=spreads[max(0, math.ceil(0.9 * len(spreads)) - 1)] if spreads else 0.0,
     )
 
 
@@ -845,7 +852,7 @@ def _boundary_fits(
     pairs: Sequence[tuple[Device, Device]],
     chains: Mapping[int, _Chain],
     config: CalibrationConfig,
-    steps: _Steps,
+    steps: Steps,
     tag: str,
 ) -> dict[tuple[str, str], BoundaryFit]:
     """Compile every configuration of every pair, time them all in interleaved rounds, fit each pair."""
@@ -867,7 +874,7 @@ def _boundary_fits(
         for cfg in configs:
             chain = chains[cfg.nbytes]
             pair = (by_name[cfg.first], by_name[cfg.pair[1] if cfg.first == cfg.pair[0] else cfg.pair[0]])
-            steps.advance(f"{tag}compiling {cfg.subgraphs} alternating subgraphs of {_size(cfg.nbytes)} on "
+            steps.advance(f"{tag}compiling {cfg.subgraphs} alternating subgraphs of {format_bytes(cfg.nbytes)} on "
                           f"{' & '.join(cfg.pair)}")  # fmt: skip
             affinity = chain_affinity(chain.ir, cfg.subgraphs, (pair[0].name, pair[1].name))
             plan = make_plan(chain.ir, [by_name[cfg.pair[0]], by_name[cfg.pair[1]]], affinity_map=affinity,
@@ -882,7 +889,6 @@ def _boundary_fits(
             model_inputs = {0: _chain_input(cfg.compiled.compiled, config.seed)}
             cfg.timer = Timer(cfg.compiled.compiled, model_inputs)
             cfg.timer.warm_up()
-        per_slice = max(1, -(-config.niter // config.rounds))
         shuffle = random.Random(config.seed)
         for round_index in range(config.rounds):
             # A new order every round (seeded): the first inferences after a switch run colder (caches, another
@@ -891,10 +897,13 @@ def _boundary_fits(
             shuffle.shuffle(order)
             for cfg in order:
                 steps.advance(f"{tag}round {round_index + 1}/{config.rounds}: timing {cfg.subgraphs} subgraphs of "
-                              f"{_size(cfg.nbytes)} on {' & '.join(cfg.pair)}")  # fmt: skip
+                              f"{format_bytes(cfg.nbytes)} on {' & '.join(cfg.pair)}")  # fmt: skip
                 for _ in range(_SLICE_WARMUP):  # untimed: the switch's cold start is not the configuration's
                     cfg.timer.requests[0].infer()
-                cfg.timer.run(iterations=per_slice)
+                # --niter split over the rounds exactly (the first rounds take the remainder).
+                share, extra = divmod(config.niter, config.rounds)
+                if share + (round_index < extra):
+                    cfg.timer.run(iterations=share + (round_index < extra))
         fits = {}
         for a, b in pairs:
             key = (a.name, b.name)
@@ -1167,10 +1176,6 @@ def _chain_hw(tensor_bytes: int) -> tuple[int, int]:
     return height, max(1, round(pixels / height))
 
 
-def _size(nbytes: int) -> str:
-    return f"{nbytes / 1024:g} KiB" if nbytes >= 1024 else f"{nbytes} B"
-
-
 def _replace(config: CalibrationConfig, **changes: Any) -> CalibrationConfig:
     from dataclasses import replace
 
@@ -1182,19 +1187,3 @@ def _chain_input(compiled, seed: int):
 
     port = compiled.inputs[0]
     return np.random.default_rng(seed).standard_normal(tuple(port.get_shape())).astype(np.float32)
-
-
-class _Steps:
-    """Counts steps for the progress callback."""
-
-    def __init__(self, progress: Progress | None, total: int) -> None:
-        self.progress, self.total, self.done = progress, total, 0
-
-    def advance(self, what: str) -> None:
-        if self.progress is not None:
-            self.progress(what, self.done, self.total)
-        self.done += 1
-
-    def finish(self) -> None:
-        if self.progress is not None:
-            self.progress("done", self.total, self.total)

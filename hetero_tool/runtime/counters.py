@@ -54,6 +54,7 @@ from hetero_tool.partition.plan import Plan
 from hetero_tool.partition.subgraphs import CutTensor
 from hetero_tool.runtime.hetero import CompiledPlan, submodel_devices
 from hetero_tool.runtime.results import Boundary, Profile, SubgraphTime
+from hetero_tool.runtime.timing import set_inputs
 
 __all__ = ["collect_profile", "layer_times_ms", "profile_from_counters"]
 
@@ -313,7 +314,7 @@ def collect_profile(
         request = model.create_infer_request()
     except Exception as exc:
         raise BackendError(f"cannot create an infer request for {ir.name!r}: {ov_error_text(exc)}") from exc
-    _set_inputs(model, request, inputs)
+    set_inputs(model, request, inputs)
     counters, latencies = [], []
     try:
         for _ in range(iterations + (1 if warmup else 0)):
@@ -417,31 +418,6 @@ def _plan_if_it_describes(plan: Plan | None, devices: Sequence[str]) -> Plan | N
     if [sg.device for sg in plan.partition.subgraphs] != list(devices):
         return None
     return plan
-
-
-def _set_inputs(model, request, inputs: Mapping[str | int, Any]) -> None:
-    import numpy as np
-    import openvino as ov
-
-    for key, array in inputs.items():
-        if isinstance(key, int):
-            if not 0 <= key < len(model.inputs):
-                raise InputError(f"input {key}: the model has {len(model.inputs)} inputs")
-            port = model.inputs[key]
-        else:
-            port = next(
-                (p for p in model.inputs if key in p.get_names() or p.get_node().get_friendly_name() == key),
-                None,
-            )
-            if port is None:
-                names = sorted(n for p in model.inputs for n in p.get_names())
-                raise InputError(
-                    f"input {key!r}: the model has no input of that name (it has {', '.join(names)})"
-                )
-        try:
-            request.set_tensor(port, ov.Tensor(np.ascontiguousarray(array)))
-        except Exception as exc:
-            raise BackendError(f"cannot set input {key!r}: {ov_error_text(exc)}") from exc
 
 
 # -- the runtime model -----------------------------------------------------------------------------------------

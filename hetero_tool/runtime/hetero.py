@@ -268,7 +268,8 @@ def effective_properties(compiled: CompiledPlan) -> dict[str, dict[str, str]]:
     model = compiled.compiled
     if compiled.submodels is None:
         ov_name = next(iter(compiled.device_names))
-        per_device = {ov_name: {key: model.get_property(key) for key in REPORTED_PROPERTIES}}
+        supported = set(model.get_property("SUPPORTED_PROPERTIES"))
+        per_device = {ov_name: {key: model.get_property(key) for key in REPORTED_PROPERTIES if key in supported}}
     else:
         per_device = model.get_property("DEVICE_PROPERTIES")
     found = {}

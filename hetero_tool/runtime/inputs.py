@@ -537,7 +537,9 @@ def input_names(model) -> list[str]:
     return names
 
 
-def make_inputs(model, *, seed: int = 0, files: Mapping[str, str | Path] | None = None) -> dict[str, np.ndarray]:
+def make_inputs(
+    model, *, seed: int = 0, files: Mapping[str, str | Path] | None = None, float_high: float = _RANDOM_HIGH
+) -> dict[str, np.ndarray]:
     """One array per input of ``model`` (the ``ov.Model`` to compile), keyed by :func:`input_names`, in input order.
 
     Why: ``bench`` feeds the same data on every run and every device, like benchmark_app but repeatable. Inputs
@@ -548,7 +550,9 @@ def make_inputs(model, *, seed: int = 0, files: Mapping[str, str | Path] | None 
     from ``numpy.random.default_rng([seed, position])``: the same for the same seed, shapes, types (and numpy).
     An integer input that indexes a ``Gather`` or an embedding table (directly or through Convert/Reshape/...)
     stays below the table's size: benchmark_app's 0..255 would go past a small vocabulary, where Gather-8
-    returns zeros instead of a row (and older Gathers leave it undefined).
+    returns zeros instead of a row (and older Gathers leave it undefined). ``float_high`` narrows the range of
+    floating-point inputs: the accuracy check draws them from [0, 1], where [0, 255] saturates a network's
+    softmax into one-hot outputs that hide every numeric difference.
 
     Examples
     --------
@@ -570,7 +574,7 @@ def make_inputs(model, *, seed: int = 0, files: Mapping[str, str | Path] | None 
         if k in chosen:
             data[name] = _load(chosen[k], port, name)
         else:
-            data[name] = _random(port, name, np.random.default_rng([int(seed), k]))
+            data[name] = _random(port, name, np.random.default_rng([int(seed), k]), float_high)
     return data
 
 
@@ -612,7 +616,7 @@ def _numpy_type(port, name: str, fix: str):
     return np.dtype(_NUMPY_TYPES[type_name])
 
 
-def _random(port, name: str, rng: np.random.Generator) -> np.ndarray:
+def _random(port, name: str, rng: np.random.Generator, float_high: float = _RANDOM_HIGH) -> np.ndarray:
     shape = port.get_partial_shape()
     if shape.is_dynamic:
         raise InputError(
@@ -624,7 +628,7 @@ def _random(port, name: str, rng: np.random.Generator) -> np.ndarray:
     if dtype == np.bool_:
         return rng.integers(0, 2, size=dims, dtype=np.uint8).astype(np.bool_)
     if dtype.kind == "f":
-        return rng.uniform(_RANDOM_LOW, _RANDOM_HIGH, size=dims).astype(dtype)
+        return rng.uniform(_RANDOM_LOW, float_high, size=dims).astype(dtype)
     high = min(_RANDOM_HIGH, int(np.iinfo(dtype).max))
     limit = _index_limit(port)
     if limit is not None:

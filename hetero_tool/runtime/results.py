@@ -10,6 +10,7 @@ asked, what its perf counters showed (:class:`Profile`) and how its outputs comp
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -20,6 +21,7 @@ from hetero_tool.errors import InputError
 
 __all__ = [
     "BENCH_SCHEMA_VERSION",
+    "INFERENCE_PRECISIONS",
     "Accuracy",
     "BenchConfig",
     "BenchResult",
@@ -35,6 +37,8 @@ __all__ = [
 
 #: Version of the bench JSON; bumped on incompatible changes.
 BENCH_SCHEMA_VERSION = 1
+#: ``INFERENCE_PRECISION_HINT`` values a bench accepts.
+INFERENCE_PRECISIONS = ("f32", "f16", "bf16")
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,16 @@ class BenchConfig:
             raise InputError("the time and iteration count must be above 0")
         if self.rounds < 1 or self.nireq < 0:
             raise InputError("rounds must be at least 1 and nireq at least 0")
+        for device, value in self.nstreams.items():
+            if not (str(value).isdigit() and int(value) > 0) and str(value).upper() != "AUTO":
+                raise InputError(f"--nstreams {device + ':' if device else ''}{value}: give a number above 0 or AUTO")
+        for device, value in self.infer_precision.items():
+            if str(value).lower() not in INFERENCE_PRECISIONS:
+                raise InputError(f"--infer-precision {device + ':' if device else ''}{value}: use one of "
+                                 f"{', '.join(INFERENCE_PRECISIONS)}")  # fmt: skip
+        for device, value in self.nthreads.items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise InputError(f"--nthreads {device + ':' if device else ''}{value}: give a number above 0")
 
 
 @dataclass(frozen=True)
@@ -184,20 +198,23 @@ class Profile:
     boundaries: tuple[Boundary, ...] = ()
     #: Per-IR-layer time (layer id -> ms), joined through the runtime model's ``originalLayersNames``.
     layer_times_ms: Mapping[int, float] = field(default_factory=dict)
+    #: Latency outside the counters that a one-submodel run of the same bench had (the request's own
+    #: overhead), subtracted from :attr:`boundary_ms`; 0 when the bench had no such run.
+    request_overhead_ms: float = 0.0
 
     @property
     def outside_ms(self) -> float:
         """Latency the counters do not see: host copies and hand-offs between submodels, and the request's own
-        overhead (which a one-device run has too: compare with its figure)."""
+        overhead."""
         return max(0.0, self.latency_ms - self.counted_ms)
 
     @property
     def boundary_ms(self) -> float:
-        """Time at boundaries: the Reorders attributed to cut tensors, plus :attr:`outside_ms` when the model
-        is split (0 for one submodel: there is no boundary)."""
+        """Time at boundaries: the Reorders attributed to cut tensors, plus what the counters do not see beyond
+        a one-submodel run's request overhead (0 for one submodel: there is no boundary)."""
         if len(self.subgraphs) < 2:
             return 0.0
-        return sum(b.reorder_ms for b in self.boundaries) + self.outside_ms
+        return sum(b.reorder_ms for b in self.boundaries) + max(0.0, self.outside_ms - self.request_overhead_ms)
 
     @property
     def boundary_share(self) -> float:
@@ -214,7 +231,8 @@ class OutputError:
     max_rel: float
     #: Every element within ``atol + rtol * |reference|`` (and the shapes and types equal).
     passed: bool
-    #: Why it failed beyond the numbers (a shape or type mismatch), else empty.
+    #: Why it failed beyond the numbers (a shape or type mismatch), or why a pass says little (a saturated
+    #: reference); else empty.
     note: str = ""
 
 
@@ -253,6 +271,9 @@ class Run:
     nireq: int = 1
     #: Devices in the target that are emulated (run on the CPU plugin with a profile).
     emulated: tuple[str, ...] = ()
+    #: :attr:`Plan.placement_digest <hetero_tool.partition.plan.Plan.placement_digest>` of the plan it ran
+    #: (``None`` for one device alone).
+    plan_digest: str | None = None
     #: The compiled model checked against the candidate's plan (``None`` for a single device).
     verification: Verification | None = None
     #: What each device compiled with, as OpenVINO reports it: device -> property -> value.
@@ -323,10 +344,16 @@ class BenchResult:
                 openvino=data.get("openvino", ""),
                 skipped=dict(data.get("skipped", {})),
             )
+            for k, run in enumerate(result.runs):
+                _check_run(run, f"runs[{k}]")
+        except InputError as exc:  # from BenchConfig's own checks
+            raise InputError(f"{where}: {exc}") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InputError(f"{where}: not a hetero-tool bench result ({type(exc).__name__}: {exc})") from None
         if not any(r.label == result.baseline for r in result.runs):
             raise InputError(f"{where}: the baseline {result.baseline!r} is not one of its runs")
+        if not result.run(result.baseline).latency.median_ms > 0:
+            raise InputError(f"{where}: the baseline's median latency is not above 0")
         return result
 
     def save(self, path: str | Path) -> Path:
@@ -357,6 +384,7 @@ def _run_from_json(r: Mapping[str, Any]) -> Run:
         submodels=r.get("submodels"),
         nireq=r.get("nireq", 1),
         emulated=tuple(r.get("emulated", ())),
+        plan_digest=r.get("plan_digest"),
         device_properties={d: dict(p) for d, p in r.get("device_properties", {}).items()},
         verification=None if verification is None else Verification(
             expected_submodels=verification["expected_submodels"],
@@ -375,6 +403,7 @@ def _run_from_json(r: Mapping[str, Any]) -> Run:
             reorder_ms=profile["reorder_ms"],
             boundaries=tuple(Boundary(**b) for b in profile.get("boundaries", ())),
             layer_times_ms={int(k): float(v) for k, v in profile.get("layer_times_ms", {}).items()},
+            request_overhead_ms=profile.get("request_overhead_ms", 0.0),
         ),
         accuracy=None if accuracy is None else Accuracy(
             reference=accuracy["reference"],
@@ -383,6 +412,55 @@ def _run_from_json(r: Mapping[str, Any]) -> Run:
             outputs=tuple(OutputError(**o) for o in accuracy["outputs"]),
         ),
     )  # fmt: skip
+
+
+def _check_run(run: Run, where: str) -> None:
+    """Types and ranges of a run read from JSON (ValueError naming the field)."""
+
+    def number(value: Any, name: str, *, whole: bool = False, infinite: bool = False) -> None:
+        kinds = int if whole else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds) or value < 0 or (
+            not infinite and not math.isfinite(value)
+        ):
+            raise ValueError(f"{where}.{name} is {value!r}, not a {'whole ' if whole else ''}number >= 0")
+
+    if not isinstance(run.label, str) or not run.label or not isinstance(run.target, str):
+        raise ValueError(f"{where}: label and target must be text")
+    number(run.iterations, "iterations", whole=True)
+    number(run.nireq, "nireq", whole=True)
+    for name in ("duration_s", "throughput_fps", "compile_ms", "first_inference_ms"):
+        number(getattr(run, name), name)
+    for f in fields(LatencyStats):
+        number(getattr(run.latency, f.name), f"latency.{f.name}")
+    if run.profile is not None:
+        profile = run.profile
+        number(profile.iterations, "profile.iterations", whole=True)
+        number(profile.reorders, "profile.reorders", whole=True)
+        for name in ("counted_ms", "latency_ms", "reorder_ms", "request_overhead_ms"):
+            number(getattr(profile, name), f"profile.{name}")
+        for k, sg in enumerate(profile.subgraphs):
+            number(sg.index, f"profile.subgraphs[{k}].index", whole=True)
+            number(sg.reorders, f"profile.subgraphs[{k}].reorders", whole=True)
+            number(sg.time_ms, f"profile.subgraphs[{k}].time_ms")
+            number(sg.reorder_ms, f"profile.subgraphs[{k}].reorder_ms")
+        for k, b in enumerate(profile.boundaries):
+            for name in ("from_subgraph", "to_subgraph", "tensors", "reorders"):
+                number(getattr(b, name), f"profile.boundaries[{k}].{name}", whole=True)
+            if b.bytes is not None:
+                number(b.bytes, f"profile.boundaries[{k}].bytes", whole=True)
+            number(b.reorder_ms, f"profile.boundaries[{k}].reorder_ms")
+        for device, ms in profile.devices_ms.items():
+            number(ms, f"profile.devices_ms[{device!r}]")
+        for lid, ms in profile.layer_times_ms.items():
+            number(ms, f"profile.layer_times_ms[{lid}]")
+    if run.accuracy is not None:
+        number(run.accuracy.atol, "accuracy.atol")
+        number(run.accuracy.rtol, "accuracy.rtol")
+        for k, output in enumerate(run.accuracy.outputs):
+            if not isinstance(output.name, str) or not isinstance(output.passed, bool):
+                raise ValueError(f"{where}.accuracy.outputs[{k}]: name must be text and passed true or false")
+            number(output.max_abs, f"accuracy.outputs[{k}].max_abs", infinite=True)
+            number(output.max_rel, f"accuracy.outputs[{k}].max_rel", infinite=True)
 
 
 def _config_from_json(c: Mapping[str, Any]) -> BenchConfig:

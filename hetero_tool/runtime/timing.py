@@ -18,7 +18,7 @@ from hetero_tool._ov import ov_error_text
 from hetero_tool.errors import BackendError, InputError
 from hetero_tool.runtime.results import LatencyStats
 
-__all__ = ["APIS", "Timer", "Timing", "latency_stats"]
+__all__ = ["APIS", "Timer", "Timing", "latency_stats", "set_inputs"]
 
 #: Request modes, as benchmark_app's ``-api``.
 APIS = ("sync", "async")
@@ -113,14 +113,8 @@ class Timer:
             self._queue = ov.AsyncInferQueue(compiled, max(1, count))
             self._requests = [self._queue[k] for k in range(len(self._queue))]
             self._queue.set_callback(self._done)
-        try:
-            for request in self._requests:
-                for key, array in inputs.items():
-                    request.get_tensor(_input_port(compiled, key)).data[...] = array
-        except BackendError:
-            raise
-        except Exception as exc:
-            raise BackendError(f"cannot set the inputs of the compiled model: {ov_error_text(exc)}") from exc
+        for request in self._requests:
+            set_inputs(compiled, request, inputs)
         self._latencies: list[float] = []
         self._duration = 0.0
         self._first: float | None = None
@@ -205,8 +199,28 @@ class Timer:
         self._latencies.append(request.latency)
 
 
+def set_inputs(compiled, request, inputs: Mapping[str | int, Any]) -> None:
+    """Bind ``inputs`` (input name, any tensor name or the Parameter's friendly name, or index -> array) to
+    ``request`` as tensors of their own shape, so dynamic-shape inputs take the array's shape.
+
+    Raises :class:`~hetero_tool.errors.InputError` for a name or index the model does not have, and
+    :class:`~hetero_tool.errors.BackendError` when OpenVINO refuses an array.
+    """
+    import numpy as np
+    import openvino as ov
+
+    for key, array in inputs.items():
+        port = _input_port(compiled, key)
+        try:
+            request.set_tensor(port, ov.Tensor(np.ascontiguousarray(array)))
+        except Exception as exc:
+            raise BackendError(f"cannot set input {key!r}: {ov_error_text(exc)}") from exc
+
+
 def _input_port(compiled, key: str | int):
     if isinstance(key, int):
+        if not 0 <= key < len(compiled.inputs):
+            raise InputError(f"input {key}: the model has {len(compiled.inputs)} inputs")
         return compiled.inputs[key]
     for port in compiled.inputs:
         if key in port.get_names() or port.get_node().get_friendly_name() == key:

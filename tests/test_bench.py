@@ -269,6 +269,7 @@ def test_bench_command_json(run_cli, sample_paths, plan_file):
         (["--report-dir", "rd", "--report-format", "xml", "--time", "60"], ["--report-format xml"]),
         (["--nstreams", "CPU:x"], ["--nstreams CPU:x"]),
         (["--infer-precision", "f99"], ["--infer-precision f99"]),
+        (["--accuracy", "--atol", "-1"], ["--atol -1"]),
         (["-o", "/nonexistent/dir/out.json"], ["the directory /nonexistent/dir does not exist"]),
     ],
 )

@@ -12,6 +12,7 @@ candidate's outputs are compared with a single-device reference on the same inpu
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -64,6 +65,10 @@ class AccuracyCheck:
     f32: bool = False
     #: Device of the reference; default: CPU (real).
     reference: str = "CPU"
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.atol) and math.isfinite(self.rtol) and self.atol >= 0 and self.rtol >= 0):
+            raise InputError(f"--atol {self.atol:g} / --rtol {self.rtol:g}: tolerances are numbers >= 0")
 
 
 @dataclass

@@ -160,6 +160,14 @@ def _edges(ir: IRModel, plan: Plan, shown: set[int]) -> Iterable[tuple[str, dict
         yield line, {"from": f"n{edge.src}", "to": f"n{edge.dst}", "bytes": nbytes, "cut": cut}
 
 
+def _add_layers(ir: IRModel, plan: Plan, ids, lines: list[str], nodes: list[dict], indent: str = "") -> None:
+    """Add the node of each layer in ``ids`` to the dot ``lines`` and its JSON twin to ``nodes``."""
+    for lid in ids:
+        line, data = _layer_node(ir, plan, lid)
+        lines.append(indent + line)
+        nodes.append(data)
+
+
 # -- views -----------------------------------------------------------------------------------------------------
 
 
@@ -176,22 +184,13 @@ def _layers_view(ir: IRModel, plan: Plan, view: str, show_constants: bool) -> Gr
             lines.append(f"  subgraph cluster_sg{sg.index} {{")
             lines.append(f"    label={_quote(f'subgraph {sg.index} · {sg.device} · {_layers(len(sg.layers))}')}; "
                          f"style=\"rounded,{style.border}\"; color={_quote(style.fill)}; penwidth=2;")  # fmt: skip
-            for lid in members:
-                line, data = _layer_node(ir, plan, lid)
-                lines.append("  " + line)
-                nodes.append(data)
+            _add_layers(ir, plan, members, lines, nodes, indent="  ")
             lines.append("  }")
         placed = {node["layer"] for node in nodes}
-        for lid in sorted(shown - placed, key=list(ir.layers).index):  # e.g. a Constant no submodel keeps
-            line, data = _layer_node(ir, plan, lid)
-            lines.append(line)
-            nodes.append(data)
+        # e.g. a Constant no submodel keeps
+        _add_layers(ir, plan, sorted(shown - placed, key=list(ir.layers).index), lines, nodes)
     else:
-        for lid in ir.layers:
-            if lid in shown:
-                line, data = _layer_node(ir, plan, lid)
-                lines.append(line)
-                nodes.append(data)
+        _add_layers(ir, plan, [lid for lid in ir.layers if lid in shown], lines, nodes)
     edges = []
     for line, data in _edges(ir, plan, shown):
         lines.append(line)
@@ -236,12 +235,8 @@ def _subgraph_view(ir: IRModel, plan: Plan, index: int, show_constants: bool) ->
     lines: list[str] = []
     _header(f"{ir.name} {view}", lines)
     shown = {lid for lid in (*sg.layers, *sg.constants) if show_constants or ir.layers[lid].ir_type != "Const"}
-    nodes = []
-    for lid in ir.layers:
-        if lid in shown:
-            line, data = _layer_node(ir, plan, lid)
-            lines.append(line)
-            nodes.append(data)
+    nodes: list[dict] = []
+    _add_layers(ir, plan, [lid for lid in ir.layers if lid in shown], lines, nodes)
     edges = []
     for line, data in _edges(ir, plan, shown):
         lines.append(line)

@@ -40,12 +40,10 @@ from typing import Any
 
 from hetero_tool._files import parse_toml
 from hetero_tool.errors import InputError
-from hetero_tool.ir.types import Layer
+from hetero_tool.ir.types import STRUCTURAL_TYPES, Layer
 
 __all__ = ["DeviceProfile", "ExcludeRule", "load_profile", "builtin_profiles", "BUILTIN_PROFILE_NAMES"]
 
-#: Layers every device takes part in: HETERO places them by their neighbours, never by op support.
-STRUCTURAL_TYPES = frozenset({"Parameter", "Constant", "Result"})
 _SCHEMA_VERSION = 1
 _COST_KEYS = ("peak_gflops", "memory_gbps", "subgraph_overhead_us", "transfer_gbps")
 

@@ -28,6 +28,7 @@ __all__ = [
     "IRModel",
     "ELEMENT_BITS",
     "IR_TYPE_TO_OP_TYPE",
+    "STRUCTURAL_TYPES",
     "op_type_from_ir_type",
     "element_type_from_precision",
     "format_shape",
@@ -61,6 +62,11 @@ IR_TYPE_TO_OP_TYPE: Mapping[str, str] = {
     "ReLU": "Relu",
     "SoftMax": "Softmax",
 }
+
+
+#: Op types that are not computations: HETERO places them by their neighbours (a Result with its producer, a
+#: Constant cloned into its consumers' submodels), devices never refuse them, and they take no time of their own.
+STRUCTURAL_TYPES = frozenset({"Parameter", "Constant", "Result"})
 
 
 def op_type_from_ir_type(ir_type: str) -> str:

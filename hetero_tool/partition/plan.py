@@ -22,7 +22,7 @@ from hetero_tool.affinity.types import Decision
 from hetero_tool.devices.device import Device
 from hetero_tool.devices.support import Support
 from hetero_tool.errors import InputError, PlanError
-from hetero_tool.ir.types import IRModel
+from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
 from hetero_tool.partition.subgraphs import CutTensor, Partition, Subgraph, collect_subgraphs
 
 __all__ = [
@@ -132,7 +132,7 @@ class Plan:
     def layers_per_device(self) -> dict[str, int]:
         """Layers per device in priority order, Parameters, Constants and Results excluded."""
         counts = Counter(
-            d.device for lid, d in self.decisions.items() if self.types[lid] not in ("Parameter", "Constant", "Result")
+            d.device for lid, d in self.decisions.items() if self.types[lid] not in STRUCTURAL_TYPES
         )
         return {device.name: counts.get(device.name, 0) for device in self.devices}
 
@@ -395,7 +395,7 @@ def fallback_rows(plan: Plan) -> list[FallbackRow]:
     for lid, decision in plan.decisions.items():
         if decision.source != "fallback" or not decision.rejected:
             continue
-        if plan.types[lid] in ("Parameter", "Constant", "Result"):
+        if plan.types[lid] in STRUCTURAL_TYPES:
             continue
         reason = "; ".join(f"{device}: {why}" for device, why in decision.rejected.items())
         groups.setdefault((plan.types[lid], decision.device, reason), []).append(plan.names[lid])

@@ -29,7 +29,7 @@ from typing import Any
 from hetero_tool._files import check_output, write_atomic
 from hetero_tool._format import format_bytes
 from hetero_tool.errors import BackendError, InputError
-from hetero_tool.ir.types import IRModel
+from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
 from hetero_tool.partition.plan import FallbackRow, Plan, check_plan, fallback_rows, load_plan
 from hetero_tool.report.palette import device_style
 from hetero_tool.report.views import visible_layers
@@ -43,7 +43,6 @@ FALLBACK_NAMES_LIMIT = 500
 SLOWEST_LAYERS = 15
 BOUNDARIES_SHOWN = 15
 
-_NOT_COMPUTE = ("Parameter", "Constant", "Result")
 #: Graphviz border styles as CSS borders: the device cue that does not depend on colour.
 _BORDERS = {"solid": "1px solid", "dashed": "2px dashed", "bold": "2px solid", "dotted": "2px dotted"}
 _TEMPLATES = "templates"
@@ -338,7 +337,7 @@ def _devices(plan: Plan) -> list[dict[str, Any]]:
 
 def _summary(plan: Plan, fallback: list[FallbackRow]) -> dict[str, Any]:
     cut_bytes = [c.bytes for c in plan.partition.cuts]
-    sources = Counter(d.source for lid, d in plan.decisions.items() if plan.types[lid] not in _NOT_COMPUTE)
+    sources = Counter(d.source for lid, d in plan.decisions.items() if plan.types[lid] not in STRUCTURAL_TYPES)
     return {
         "operations": sum(plan.layers_per_device().values()),
         "subgraphs": plan.subgraph_count,
@@ -385,7 +384,7 @@ def _fallback_rows(rows: list[FallbackRow]) -> list[dict[str, Any]]:
 def _pinned_rows(plan: Plan) -> list[dict[str, Any]]:
     pinned: dict[tuple[str, str], list[str]] = {}
     for lid, decision in plan.decisions.items():
-        if decision.source in ("rule", "map") and plan.types[lid] not in _NOT_COMPUTE:
+        if decision.source in ("rule", "map") and plan.types[lid] not in STRUCTURAL_TYPES:
             by = f"rule {decision.rule!r}" if decision.rule else "affinity map"
             pinned.setdefault((by, decision.device), []).append(plan.names[lid])
     return [

@@ -20,7 +20,7 @@ from typing import Any
 
 from hetero_tool.devices.support import Support
 from hetero_tool.errors import InputError, PlanError
-from hetero_tool.ir.types import IRModel
+from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
 from hetero_tool.partition.plan import Plan, PlanDevice, check_plan, make_plan
 from hetero_tool.runtime.accuracy import compare_outputs, outputs_of
 from hetero_tool.runtime.hetero import (
@@ -50,8 +50,6 @@ __all__ = [
 AUTOMATIC = "HETERO automatic"
 #: ``--hint`` values -> ``PERFORMANCE_HINT`` (``none``: leave the device's own).
 HINTS = {"latency": "LATENCY", "throughput": "THROUGHPUT", "none": None}
-
-_STRUCTURAL = ("Parameter", "Const", "Constant", "Result")
 
 
 
@@ -332,7 +330,7 @@ def _baselines(ir: IRModel, plans, devices: Sequence[PlanDevice], skipped: dict[
         refused = [lid for lid, reason in verdict.items() if reason is not None]
         if refused:
             # Name an operation, not a Constant that is refused only because its consumers are.
-            shown = min(refused, key=lambda lid: ir.layers[lid].type in _STRUCTURAL)
+            shown = min(refused, key=lambda lid: ir.layers[lid].type in STRUCTURAL_TYPES)
             first = ir.layers[shown]
             skipped[label] = (f"{device.label} cannot run {len(refused)} layer(s) of the model, e.g. "
                               f"{first.label} ({first.type}): {verdict[shown]}")  # fmt: skip

@@ -56,7 +56,7 @@ from hetero_tool._format import format_bytes
 from hetero_tool.devices.device import Device
 from hetero_tool.devices.support import Support
 from hetero_tool.errors import BackendError, InputError, PlanError
-from hetero_tool.ir.types import IRModel
+from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
 from hetero_tool.runtime.progress import Progress, Steps
 
 __all__ = [
@@ -88,8 +88,6 @@ SUBGRAPH_COUNTS = (1, 2, 4, 8, 16, 32)
 LAYER_METHODS = ("auto", "alone", "hetero")
 #: Channels of the microbenchmark chain (a multiple of the CPU plugin's channel blocks, 8 and 16).
 CHAIN_CHANNELS = 16
-#: Layers that are not computations: they go where their neighbours go and take no time of their own.
-_STRUCTURAL = frozenset({"Parameter", "Constant", "Result"})
 _KIND = "hetero-tool cost profile"
 #: Untimed inferences at the start of every timing slice of the microbenchmark.
 _SLICE_WARMUP = 2
@@ -579,7 +577,7 @@ def boundary_sizes(ir: IRModel, count: int = 3) -> tuple[int, ...]:
     found = sorted(
         port.nbytes
         for layer in ir.layers.values()
-        if layer.type not in _STRUCTURAL
+        if layer.type not in STRUCTURAL_TYPES
         for port in layer.outputs
         if port.nbytes
     )
@@ -673,7 +671,7 @@ def calibrate(
                     fits[key].append(fit)
     steps.finish()
 
-    compute = [lid for lid, layer in ir.layers.items() if layer.type not in _STRUCTURAL]
+    compute = [lid for lid, layer in ir.layers.items() if layer.type not in STRUCTURAL_TYPES]
     device_costs = tuple(
         _device_costs(device, layer_runs[device.name], verdicts[device.name], compute) for device in devices
     )
@@ -753,7 +751,7 @@ def _layer_times(
     from hetero_tool.runtime.inputs import make_inputs
 
     refused = {lid for lid, reason in verdict.items() if reason is not None}
-    compute_refused = {lid for lid in refused if ir.layers[lid].type not in _STRUCTURAL}
+    compute_refused = {lid for lid in refused if ir.layers[lid].type not in STRUCTURAL_TYPES}
     properties = {"PERF_COUNT": True}
     method = config.layer_method
     if method == "auto":
@@ -779,7 +777,7 @@ def _layer_times(
         mine = {lid for lid, d in plan.layer_affinity.items() if d == device.name}
     profile = collect_profile(ir, plan, compiled, inputs, iterations=config.profile_iterations)
     wanted = [lid for lid in ir.layers
-              if lid in mine and lid not in refused and ir.layers[lid].type not in _STRUCTURAL]  # fmt: skip
+              if lid in mine and lid not in refused and ir.layers[lid].type not in STRUCTURAL_TYPES]  # fmt: skip
     times = {lid: float(profile.layer_times_ms.get(lid, 0.0)) for lid in wanted}
     fused = frozenset(lid for lid in wanted if lid not in profile.layer_times_ms)
     return _LayerRun(method, times, fused, float(profile.latency_ms))

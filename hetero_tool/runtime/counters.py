@@ -49,7 +49,7 @@ from typing import Any
 
 from hetero_tool._ov import ov_error_text
 from hetero_tool.errors import BackendError, InputError
-from hetero_tool.ir.types import IRModel
+from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
 from hetero_tool.partition.plan import Plan
 from hetero_tool.partition.subgraphs import CutTensor
 from hetero_tool.runtime.hetero import CompiledPlan, submodel_devices
@@ -59,8 +59,6 @@ from hetero_tool.runtime.timing import set_inputs
 __all__ = ["collect_profile", "layer_times_ms", "profile_from_counters"]
 
 _PREFIX = re.compile(r"subgraph(\d+): (.*)", re.DOTALL)
-#: IR layer types that are not computation: they get no entry in the per-layer times.
-_NOT_COMPUTE = frozenset({"Parameter", "Constant", "Result"})
 _REORDER = "Reorder"
 _NO_COUNTERS = (
     "no perf counter of {what} was EXECUTED: compile it with PERF_COUNT on "
@@ -532,7 +530,7 @@ def _layer_times(runtime: _Runtime, rows: Sequence[_Row]) -> dict[int, float]:
 
     def compute_ids(name: str, subgraph: int | None) -> tuple[int, ...]:
         return tuple(
-            lid for lid in runtime.layer_ids(name, subgraph) if ir.layers[lid].type not in _NOT_COMPUTE
+            lid for lid in runtime.layer_ids(name, subgraph) if ir.layers[lid].type not in STRUCTURAL_TYPES
         )
 
     times: dict[int, float] = {}

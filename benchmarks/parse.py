@@ -6,14 +6,17 @@
 
 Prints, for one run of this script: the median of a few interleaved repetitions of ``parse_ir`` (streaming
 parse + validation + .bin check), of ``graph_from_ir``, and of ``ov.Core().read_model``, and the ratios
-against ``read_model`` (the baseline, run in the same process). Then the peak memory the parse allocates,
-traced separately so the timing is not slowed by tracing, next to the size of the XML text.
+against ``read_model`` (the baseline, run in the same process). Next to them, the floor of any parser built
+on Python's expat: expat reading the file with a handler that does nothing, which is what the Python call per
+start tag costs before the parser does any work. Then the peak memory the parse allocates, traced separately
+so the timing is not slowed by tracing, next to the size of the XML text.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import pyexpat
 import statistics
 import sys
 import tempfile
@@ -62,6 +65,17 @@ def build_ir(path: Path, layers: int) -> Path:
     return path
 
 
+def expat_floor(xml: Path) -> None:
+    """Expat over ``xml`` in the parser's chunks, calling a Python handler that does nothing at each start tag."""
+    parser = pyexpat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartElementHandler = lambda tag, attrs: None
+    with open(xml, "rb") as stream:
+        while chunk := stream.read(1 << 20):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+
+
 def timed(fn):
     """``(seconds, result)`` of ``fn()``, with garbage from earlier runs collected first."""
     gc.collect()
@@ -71,9 +85,13 @@ def timed(fn):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("model", nargs="?", type=Path, help="an IR .xml (default: generate one)")
-    parser.add_argument("--layers", type=int, default=20_000, help="layers of the generated IR (default 20000)")
+    parser.add_argument(
+        "--layers", type=int, default=20_000, help="layers of the generated IR (default 20000)"
+    )
     parser.add_argument("--repeat", type=int, default=5, help="interleaved repetitions (default 5)")
     args = parser.parse_args()
 
@@ -81,13 +99,14 @@ def main() -> int:
         xml = args.model or build_ir(Path(tmp) / "big.xml", args.layers)
         core = ov.Core()
         core.read_model(xml)  # load the IR frontend library once, outside the timing
-        ours, graph, theirs = [], [], []
-        for _ in range(args.repeat):  # interleaved, so machine noise hits both alike
+        ours, graph, theirs, floor = [], [], [], []
+        for _ in range(args.repeat):  # interleaved, so machine noise hits all alike
             ir = None  # free the last result outside the timed region
             seconds, ir = timed(lambda: parse_ir(xml))
             ours.append(seconds)
             graph.append(timed(lambda ir=ir: graph_from_ir(ir))[0])
             theirs.append(timed(lambda: core.read_model(xml))[0])
+            floor.append(timed(lambda: expat_floor(xml))[0])
         layers = len(ir.layers)
         tracemalloc.start()
         parse_ir(xml)
@@ -99,6 +118,8 @@ def main() -> int:
     print(f"IR: {xml.name if args.model else 'generated'}, {layers} layers, {size / 2**20:.1f} MiB of XML")
     print(f"{'':24}{'median s':>10}{'ratio':>8}")
     print(f"{'ov.Core().read_model':24}{base:10.3f}{1.0:8.2f}   (baseline)")
+    print(f"{'expat, no-op handler':24}{statistics.median(floor):10.3f}{statistics.median(floor) / base:8.2f}"
+          "   (floor of any pyexpat parser)")  # fmt: skip
     print(f"{'parse_ir':24}{statistics.median(ours):10.3f}{statistics.median(ours) / base:8.2f}")
     print(f"{'graph_from_ir':24}{statistics.median(graph):10.3f}{statistics.median(graph) / base:8.2f}")
     both = statistics.median(o + g for o, g in zip(ours, graph))

@@ -133,6 +133,26 @@ def test_unreachable_layers_are_dropped_like_openvino_does(write_ir):
     assert_agrees(ir, ov.Core().read_model(xml))
 
 
+def test_ids_out_of_topological_order_parse_like_openvino(write_ir):
+    """Edges that run from a higher id to a lower one miss the parser's fast path, not its result."""
+    from tests.conftest import TINY_EDGES, TINY_LAYERS, tiny_ir_text
+
+    # Swap the ids of 'bias' (1) and 'relu' (3): bias -> add and relu -> out now run backwards in id order.
+    swap = {
+        '<layer id="1" name="bias"': '<layer id="3" name="bias"',
+        '<layer id="3" name="relu"': '<layer id="1" name="relu"',
+    }
+    layers = TINY_LAYERS
+    for old, new in swap.items():
+        layers = layers.replace(old, new)
+    edges = (TINY_EDGES.replace('from-layer="1"', 'from-layer="@"').replace('from-layer="3"', 'from-layer="1"')
+             .replace('from-layer="@"', 'from-layer="3"').replace('to-layer="3"', 'to-layer="1"'))  # fmt: skip
+    ir = parse_ir(write_ir(tiny_ir_text(layers, edges)))
+    assert not ir.unreachable and len(ir.layers) == 5
+    assert ir.producer(1, 0) == (2, 2) and ir.producer(2, 1) == (3, 0)
+    assert_agrees(ir, ov.Core().read_model(ir.path))
+
+
 def test_type_name_mapping_is_what_openvino_serializes(tmp_path):
     """Every IR type name that differs from the op type name is in the mapping, and nothing else is."""
     import numpy as np

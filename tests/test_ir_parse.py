@@ -87,6 +87,18 @@ def test_comments_and_processing_instructions_are_ignored(write_ir):
     assert len(parse_ir(write_ir(tiny_ir_text(layers))).layers) == 5
 
 
+def test_rt_info_is_skipped_wherever_it_is(write_ir):
+    """rt_info subtrees, in a port or a layer, with <dim>s and nesting of their own, change nothing."""
+    rt_info = '<rt_info><attribute name="layout" value="[N,C]"><dim>7</dim><x><dim>8</dim></x></attribute></rt_info>'
+    layers = TINY_LAYERS.replace('names="y"><dim>1</dim><dim>4</dim>', f'names="y"><dim>1</dim><dim>4</dim>{rt_info}')
+    layers = layers.replace('<layer id="2" name="add" type="Add" version="opset1">',
+                            f'<layer id="2" name="add" type="Add" version="opset1">{rt_info}')  # fmt: skip
+    assert rt_info in layers and layers.count(rt_info) == 2
+    plain = parse_ir(write_ir(tiny_ir_text(), name="plain"))
+    ir = parse_ir(write_ir(tiny_ir_text(layers)))
+    assert ir.layers == plain.layers and ir.edges == plain.edges
+
+
 def test_bodies_stay_attached_to_their_layer(sample_paths):
     ir = parse_ir(sample_paths["control_flow"])
     by_type = {layer.type: layer for layer in ir.layers.values() if layer.bodies}

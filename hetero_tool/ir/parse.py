@@ -24,6 +24,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
+from typing import NoReturn
 
 from hetero_tool.errors import InputError, IRError, WeightsError
 from hetero_tool.ir._gc import paused_gc
@@ -47,9 +48,14 @@ SUPPORTED_IR_VERSIONS = (10, 11)
 _BODY_PORT_MAPS = {"body": "port_map", "then_body": "then_port_map", "else_body": "else_port_map"}
 _PORT_MAPS = frozenset(_BODY_PORT_MAPS.values())
 _UNESCAPED_COMMA = re.compile(r"(?<!\\),")
-_DIM = "\0"  # marks the start of each <dim>'s text in a port's collected character data
-_DISCARD: list = ["discarded"]
-_NO_DATA: Mapping[str, str] = MappingProxyType({})  # the data of a layer without <data>  # stands in for an input port: its dims repeat the producer's and are not read
+# Marks each <dim> in the collected character data of an output port. XML text cannot hold it, not even as a
+# character reference, so it cannot clash with the document's own text.
+_DIM = "\0"
+_IGNORE = set().discard  # a C-level no-op of one argument: where <dim> marks go outside output ports
+_NO_DATA: Mapping[str, str] = MappingProxyType({})  # the data of a layer without <data>
+# A NamedTuple's generated ``__new__`` runs a Python frame per record; ``tuple.__new__`` builds the same record
+# in C. The parser builds hundreds of thousands of them, every field given, so it calls this directly.
+_record = tuple.__new__
 
 
 def parse_ir(xml_path: str | Path, *, weights_path: str | Path | None = None, check_bin: bool = True) -> IRModel:
@@ -156,12 +162,23 @@ def check_weights(model: IRModel, weights_path: str | Path | None = None) -> Non
 # -- streaming ---------------------------------------------------------------------------------------------
 
 
+class _Extras:
+    """What a TensorIterator, Loop or If layer holds beyond its ports: port maps, back edges, bodies."""
+
+    __slots__ = ("port_maps", "back_edges", "bodies")
+
+    def __init__(self) -> None:
+        self.port_maps: dict[str, list[PortMapping]] = {}
+        self.back_edges: list[Edge] = []
+        self.bodies: list[tuple[str, IRModel]] = []
+
+
 class _Scope:
     """One model while it streams past (the top level, or a body): its layers and edges so far, and the
     layer still open, whose parts are kept raw until the layer is complete."""
 
     __slots__ = ("name", "parent", "layers", "edges", "section", "layer", "line", "data", "inputs", "outputs",
-                 "port_maps", "back_edges", "bodies")  # fmt: skip
+                 "extras")  # fmt: skip
 
     def __init__(self, name: str, parent: _Scope | None = None) -> None:
         self.name = name
@@ -174,18 +191,23 @@ class _Scope:
         self.line = 0
         self.data: Mapping[str, str] = _NO_DATA
         self.inputs: list[dict[str, str]] = []
-        self.outputs: list[list] = []  # [port attributes, collected text, line] per output port
-        self.port_maps: dict[str, list[PortMapping]] = {}
-        self.back_edges: list[Edge] = []
-        self.bodies: list[tuple[str, IRModel]] = []
+        self.outputs: list[tuple[dict[str, str], list[str], int]] = []  # attributes, <dim> text, line per port
+        self.extras: _Extras | None = None
+
+    def open_extras(self) -> _Extras:
+        """Port maps, back edges and bodies of the open layer."""
+        if self.extras is None:
+            self.extras = _Extras()
+        return self.extras
 
 
 class _Reader:
     """Expat handlers that turn IR elements into :mod:`~hetero_tool.ir.types` as they stream past.
 
-    Only start tags reach Python in the common case. Character data is collected (by a C-level
-    ``list.append``) only inside an output port's ``<dim>`` elements, and end tags are listened to only
-    inside bodies and skipped subtrees (``rt_info``, metadata), where nesting matters.
+    Expat calls Python once per start tag, so :meth:`start` handles the frequent tags in a few steps and leaves
+    the rest to :meth:`other`. Character data is collected (by a C-level ``list.append``) only in output ports,
+    and end tags are listened to only inside bodies and skipped subtrees (``rt_info``, metadata), where nesting
+    matters. A layer is built when the next one starts; if that fails, :meth:`raise_layer_error` names why.
     """
 
     def __init__(self, path: Path) -> None:
@@ -193,10 +215,12 @@ class _Reader:
         self.header: tuple[str, int] | None = None
         self.top = _Scope("")
         self.scope = self.top
-        self.port: list = _DISCARD  # the output port whose <dim> text is being collected
-        self.collecting = False  # whether character data goes to self.port
-        self.skip = 0  # depth inside a subtree the reader ignores
+        self.dim = _IGNORE  # called at each <dim>: the open output port's text.append, else a no-op
+        self.collecting = False  # whether character data goes to an output port's text
+        self.depth = 0  # depth inside a subtree the reader skips
         self.open_bodies = 0
+        #: Shapes by the text of their <dim>s: a model repeats a few shapes thousands of times.
+        self.shapes: dict[str, tuple[Dim, ...]] = {}
         parser = pyexpat.ParserCreate()
         parser.buffer_text = True
         parser.buffer_size = 1 << 16
@@ -223,7 +247,7 @@ class _Reader:
             self.finish_layer(self.top)
         return self.header[0], self.header[1], self.top
 
-    def fail(self, message: str, line: int | None = None):
+    def fail(self, message: str, line: int | None = None) -> NoReturn:
         raise IRError(self.path, message, line=line or self.parser.CurrentLineNumber)
 
     def refuse_doctype(self, *args) -> None:
@@ -245,42 +269,34 @@ class _Reader:
         self.parser.StartElementHandler = self.start
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
-        if tag == "dim":  # the most frequent element by far: keep this path short
-            port = self.port
-            if port is not _DISCARD:
-                if not self.collecting:
-                    self.parser.CharacterDataHandler = port[1].append
-                    self.collecting = True
-                port[1].append(_DIM)
+        """The frequent tags, in order of frequency; :meth:`other` takes the rest."""
+        if tag == "dim":
+            self.dim(_DIM)
             return
-        if self.skip:  # (a skipped subtree's <dim>s, never counted in either direction, leave it balanced)
-            self.skip += 1
-            return
-        if self.collecting:
+        if self.collecting:  # the output port whose <dim>s were collected has ended
             self.parser.CharacterDataHandler = None
+            self.dim = _IGNORE
             self.collecting = False
         scope = self.scope
         if tag == "port":
             if scope.section == "output":
-                self.port = [attrs, [], self.parser.CurrentLineNumber]
-                scope.outputs.append(self.port)
+                text: list[str] = []
+                scope.outputs.append((attrs, text, self.parser.CurrentLineNumber))
+                self.parser.CharacterDataHandler = self.dim = text.append
+                self.collecting = True
             elif scope.section == "input":
                 scope.inputs.append(attrs)
-                self.port = _DISCARD
             else:
                 self.fail("a <port> outside a layer's <input> or <output>")
-        elif tag == "edge":
-            if scope.section == "edges":
-                try:
-                    scope.edges.append(Edge(int(attrs["from-layer"]), int(attrs["from-port"]),
-                                            int(attrs["to-layer"]), int(attrs["to-port"]),
-                                            self.parser.CurrentLineNumber))  # fmt: skip
-                except (KeyError, ValueError):
-                    scope.edges.append(self.edge(attrs))
-            elif scope.section == "back_edges":
-                scope.back_edges.append(self.back_edge(attrs))
-            else:
-                self.fail("an <edge> outside <edges> or <back_edges>")
+        elif tag == "edge" and scope.section == "edges":
+            try:
+                scope.edges.append(_record(Edge, (int(attrs["from-layer"]), int(attrs["from-port"]),
+                                                  int(attrs["to-layer"]), int(attrs["to-port"]),
+                                                  self.parser.CurrentLineNumber)))  # fmt: skip
+            except (KeyError, ValueError):
+                line = self.parser.CurrentLineNumber
+                for key in _EDGE_KEYS:
+                    _int(self.path, attrs, key, "an <edge>", line)
         elif tag == "layer":
             if scope.layer is not None:
                 self.finish_layer(scope)
@@ -290,13 +306,24 @@ class _Reader:
             scope.data = _NO_DATA
             scope.inputs.clear()  # (finish_layer copied them)
             scope.outputs.clear()
-            if scope.port_maps or scope.back_edges or scope.bodies:
-                scope.port_maps, scope.back_edges, scope.bodies = {}, [], []
+            scope.extras = None
         elif tag == "data":
             scope.data = attrs
-        elif tag == "input" or tag == "output":
-            if scope.section in _PORT_MAPS and "external_port_id" in attrs:
-                scope.port_maps[scope.section].append(self.port_mapping(tag, attrs))
+        elif (tag == "input" or tag == "output") and scope.section not in _PORT_MAPS:
+            scope.section = tag
+        else:
+            self.other(tag, attrs)
+
+    def other(self, tag: str, attrs: dict[str, str]) -> None:
+        """Sections, port maps, back edges, bodies; and the subtrees the reader skips."""
+        scope = self.scope
+        if tag == "edge":
+            if scope.section != "back_edges":
+                self.fail("an <edge> outside <edges> or <back_edges>")
+            scope.open_extras().back_edges.append(self.back_edge(attrs))
+        elif tag == "input" or tag == "output":  # in a port map
+            if "external_port_id" in attrs:
+                scope.open_extras().port_maps[scope.section].append(self.port_mapping(tag, attrs))
             else:
                 scope.section = tag
         elif tag == "layers":
@@ -307,7 +334,7 @@ class _Reader:
             scope.section = tag
         elif tag in _PORT_MAPS:
             scope.section = tag
-            scope.port_maps[tag] = []
+            scope.open_extras().port_maps[tag] = []
         elif tag == "back_edges":
             scope.section = tag
         elif tag in _BODY_PORT_MAPS:
@@ -319,26 +346,26 @@ class _Reader:
         elif tag == "net":
             self.fail("a <net> inside the <net>")
         else:  # rt_info, metadata, v10 pre-process...: nothing the graph needs
-            self.skip = 1
-            self.port = _DISCARD
+            self.depth = 1
+            self.parser.StartElementHandler = self.skipped
             self.parser.EndElementHandler = self.end
+
+    def skipped(self, tag: str, attrs: dict[str, str]) -> None:
+        """A start tag inside a skipped subtree: only its depth counts."""
+        self.depth += 1
 
     def end(self, tag: str) -> None:
         """Only active inside bodies and skipped subtrees."""
-        if self.skip:
-            if tag != "dim":
-                self.skip -= 1
+        if self.depth:
+            self.depth -= 1
+            if not self.depth:
+                self.parser.StartElementHandler = self.start
         elif tag in _BODY_PORT_MAPS:
             self.close_body(tag)
-        if not self.skip and not self.open_bodies:
+        if not self.depth and not self.open_bodies:
             self.parser.EndElementHandler = None
 
     # -- elements ----------------------------------------------------------------------------------------
-
-    def edge(self, attrs: dict[str, str]) -> Edge:
-        """An <edge> with a missing or bad attribute: say which."""
-        line = self.parser.CurrentLineNumber
-        return Edge(*(_int(self.path, attrs, key, "an <edge>", line) for key in _EDGE_KEYS), line)
 
     def back_edge(self, attrs: dict[str, str]) -> Edge:
         """A back edge: from-layer (a body Result) feeds to-layer (a body Parameter) in the next iteration."""
@@ -371,73 +398,81 @@ class _Reader:
         layers, edges, unreachable = _checked(self.path, body.layers, body.edges, where=f"body {body.name!r}: ")
         model = IRModel(name=body.name, version=0, layers=layers, edges=tuple(edges), unreachable=unreachable)
         self.scope = body.parent
-        self.scope.bodies.append((tag, model))
+        self.scope.open_extras().bodies.append((tag, model))
         self.open_bodies -= 1
 
     def finish_layer(self, scope: _Scope) -> None:
         """Turn the open layer's raw parts into a :class:`Layer`."""
-        attrs, line = scope.layer, scope.line
+        attrs, line, data = scope.layer, scope.line, scope.data
         scope.layer = None
-        try:
+        shapes = self.shapes
+        try:  # the common case, kept lean; anything wrong is named by raise_layer_error
             layer_id = int(attrs["id"])
-        except (KeyError, ValueError):
-            layer_id = _int(self.path, attrs, "id", "a <layer>", line)
-        name = attrs.get("name", "")
-        ir_type = attrs.get("type")
-        if not ir_type:
-            self.fail(f"layer {layer_id} ({name!r}) has no type", line)
-        outputs = tuple([self.output_port(port, layer_id, name) for port in scope.outputs])
-        try:
+            ir_type = attrs["type"]
+            outputs = []
+            for port, text, _ in scope.outputs:
+                dims = "".join(text)
+                shape = shapes.get(dims)
+                if shape is None:
+                    shape = shapes[dims] = tuple([_dim_from_text(dim) for dim in dims.split(_DIM)[1:]])
+                names = port.get("names")
+                outputs.append(_record(Port, (int(port["id"]), port.get("precision", ""), shape,
+                                              _tensor_names(names) if names else ())))  # fmt: skip
             inputs = tuple([int(port["id"]) for port in scope.inputs])
+            if ir_type == "Parameter" and outputs and "shape" in data:
+                # The port writes every dynamic dimension as -1; <data shape> keeps intervals and dynamic rank.
+                outputs[0] = outputs[0]._replace(shape=_shape_from_text(data["shape"]))
         except (KeyError, ValueError):
-            inputs = tuple(_int(self.path, p, "id", f"layer {layer_id} ({name!r}): a <port>", line)
-                           for p in scope.inputs)  # fmt: skip
-        if ir_type == "Parameter" and outputs and "shape" in scope.data:
-            # The port writes every dynamic dimension as -1; <data shape> keeps intervals and dynamic rank.
-            shape = _shape_from_text(self.path, scope.data["shape"], line, f"layer {layer_id} ({name!r})")
-            outputs = (outputs[0]._replace(shape=shape), *outputs[1:])
+            self.raise_layer_error(scope, attrs, line)
+        if not ir_type:
+            self.raise_layer_error(scope, attrs, line)
         bodies = ()
-        if scope.bodies:
+        extras = scope.extras
+        if extras is not None and extras.bodies:
             bodies = tuple(
                 Body(
                     name=tag,
                     model=model,
-                    port_map=tuple(scope.port_maps.get(_BODY_PORT_MAPS[tag], ())),
-                    back_edges=tuple(scope.back_edges) if tag == "body" else (),
+                    port_map=tuple(extras.port_maps.get(_BODY_PORT_MAPS[tag], ())),
+                    back_edges=tuple(extras.back_edges) if tag == "body" else (),
                 )
-                for tag, model in scope.bodies
+                for tag, model in extras.bodies
             )
-        layer = Layer(layer_id, name, ir_type, attrs.get("version", ""), scope.data, inputs, outputs, bodies, line)
+        layer = _record(Layer, (layer_id, attrs.get("name", ""), ir_type, attrs.get("version", ""), data, inputs,
+                                tuple(outputs), bodies, line))  # fmt: skip
         if layer_id in scope.layers:
             first = scope.layers[layer_id]
-            self.fail(f"duplicate layer id {layer_id}: {first.label} (line {first.line}) and {name!r} both use it",
-                      line)  # fmt: skip
+            self.fail(f"duplicate layer id {layer_id}: {first.label} (line {first.line}) and {layer.name!r} both "
+                      "use it", line)  # fmt: skip
         scope.layers[layer_id] = layer
 
-    def output_port(self, raw: list, layer_id: int, name: str) -> Port:
-        attrs, text, line = raw
-        try:  # the common case, kept lean: every dimension a static size
-            port_id = int(attrs["id"])
-            shape: tuple[Dim, ...] = tuple(map(int, "".join(text).split(_DIM)[1:])) if text else ()
-            if shape and min(shape) < 0:
-                raise ValueError
-        except (KeyError, ValueError):
-            what = f"layer {layer_id} ({name!r})"
-            port_id = _int(self.path, attrs, "id", f"{what}: a <port>", line)
-            texts = "".join(text).split(_DIM)[1:]
-            shape = tuple(_dim_from_text(self.path, t, line, what) for t in texts)
-        names = attrs.get("names")
-        return Port(
-            port_id,
-            attrs.get("precision", ""),
-            shape,
-            tuple(n.replace("\\,", ",") for n in _UNESCAPED_COMMA.split(names)) if names else (),
-        )
+    def raise_layer_error(self, scope: _Scope, attrs: dict[str, str], line: int) -> NoReturn:
+        """Name what :meth:`finish_layer` could not take in the open layer: a bad id, type, port or dimension."""
+        layer_id = _int(self.path, attrs, "id", "a <layer>", line)
+        what = f"layer {layer_id} ({attrs.get('name', '')!r})"
+        if not attrs.get("type"):
+            self.fail(f"{what} has no type", line)
+        for port, text, port_line in scope.outputs:
+            _int(self.path, port, "id", f"{what}: a <port>", port_line)
+            for dim in "".join(text).split(_DIM)[1:]:
+                _checked_dim(self.path, dim, port_line, what)
+        for port in scope.inputs:
+            _int(self.path, port, "id", f"{what}: a <port>", line)
+        if attrs["type"] == "Parameter" and "shape" in scope.data:
+            try:
+                _shape_from_text(scope.data["shape"])
+            except ValueError as exc:
+                self.fail(f"{what}: bad dimension {exc.args[0]!r}", line)
+        raise AssertionError(f"{what} could not be built, and nothing is wrong with it")  # a bug of ours
 
 
 _EDGE_KEYS = ("from-layer", "from-port", "to-layer", "to-port")
 _SRC = operator.itemgetter(0, 1)  # (src, src_port) of an Edge
 _DST = operator.itemgetter(2, 3)  # (dst, dst_port) of an Edge
+_SRC_ID = operator.itemgetter(0)
+_DST_ID = operator.itemgetter(2)
+#: What OpenVINO's reader builds a model back from: its Results and its sinks.
+_OUTPUT_TYPES = ("Result", "Assign")
 
 
 def _int(path: Path, attrs: Mapping[str, str], key: str, what: str, line: int, default: int | None = None) -> int:
@@ -452,17 +487,29 @@ def _int(path: Path, attrs: Mapping[str, str], key: str, what: str, line: int, d
         raise IRError(path, f"{what}: {key}={raw!r} is not an integer", line=line) from None
 
 
-def _dim_from_text(path: Path, text: str, line: int, what: str) -> Dim:
+def _dim_from_text(text: str) -> Dim:
+    """A dimension from its IR text: ``"8"`` is 8, ``"-1"`` and ``"?"`` are ``"?"``, an interval stays text.
+
+    ``ValueError``, carrying the stripped text, for anything else.
+    """
     text = text.strip()
     try:
         value = int(text)
     except ValueError:
         if text == "?" or _is_interval(text):
             return text
-        raise IRError(path, f"{what}: bad dimension {text!r}", line=line) from None
+        raise ValueError(text) from None
     if value < -1:
-        raise IRError(path, f"{what}: bad dimension {text!r}", line=line)
+        raise ValueError(text)
     return "?" if value == -1 else value
+
+
+def _checked_dim(path: Path, text: str, line: int, what: str) -> Dim:
+    """:func:`_dim_from_text`, with a bad dimension an :class:`IRError` naming ``what`` and ``line``."""
+    try:
+        return _dim_from_text(text)
+    except ValueError:
+        raise IRError(path, f"{what}: bad dimension {text.strip()!r}", line=line) from None
 
 
 def _is_interval(text: str) -> bool:
@@ -470,14 +517,19 @@ def _is_interval(text: str) -> bool:
     return bool(sep) and (low == "" or low.isdigit()) and (high == "" or high.isdigit())
 
 
-def _shape_from_text(path: Path, text: str, line: int, what: str) -> tuple[Dim, ...] | None:
+def _shape_from_text(text: str) -> tuple[Dim, ...] | None:
     """A ``<data shape=...>`` value: ``"1,3,?,1..10"``, ``""`` (scalar) or ``"..."`` (dynamic rank)."""
     text = text.strip()
     if text == "...":
         return None
     if not text:
         return ()
-    return tuple(_dim_from_text(path, part, line, what) for part in text.split(","))
+    return tuple([_dim_from_text(part) for part in text.split(",")])
+
+
+def _tensor_names(names: str) -> tuple[str, ...]:
+    """The tensor names in an output port's ``names`` attribute: comma-separated, a comma in a name as ``\\,``."""
+    return tuple([name.replace("\\,", ",") for name in _UNESCAPED_COMMA.split(names)])
 
 
 # -- consistency ---------------------------------------------------------------------------------------------
@@ -499,13 +551,15 @@ def _checked(
     fed = list(map(_DST, edges))  # each input fed exactly once: as many edges as inputs, and the same set
     if not (outputs.issuperset(map(_SRC, edges)) and len(fed) == len(inputs) and inputs == set(fed)):
         _locate_bad_edge(path, layers, edges, outputs, inputs, where)
+    if _all_kept(layers, edges):
+        return layers, edges, ()
     producers: dict[int, list[int]] = {lid: [] for lid in layers}
     for edge in edges:
         producers[edge.dst].append(edge.src)
 
     # What the outputs depend on is kept, and must be acyclic (a cycle elsewhere is dropped with it, unseen,
     # as OpenVINO's reader never visits it).
-    reached = {lid for lid, layer in layers.items() if layer.ir_type in ("Result", "Assign")}
+    reached = {lid for lid, layer in layers.items() if layer.ir_type in _OUTPUT_TYPES}
     stack = list(reached)
     while stack:
         for src in producers[stack.pop()]:
@@ -534,6 +588,23 @@ def _checked(
     dropped = tuple(layer for lid, layer in layers.items() if lid not in kept)
     kept_edges = [edge for edge in edges if edge.src in kept and edge.dst in kept]
     return {lid: layer for lid, layer in layers.items() if lid in kept}, kept_edges, dropped
+
+
+def _all_kept(layers: dict[int, Layer], edges: list[Edge]) -> bool:
+    """Whether, at a glance, the graph is acyclic and every layer is kept: the common case, in C-level iterators.
+
+    OpenVINO's serializer numbers layers in topological order, so every edge runs from a lower id to a higher
+    one, which rules out a cycle. In an acyclic graph every path ends at a layer without consumers; when those
+    are all Results, Assigns or unfed Parameters, every layer is kept. Anything else takes the full check.
+    """
+    if not all(map(operator.lt, map(_SRC_ID, edges), map(_DST_ID, edges))):
+        return False
+    ends = layers.keys() - set(map(_SRC_ID, edges))
+    return all(
+        layers[lid].ir_type in _OUTPUT_TYPES
+        or (layers[lid].ir_type == "Parameter" and not layers[lid].inputs)
+        for lid in ends
+    )
 
 
 def _raise_cycle(path: Path, layers, producers: dict[int, list[int]], stuck: set[int], where: str) -> None:

@@ -107,8 +107,8 @@ def format_shape(shape: tuple[Dim, ...] | None) -> str:
 class Port(NamedTuple):
     """One input or output port of a layer, as ``<port>`` declares it.
 
-    A named tuple rather than a dataclass: a big IR has hundreds of thousands of ports, and tuples are what
-    keeps parsing on par with OpenVINO's own reader.
+    A named tuple rather than a dataclass: a big IR has hundreds of thousands of ports, and tuples are the
+    cheapest records Python builds.
     """
 
     #: The IR port id. A layer's input and output ports share one id space (inputs first).

@@ -29,15 +29,16 @@ from pathlib import Path
 
 from rich.progress import Progress
 
+from hetero_tool.cost import CalibrationConfig, CostProfile
 from hetero_tool.devices.device import parse_emulate, resolve_devices
 from hetero_tool.devices.names import parse_devices
 from hetero_tool.devices.support import Support
 from hetero_tool.ir import load_ir
 from hetero_tool.ir.order import ordered_layer_ids
-from hetero_tool.partition.plan import make_plan
-from hetero_tool.runtime.calibration import CalibrationConfig, CostProfile, calibrate
+from hetero_tool.plan import make_plan
+from hetero_tool.runtime.calibration import calibrate
+from hetero_tool.runtime.data import make_inputs
 from hetero_tool.runtime.hetero import compile_plan, model_for
-from hetero_tool.runtime.inputs import make_inputs
 from hetero_tool.runtime.timing import Timer
 from hetero_tool.samples import save_samples
 
@@ -59,7 +60,7 @@ def timed_calibration(ir, devices, config: CalibrationConfig) -> tuple[CostProfi
 def show(profile: CostProfile) -> None:
     def spread(s, fmt="{:.3f}"):
         rel = f"{100 * s.relative:.0f}%" if s.relative != float("inf") else "inf"
-        return f"{fmt.format(s.median)} [{fmt.format(s.low)}..{fmt.format(s.high)}] (range {rel} of median)"
+        return f"{fmt.format(s.median)} [{fmt.format(s.min)}..{fmt.format(s.max)}] (range {rel} of median)"
 
     print(f"host {profile.host_cpu}, {profile.host_cores} cores, OpenVINO {profile.openvino}")
     print(

@@ -24,44 +24,18 @@ import time
 import tracemalloc
 from pathlib import Path
 
-import numpy as np
 import openvino as ov
-import openvino.opset13 as ops
 from rich.progress import Progress
 
 from hetero_tool.ir import graph_from_ir, parse_ir
+from hetero_tool.samples import build_encoder_stack
 
 
 def build_ir(path: Path, layers: int) -> Path:
     """A transformer-encoder-like IR with at least ``layers`` layers (fixed seed), saved to ``path``."""
-    rng = np.random.default_rng(0)
-    hidden, heads, seq = 32, 4, 16
-    x = ops.parameter([1, seq, hidden], np.float32, name="tokens")
-    h = x
-    count = 0
-
-    def w(*shape):
-        return ops.constant(rng.standard_normal(shape).astype(np.float32) * 0.1)
-
-    split = ops.constant(np.array([1, seq, heads, hidden // heads], np.int64))
-    merge = ops.constant(np.array([1, seq, hidden], np.int64))
-    perm = ops.constant(np.array([0, 2, 1, 3], np.int64))
-    axes = ops.constant(np.array([-1], np.int64))
     with Progress(transient=True, console=None) as progress:
-        task = progress.add_task("building IR", total=layers)
-        while count < layers:
-            n = ops.mvn(h, axes, True, 1e-5, "inside_sqrt")
-            q, k, v = (ops.transpose(ops.reshape(ops.matmul(n, w(hidden, hidden), False, False), split, False), perm)
-                       for _ in range(3))  # fmt: skip
-            s = ops.softmax(ops.multiply(ops.matmul(q, k, False, True), ops.constant(np.float32(0.35))), -1)
-            a = ops.reshape(ops.transpose(ops.matmul(s, v, False, False), perm), merge, False)
-            h = ops.add(h, ops.matmul(a, w(hidden, hidden), False, False))
-            up = ops.matmul(ops.mvn(h, axes, True, 1e-5, "inside_sqrt"), w(hidden, 64), False, False)
-            f = ops.gelu(ops.add(up, w(64)), "erf")
-            h = ops.add(h, ops.matmul(f, w(64, hidden), False, False))
-            count += 32  # ops added per block, Consts included
-            progress.update(task, completed=count)
-    ov.save_model(ov.Model([ops.result(h)], [x], "big_transformer"), path, compress_to_fp16=False)
+        progress.add_task(f"building a {layers:,}-layer IR", total=None)
+        ov.save_model(build_encoder_stack(layers), path, compress_to_fp16=False)
     return path
 
 

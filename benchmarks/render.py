@@ -16,11 +16,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from parse import build_ir
+import openvino as ov
 
 from hetero_tool.ir import parse_ir
-from hetero_tool.partition.plan import plan_model
+from hetero_tool.loaders import plan_from_files
 from hetero_tool.report.render import render_plan
+from hetero_tool.samples import build_encoder_stack
 
 VIEWS = ("auto", "full", "clustered", "collapsed", "subgraph:0")
 
@@ -31,14 +32,15 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=60.0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        xml = build_ir(Path(tmp) / "big.xml", args.layers)
+        xml = Path(tmp) / "big.xml"
+        ov.save_model(build_encoder_stack(args.layers), xml, compress_to_fp16=False)
         rules = Path(tmp) / "rules.toml"
         rules.write_text('schema_version = 1\n[[rule]]\nname = "softmax off the NPU"\n'
                          'match = { types = ["Softmax"] }\nforbid = ["NPU"]\n')  # fmt: skip
         ir = parse_ir(xml)
         for label, extra in (("one subgraph", {}), ("softmax islands", {"rules": rules})):
             start = time.perf_counter()
-            plan = plan_model(xml, devices="NPU,CPU", emulate=["NPU"], **extra)
+            plan = plan_from_files(xml, devices="NPU,CPU", emulate=["NPU"], **extra)
             print(f"\n{label}: {len(ir.layers):,} layers, {plan.subgraph_count:,} subgraphs "
                   f"(planned in {time.perf_counter() - start:.1f} s)")  # fmt: skip
             print(f"  {'asked':<12}{'drawn':<12}{'nodes':>8}{'layout s':>10}{'SVG MiB':>9}  why")

@@ -7,8 +7,10 @@ The public API, by stage (the README has the data flow):
 - Devices: :func:`parse_devices` (``HETERO:NPU,CPU``), :func:`resolve_devices` (real or emulated with a
   :class:`DeviceProfile`), :class:`Support` (what each device runs, from ``query_model``).
 - Placement: :func:`assign_affinity` (affinity map, rules, then fallback priority as HETERO's automatic mode).
-- Subgraphs and plans: :func:`collect_subgraphs` (exactly as HETERO cuts), :func:`make_plan` /
-  :func:`plan_model` -> :class:`Plan`, :func:`load_plan`.
+- Subgraphs and plans: :func:`collect_subgraphs` (exactly as HETERO cuts), :func:`make_plan` -> :class:`Plan`,
+  :func:`load_plan`.
+- From files, as the commands work: :func:`plan_from_files` and the other ``*_from_files`` of
+  :mod:`hetero_tool.loaders`.
 - Examples: :func:`hetero_tool.samples.save_samples` builds the bundled example models.
 - Errors: everything raised on purpose derives from :class:`HeteroToolError`.
 """
@@ -17,7 +19,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from hetero_tool.affinity import Assignment, Decision, Rule, assign_affinity, load_affinity_map, load_rules
 from hetero_tool.devices import Device, DeviceProfile, Support, load_profile, parse_devices, resolve_devices
-from hetero_tool.errors import HeteroToolError, InputError, IRError, ModelFormatError, WeightsError
+from hetero_tool.errors import HeteroToolError, InputError, IRError, ModelFormatError, PlanError, WeightsError
 from hetero_tool.ir import (
     IRModel,
     Layer,
@@ -28,8 +30,9 @@ from hetero_tool.ir import (
     parse_ir,
     summary_from_ir,
 )
+from hetero_tool.loaders import plan_from_files
 from hetero_tool.partition import Partition, collect_subgraphs
-from hetero_tool.partition.plan import Plan, load_plan, make_plan, plan_model
+from hetero_tool.plan import Plan, load_plan, make_plan
 
 try:
     __version__ = version("hetero-tool")
@@ -50,6 +53,7 @@ __all__ = [
     "ModelSummary",
     "Partition",
     "Plan",
+    "PlanError",
     "Port",
     "Rule",
     "Support",
@@ -66,7 +70,7 @@ __all__ = [
     "make_plan",
     "parse_devices",
     "parse_ir",
-    "plan_model",
+    "plan_from_files",
     "resolve_devices",
     "summary_from_ir",
 ]

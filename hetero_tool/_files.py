@@ -6,22 +6,39 @@ import json
 import os
 import secrets
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from hetero_tool.errors import InputError
 
-__all__ = ["check_output", "parse_toml", "read_json", "read_toml", "write_all_atomic", "write_atomic"]
+__all__ = [
+    "check_output",
+    "parse_toml",
+    "read_bytes",
+    "read_json",
+    "read_toml",
+    "refuse_inputs",
+    "write_all_atomic",
+    "write_atomic",
+]
 
 
 def read_json(path: str | Path, what: str) -> Any:
-    """The JSON document in ``path``; ``what`` names the kind of file in the error ("plan", "affinity map")."""
+    """The JSON document in ``path``; ``what`` names the kind of file in the error ("affinity map")."""
     text = _text(path, what)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not valid JSON: {exc}") from None
+
+
+def read_bytes(path: str | Path, what: str) -> bytes:
+    """The bytes of ``path``; ``what`` names the kind of file in the error ("plan", "bench result")."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such {what}")
+    return path.read_bytes()
 
 
 def read_toml(path: str | Path, what: str) -> dict[str, Any]:
@@ -53,32 +70,41 @@ def check_output(output: str | Path, *inputs: str | Path | None) -> None:
     output = Path(output)
     if not output.parent.is_dir():
         raise InputError(f"{output}: the directory {output.parent} does not exist")
-    target = output.resolve()
+    refuse_inputs([output], inputs)
+
+
+def refuse_inputs(targets: Iterable[str | Path], inputs: Iterable[str | Path | None]) -> None:
+    """Raise :class:`~hetero_tool.errors.InputError` if writing any of ``targets`` would replace one of
+    ``inputs`` (an input IR ``.xml`` brings its ``.bin``)."""
+    protected: dict[Path, Path] = {}
     for item in inputs:
         if item is None:
             continue
         path = Path(item)
-        candidates = {path.resolve()}
-        if path.suffix == ".xml":
-            candidates.add(path.with_suffix(".bin").resolve())
-        if target in candidates:
-            raise InputError(f"--output {output} would overwrite an input")
+        for candidate in (path, path.with_suffix(".bin")) if path.suffix == ".xml" else (path,):
+            protected[candidate.resolve()] = candidate
+    for target in map(Path, targets):
+        if target.resolve() in protected:
+            raise InputError(f"{target} would overwrite an input ({protected[target.resolve()]})")
 
 
-def write_atomic(path: str | Path, data: str | bytes) -> Path:
+def write_atomic(path: str | Path, data: str | bytes, *, inputs: Iterable[str | Path | None] = ()) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same directory and a rename, so a reader sees
-    the old file or the new one, never half of it, and a crash leaves no partial output."""
+    the old file or the new one, never half of it, and a crash leaves no partial output. Never replaces one of
+    ``inputs`` (:func:`refuse_inputs`)."""
     path = Path(path)
-    write_all_atomic({path: data})
+    write_all_atomic({path: data}, inputs=inputs)
     return path
 
 
-def write_all_atomic(files: Mapping[Path, str | bytes]) -> None:
+def write_all_atomic(files: Mapping[Path, str | bytes], *, inputs: Iterable[str | Path | None] = ()) -> None:
     """Write several files all or nothing: each goes to a temporary sibling first, and the renames happen only
     once every one of them is complete; on error the temporary files are removed and no target is touched.
+    A target that is one of ``inputs`` is refused before anything is written (:func:`refuse_inputs`).
 
     The files get the user's usual permissions (``0o666`` minus the umask), not ``mkstemp``'s ``0o600``.
     """
+    refuse_inputs(files, inputs)
     temps: list[tuple[Path, Path]] = []
     try:
         for path, data in files.items():

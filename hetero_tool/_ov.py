@@ -1,10 +1,26 @@
-"""Glue shared by every module that talks to OpenVINO: error text that reads as one line."""
+"""OpenVINO glue every stage uses: Cores, emulated devices, and error text that reads as one line.
+
+OpenVINO is imported on first use, so importing the tool stays fast for commands that never touch it.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
 
-__all__ = ["ov_error_text"]
+from hetero_tool.errors import BackendError
+
+__all__ = [
+    "available_devices",
+    "cpu_plugin_library",
+    "new_core",
+    "ov_error_text",
+    "ov_version",
+    "register_cpu_device",
+    "shared_core",
+]
 
 # Lines OpenVINO prepends to every message: where in its C++ source the exception passed through.
 _NOISE = re.compile(r"^(Exception from \S+|Check '.*' failed at \S+|FrontEnd API failed with \w+:?|\S+\.cpp:\d+:?)$")
@@ -21,3 +37,67 @@ def ov_error_text(exc: BaseException) -> str:
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     useful = [line for line in lines if not _NOISE.match(line)]
     return (useful or lines or [type(exc).__name__])[0]
+
+
+@cache
+def shared_core():
+    """The process's ``ov.Core`` for reading models, querying support and listing devices.
+
+    Compiling takes a :func:`new_core` instead: HETERO reports ``HETERO_NUMBER_OF_SUBMODELS`` net of a counter
+    its Core keeps across compiles, and a compiled model must not share its Core's lifetime with others.
+    """
+    import openvino as ov
+
+    return ov.Core()
+
+
+def new_core(emulated: Iterable[str] = ()):
+    """A fresh ``ov.Core`` with the emulated devices ``emulated`` (OpenVINO names) registered on it.
+
+    Examples
+    --------
+    >>> "NPU_CPU" in new_core(["NPU_CPU"]).available_devices
+    True
+    """
+    import openvino as ov
+
+    core = ov.Core()
+    for name in emulated:
+        register_cpu_device(core, name)
+    return core
+
+
+@cache
+def available_devices() -> tuple[str, ...]:
+    """Devices OpenVINO finds on this machine: ``available_devices`` of a Core no emulated device is registered
+    on (the shared one may have some)."""
+    return tuple(new_core().available_devices)
+
+
+def ov_version() -> str:
+    """``openvino.get_version()``: part of every cache key and of every result the tool writes."""
+    import openvino as ov
+
+    return ov.get_version()
+
+
+def cpu_plugin_library() -> Path:
+    """Path of the CPU plugin library in the installed OpenVINO package."""
+    import openvino as ov
+
+    libs = Path(ov.__file__).parent / "libs"
+    found = sorted(libs.glob("libopenvino_intel_cpu_plugin.*")) or sorted(libs.glob("openvino_intel_cpu_plugin.*"))
+    if not found:
+        raise BackendError(f"the CPU plugin library is not in {libs}")
+    return found[0]
+
+
+def register_cpu_device(core, name: str) -> None:
+    """Make ``name`` a device of ``core`` backed by the CPU plugin: an emulated device.
+
+    OpenVINO accepts a second registration of the CPU plugin only under a name that contains "CPU".
+    """
+    if "CPU" not in name:
+        raise BackendError(f"an emulated device's OpenVINO name must contain 'CPU' (got {name!r})")
+    if name not in core.available_devices:
+        core.register_plugin(str(cpu_plugin_library()), name)

@@ -42,8 +42,7 @@ def file_digest(paths: Iterable[Path], *extra: str) -> str:
     digest = hashlib.sha256()
     for path in paths:
         with open(path, "rb") as stream:
-            for chunk in iter(lambda: stream.read(1 << 20), b""):
-                digest.update(chunk)
+            hashlib.file_digest(stream, lambda: digest)
         digest.update(b"\0")
     for text in extra:
         digest.update(text.encode())

@@ -12,13 +12,20 @@ perf counters and an accuracy check, and writes an HTML report of each plan (the
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from hetero_tool._files import write_atomic
 from hetero_tool.ir import ModelSummary, load_ir, summary_from_ir
-from hetero_tool.partition.plan import Plan, plan_model
+from hetero_tool.loaders import plan_from_files
+from hetero_tool.plan import Plan
+from hetero_tool.report.dotfiles import write_dot_files
+from hetero_tool.report.html import report_html
+from hetero_tool.report.model_explorer import write_model_explorer
+from hetero_tool.runtime.bench import AccuracyCheck, run_bench
+from hetero_tool.runtime.progress import Progress
+from hetero_tool.runtime.results import BenchConfig, BenchResult
 from hetero_tool.samples import save_samples
 
 __all__ = ["DEMO_DEVICES", "DEMO_MODEL", "DemoResult", "run_demo"]
@@ -46,7 +53,7 @@ class DemoResult:
     #: Model name -> its Model Explorer files (graph and overlays).
     exports: dict[str, dict[str, Path]]
     #: The timing of :data:`DEMO_MODEL`'s plan and baselines, and where it was saved.
-    bench: object
+    bench: BenchResult
     bench_path: Path
     #: Model name -> its HTML report.
     reports: dict[str, Path]
@@ -56,7 +63,7 @@ def run_demo(
     output_dir: str | Path,
     *,
     bench_seconds: float = 6.0,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> DemoResult:
     """Build every example model into ``output_dir``, plan two splits, draw them, time one, and report.
 
@@ -65,10 +72,8 @@ def run_demo(
 
     Examples
     --------
-    >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     result = run_demo(tmp, bench_seconds=0.2)
-    ...     reports = sorted(path.name for path in result.reports.values())
+    >>> result = run_demo(tmp, bench_seconds=0.2)
+    >>> reports = sorted(path.name for path in result.reports.values())
     >>> result.summary.name, list(result.models)
     ('mobilenet', ['mobilenet', 'transformer', 'detector', 'control_flow'])
     >>> [plan.subgraph_count > 1 for plan in result.plans.values()]
@@ -76,13 +81,6 @@ def run_demo(
     >>> result.bench.run("plan").verification.ok, reports
     (True, ['detector.report.html', 'mobilenet.report.html'])
     """
-    from hetero_tool._files import write_atomic
-    from hetero_tool.report.dotfiles import write_dot_files
-    from hetero_tool.report.html import report_html
-    from hetero_tool.report.model_explorer import write_model_explorer
-    from hetero_tool.runtime.bench import AccuracyCheck, run_bench
-    from hetero_tool.runtime.results import BenchConfig
-
     output_dir = Path(output_dir)
     models = save_samples(output_dir)
     rules = output_dir / "activations_off_npu.toml"
@@ -91,8 +89,9 @@ def run_demo(
     plans: dict[Path, Plan] = {}
     by_model: dict[str, Plan] = {}
     for name, extra in (("detector", {}), (DEMO_MODEL, {"rules": rules})):
-        plan = plan_model(models[name], devices=DEMO_DEVICES, emulate=["NPU"], **extra)
-        plans[plan.save(output_dir / f"{name}.plan.json")] = plan
+        path = output_dir / f"{name}.plan.json"
+        plan = plan_from_files(models[name], devices=DEMO_DEVICES, emulate="NPU", output=path, **extra)
+        plans[path] = plan
         by_model[name] = plan
 
     irs = {name: load_ir(models[name]) for name in by_model}

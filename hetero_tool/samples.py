@@ -21,7 +21,7 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 
-__all__ = ["SAMPLES", "Sample", "build_sample", "save_samples"]
+__all__ = ["SAMPLES", "Sample", "build_encoder_stack", "build_sample", "save_samples"]
 
 
 @dataclass(frozen=True)
@@ -482,6 +482,46 @@ SAMPLES: Mapping[str, Sample] = types.MappingProxyType({
 """Known samples by name, in a fixed order."""
 
 
+def build_encoder_stack(layers: int) -> ov.Model:
+    """A transformer-encoder-like model of at least ``layers`` layers, for sizes no example reaches.
+
+    Blocks of 32 layers (Constants included: layer norm, attention, feed-forward) are stacked until there
+    are ``layers``; the weights come from a fixed seed, the nodes keep OpenVINO's automatic names. The
+    parse benchmark and the tests of large layouts use it.
+
+    Examples
+    --------
+    >>> model = build_encoder_stack(64)
+    >>> len(model.get_ordered_ops()) >= 64, model.get_friendly_name()
+    (True, 'encoder_stack')
+    """
+    rng = np.random.default_rng(0)
+    hidden, heads, seq = 32, 4, 16
+    x = ops.parameter([1, seq, hidden], np.float32, name="tokens")
+    h = x
+
+    def w(*shape):
+        return ops.constant(rng.standard_normal(shape).astype(np.float32) * 0.1)
+
+    split = ops.constant(np.array([1, seq, heads, hidden // heads], np.int64))
+    merge = ops.constant(np.array([1, seq, hidden], np.int64))
+    perm = ops.constant(np.array([0, 2, 1, 3], np.int64))
+    axes = ops.constant(np.array([-1], np.int64))
+    for _ in range(0, layers, 32):  # 32 layers per block, Constants included
+        n = ops.mvn(h, axes, True, 1e-5, "inside_sqrt")
+        q, k, v = (
+            ops.transpose(ops.reshape(ops.matmul(n, w(hidden, hidden), False, False), split, False), perm)
+            for _ in range(3)
+        )
+        s = ops.softmax(ops.multiply(ops.matmul(q, k, False, True), ops.constant(np.float32(0.35))), -1)
+        a = ops.reshape(ops.transpose(ops.matmul(s, v, False, False), perm), merge, False)
+        h = ops.add(h, ops.matmul(a, w(hidden, hidden), False, False))
+        up = ops.matmul(ops.mvn(h, axes, True, 1e-5, "inside_sqrt"), w(hidden, 64), False, False)
+        f = ops.gelu(ops.add(up, w(64)), "erf")
+        h = ops.add(h, ops.matmul(f, w(64, hidden), False, False))
+    return ov.Model([ops.result(h)], [x], "encoder_stack")
+
+
 def build_sample(name: str) -> ov.Model:
     """Build a fresh copy of the sample model `name`.
 
@@ -532,10 +572,8 @@ def save_samples(out_dir: str | os.PathLike, names: Iterable[str] | None = None
 
     Examples
     --------
-    >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     paths = save_samples(tmp, ["mobilenet"])
-    ...     sorted(p.name for p in Path(tmp).iterdir())
+    >>> paths = save_samples(tmp, ["mobilenet"])
+    >>> sorted(p.name for p in tmp.iterdir())
     ['mobilenet.bin', 'mobilenet.xml']
     """
     if names is None:

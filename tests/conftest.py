@@ -1,4 +1,5 @@
-"""Shared fixtures: the example models (built once per session), a tiny hand-written IR, and the CLI runner.
+"""Shared fixtures of the tests: a tiny hand-written IR and the CLI runner (the example models and the private
+cache come from the top-level ``conftest.py``, which the doctests share).
 
 Testing guidelines for this suite:
 - OpenVINO is the ground truth; never mock it for a behaviour the tool claims about OpenVINO.
@@ -8,7 +9,6 @@ Testing guidelines for this suite:
 
 from __future__ import annotations
 
-import os
 import struct
 from collections.abc import Callable
 from pathlib import Path
@@ -17,26 +17,6 @@ import pytest
 from typer.testing import CliRunner
 
 from hetero_tool.cli.app import app
-from hetero_tool.samples import save_samples
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _private_cache(tmp_path_factory: pytest.TempPathFactory):
-    """Keep the tool's cache inside the test session."""
-    previous = os.environ.get("HETERO_TOOL_CACHE_DIR")
-    os.environ["HETERO_TOOL_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
-    yield
-    if previous is None:
-        del os.environ["HETERO_TOOL_CACHE_DIR"]
-    else:
-        os.environ["HETERO_TOOL_CACHE_DIR"] = previous
-
-
-@pytest.fixture(scope="session")
-def sample_paths(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Every example model as IR, name -> .xml (built once)."""
-    return save_samples(tmp_path_factory.mktemp("samples"))
-
 
 # A tiny IR written by hand, so each bad-input test can break exactly one thing in it:
 # x (Parameter 1x4) -> add (+ bias Const, 16 bytes of .bin) -> relu -> out (Result).

@@ -1,6 +1,6 @@
 """Perf counters per submodel, device, boundary and IR layer, on real HETERO splits (never a mocked OpenVINO).
 
-The main model is research note 1.6's chain: 16 x (3x3 convolution + ReLU) on a 1x16x16x16 input, with every
+The main model is a chain of 16 x (3x3 convolution + ReLU) on a 1x16x16x16 input, with every
 layer uniquely named, split by affinity between ``NPU`` (emulated: the CPU plugin registered again as
 ``NPU_CPU``) and ``CPU``: all on one device (1 submodel), in two halves (2), and alternating pairs (16).
 
@@ -30,7 +30,7 @@ import pytest
 from hetero_tool.devices.device import resolve_devices
 from hetero_tool.errors import BackendError, InputError
 from hetero_tool.ir import parse_ir
-from hetero_tool.partition.plan import plan_model
+from hetero_tool.loaders import plan_from_files
 from hetero_tool.runtime.counters import collect_profile, layer_times_ms, profile_from_counters
 from hetero_tool.runtime.hetero import compile_device, compile_plan, verify
 from hetero_tool.runtime.results import Profile
@@ -92,7 +92,7 @@ def _plan(xml: Path, tmp_path: Path, device_of_pair, pairs=None):
         mapping[layer.name] = device_of_pair(pair)
     path = tmp_path / "affinity.json"
     path.write_text(json.dumps(mapping))
-    return ir, plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU=cpu"], affinity=path)
+    return ir, plan_from_files(xml, devices="HETERO:NPU,CPU", emulate=["NPU=cpu"], affinity=path)
 
 
 def _zeros() -> dict[int, np.ndarray]:
@@ -247,7 +247,7 @@ def test_branches_and_pass_through(tmp_path, single):
     (tmp_path / "affinity.json").write_text(
         json.dumps({n: "NPU" if n in npu else "CPU" for n in ir.ids_by_name})
     )
-    plan = plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU=cpu"], affinity=tmp_path / "affinity.json")
+    plan = plan_from_files(xml, devices="HETERO:NPU,CPU", emulate=["NPU=cpu"], affinity=tmp_path / "affinity.json")
     compiled = compile_plan(ir, plan, device_config=DEVICE_CONFIG, properties={"PERF_COUNT": True})
     assert verify(plan, compiled).ok
     profile = collect_profile(ir, plan, compiled, _zeros(), iterations=3)
@@ -321,7 +321,7 @@ def test_samples_alternating(sample_paths, tmp_path, name):
         ir.layers[lid].name: ("NPU" if k % 2 else "CPU") for k, lid in enumerate(ordered_layer_ids(ir))
     }
     (tmp_path / "affinity.json").write_text(json.dumps(mapping))
-    plan = plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU=cpu"], affinity=tmp_path / "affinity.json")
+    plan = plan_from_files(xml, devices="HETERO:NPU,CPU", emulate=["NPU=cpu"], affinity=tmp_path / "affinity.json")
     compiled = compile_plan(ir, plan, properties={"PERF_COUNT": True})
     inputs = {
         k: np.zeros(list(p.get_shape()), p.get_element_type().to_dtype())

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from hetero_tool.ir import parse_ir
-from hetero_tool.partition.plan import plan_model
+from hetero_tool.loaders import plan_from_files
 from hetero_tool.report.dotfiles import write_dot_files
 from hetero_tool.report.openvino_dot import read_hetero_dump
 from hetero_tool.runtime.hetero import compile_plan
@@ -28,16 +28,16 @@ PLANS = ("fallback", "random", "rules")
 
 def _plan(kind: str, xml: Path, tmp_path: Path):
     if kind == "fallback":
-        return plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
+        return plan_from_files(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
     if kind == "rules":
         rules = tmp_path / "rules.toml"
         rules.write_text(RULES)
-        return plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU=gpu"], rules=rules)
+        return plan_from_files(xml, devices="HETERO:NPU,CPU", emulate=["NPU=gpu"], rules=rules)
     ir = parse_ir(xml)
     rng = random.Random(ir.name)
     affinity = tmp_path / "affinity.json"
     affinity.write_text(json.dumps({layer.name: rng.choice(["CPUX", "CPU"]) for layer in ir.layers.values()}))
-    return plan_model(xml, devices="HETERO:CPUX,CPU", emulate=["CPUX=cpu"], affinity=affinity)
+    return plan_from_files(xml, devices="HETERO:CPUX,CPU", emulate=["CPUX=cpu"], affinity=affinity)
 
 
 def _grouping(nodes) -> list[list[str]]:

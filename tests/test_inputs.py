@@ -15,20 +15,12 @@ import openvino.opset13 as ops
 import pytest
 
 from hetero_tool.errors import InputError
-from hetero_tool.ir import parse_ir
-from hetero_tool.partition.plan import plan_model
+from hetero_tool.ir import ov_model_from_ir, parse_ir
+from hetero_tool.loaders import plan_from_files
+from hetero_tool.runtime.data import input_names, make_inputs
 from hetero_tool.runtime.hetero import compile_plan, model_for, verify
-from hetero_tool.runtime.inputs import (
-    INPUT_PRECISIONS,
-    input_names,
-    make_inputs,
-    parse_inputs,
-    parse_layouts,
-    parse_shapes,
-    parse_values,
-    preprocessor,
-)
-from hetero_tool.runtime.openvino import read_ov_model
+from hetero_tool.runtime.options import parse_inputs, parse_layouts, parse_shapes, parse_values
+from hetero_tool.runtime.preprocess import INPUT_PRECISIONS, preprocessor
 
 MEAN = (123.675, 116.28, 103.53)
 SCALE = (58.395, 57.12, 57.375)
@@ -190,25 +182,25 @@ def test_parse_inputs_errors(text, named):
 def test_u8_mean_scale_give_the_outputs_of_normalized_float_input(sample_paths):
     """The plugin converting and normalizing u8 data == the application feeding normalized floats."""
     ir = parse_ir(sample_paths["mobilenet"])
-    build = preprocessor(read_ov_model(ir), input_precision="u8", mean={"": MEAN}, scale={"image": SCALE})
+    build = preprocessor(ov_model_from_ir(ir), input_precision="u8", mean={"": MEAN}, scale={"image": SCALE})
     model = model_for(ir, preprocess=build)
     raw = make_inputs(model, seed=3)
     assert raw["image"].dtype == np.uint8 and raw["image"].max() > 200
     normalized = (raw["image"].astype(np.float32) - np.array(MEAN, np.float32)[:, None, None]) / np.array(
         SCALE, np.float32
     )[:, None, None]
-    ours, reference = _run(model, raw), _run(read_ov_model(ir), {"image": normalized})
+    ours, reference = _run(model, raw), _run(ov_model_from_ir(ir), {"image": normalized})
     for a, b in zip(ours, reference):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4 * float(np.abs(b).max()))
 
 
 def test_mean_without_scale_and_scalar_values(sample_paths):
     ir = parse_ir(sample_paths["mobilenet"])
-    model = model_for(ir, preprocess=preprocessor(read_ov_model(ir), mean={"image": (100.0,)}, scale={"": (2.0,)}))
+    model = model_for(ir, preprocess=preprocessor(ov_model_from_ir(ir), mean={"image": (100.0,)}, scale={"": (2.0,)}))
     assert model.inputs[0].get_element_type() == ov.Type.f32
     assert model.get_parameters()[0].get_layout().empty  # scalar values need no channel dimension
     data = make_inputs(model)
-    ours, reference = _run(model, data), _run(read_ov_model(ir), {"image": (data["image"] - 100) / 2})
+    ours, reference = _run(model, data), _run(ov_model_from_ir(ir), {"image": (data["image"] - 100) / 2})
     np.testing.assert_allclose(ours[0], reference[0], rtol=1e-4, atol=1e-5)
 
 
@@ -257,7 +249,7 @@ def test_per_channel_values_find_the_channel_dimension(shape, own_layout, layout
     ],
 )
 def test_preprocessing_errors(sample_paths, kwargs, named):
-    model = read_ov_model(parse_ir(sample_paths["mobilenet"]))
+    model = ov_model_from_ir(parse_ir(sample_paths["mobilenet"]))
     model.inputs[0].get_tensor().add_names({"image:0"})
     with pytest.raises(InputError) as caught:
         preprocessor(model, **kwargs)
@@ -265,7 +257,7 @@ def test_preprocessing_errors(sample_paths, kwargs, named):
 
 
 def test_mean_and_scale_need_a_floating_point_input(sample_paths):
-    model = read_ov_model(parse_ir(sample_paths["transformer"]))
+    model = ov_model_from_ir(parse_ir(sample_paths["transformer"]))
     with pytest.raises(InputError, match=r"--mean \[1\]: the model has no floating-point input"):
         preprocessor(model, mean={"": (1.0,)})
     with pytest.raises(InputError, match="--scale input_ids: input 'input_ids' is i64; mean and scale apply to"):
@@ -313,7 +305,7 @@ def test_nothing_to_do_gives_none_and_a_layout_alone_is_set():
 def test_added_ops_have_deterministic_names(sample_paths):
     ir = parse_ir(sample_paths["mobilenet"])
     first, second = (
-        model_for(ir, preprocess=preprocessor(read_ov_model(ir), input_precision="u8", mean={"": MEAN}, scale={"": SCALE}))
+        model_for(ir, preprocess=preprocessor(ov_model_from_ir(ir), input_precision="u8", mean={"": MEAN}, scale={"": SCALE}))
         for _ in range(2)
     )
     names = [op.get_friendly_name() for op in first.get_ordered_ops()]
@@ -341,10 +333,10 @@ def test_preprocessing_under_hetero_adds_no_submodel(sample_paths, tmp_path, fir
     affinity_file.write_text(
         json.dumps({layer.name: first_device if k < len(layers) // 2 else other for k, layer in enumerate(layers)})
     )
-    plan = plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU=cpu"], affinity=affinity_file)
+    plan = plan_from_files(xml, devices="HETERO:NPU,CPU", emulate=["NPU=cpu"], affinity=affinity_file)
     to_ov = {d.name: d.ov_name or d.name for d in plan.devices}
     affinity = {lid: to_ov[device] for lid, device in plan.layer_affinity.items()}
-    build = preprocessor(read_ov_model(ir), input_precision="u8", mean={"": MEAN}, scale={"": SCALE})
+    build = preprocessor(ov_model_from_ir(ir), input_precision="u8", mean={"": MEAN}, scale={"": SCALE})
     model = model_for(ir, affinity=affinity, preprocess=build)
 
     stem = to_ov[first_device]
@@ -402,7 +394,7 @@ def test_benchmark_app_ranges_we_follow_and_where_we_differ():
 
 def test_benchmark_app_token_ids_would_read_past_the_table(sample_paths):
     """Gather-8 gives zeros for an index past the table: benchmark_app's 100..255 all become one zero row."""
-    compiled = ov.Core().compile_model(read_ov_model(parse_ir(sample_paths["transformer"])), "CPU")
+    compiled = ov.Core().compile_model(ov_model_from_ir(parse_ir(sample_paths["transformer"])), "CPU")
     outputs = [compiled(np.full([1, 16], ids, np.int64))[compiled.outputs[0]] for ids in (98, 99, 150, 255)]
     assert not np.array_equal(outputs[0], outputs[1])
     assert np.array_equal(outputs[2], outputs[3])
@@ -425,7 +417,7 @@ def test_token_ids_stay_inside_the_embedding_table(sample_paths, seed):
     table = next(layer for layer in ir.layers.values() if layer.name == "embeddings/token/table")
     rows = table.outputs[0].shape[0]
     assert rows == 100
-    for model in (read_ov_model(ir), model_for(ir, preprocess=preprocessor(read_ov_model(ir), input_precision="u8"))):
+    for model in (ov_model_from_ir(ir), model_for(ir, preprocess=preprocessor(ov_model_from_ir(ir), input_precision="u8"))):
         ids = make_inputs(model, seed=seed)["input_ids"]
         assert ids.min() >= 0 and ids.max() < rows and len(np.unique(ids)) > 4
 

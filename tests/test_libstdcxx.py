@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from hetero_tool.partition._libstdcxx import hash_string, unordered_order
+from hetero_tool.partition.libstdcxx import hash_string, unordered_order
 
 _PROGRAM = r"""
 #include <iostream>

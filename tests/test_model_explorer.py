@@ -6,8 +6,9 @@ Three levels of checking:
    as JSON Schema (a subset: ``type``, ``properties``, ``required``, ``additionalProperties``, ``items``,
    ``enum``, ``anyOf``, ``minimum``/``maximum``, ``minLength``, ``minItems``, ``minProperties``, ``$ref``),
    field for field from ``graph_builder.py`` and ``node_data_builder.py`` of ``google-ai-edge/model-explorer``
-   (``src/server/package/src/model_explorer/``, as released in ai-edge-model-explorer 0.1.34) and the
-   research note (``aesthetics_ecosystem.md`` B2). Unknown keys are errors: Model Explorer's types have no
+   (``src/server/package/src/model_explorer/``, as released in ai-edge-model-explorer 0.1.34) and the UI's
+   reader of node data (``src/ui/.../node_data_provider_extension_service.ts``, ``getNodeDataProviderData``).
+   Unknown keys are errors: Model Explorer's types have no
    place for them. :func:`schema_errors` checks that subset in a few lines, so no ``jsonschema`` is needed.
 2. **Semantics.** Every IR layer is a node, every IR edge an incoming edge, namespaces are the plan's
    subgraphs, overlay values are the plan's devices, subgraphs and reasons; two exports are byte-identical.
@@ -37,7 +38,8 @@ from hetero_tool.errors import InputError, PlanError
 from hetero_tool.ir import parse_ir
 from hetero_tool.ir.order import ordered_layer_ids
 from hetero_tool.ir.types import IRModel, walk_layers
-from hetero_tool.partition.plan import Plan, load_plan, plan_model
+from hetero_tool.loaders import plan_from_files
+from hetero_tool.plan import Plan, load_plan
 from hetero_tool.report.model_explorer import (
     OVERLAYS,
     me_graph_from_plan,
@@ -134,7 +136,8 @@ NODE_DATA_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "Model Explorer node data, multi-graph form (node_data_builder.ModelNodeData)",
     "$defs": {
-        # NodeDataResult.value is annotated Num, but strings and booleans are shown too (research note B2)
+        # NodeDataResult.value is annotated Num, but the UI shows strings and booleans too (its own colab
+        # example_colabs/custom_data_overlay_demo.ipynb writes an op_type overlay of strings)
         "NodeDataResult": _record(
             ["value"], value={"type": ["number", "string", "boolean"]}, bgColor=_STRING, textColor=_STRING
         ),
@@ -248,10 +251,10 @@ def planned(sample_paths, tmp_path_factory) -> dict[tuple[str, str], tuple[IRMod
     plans = {}
     for name, xml in sample_paths.items():
         ir = parse_ir(xml)
-        plans[name, "fallback"] = ir, plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
+        plans[name, "fallback"] = ir, plan_from_files(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
         plans[name, "rules"] = (
             ir,
-            plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU=gpu"], rules=tmp / "rules.toml"),
+            plan_from_files(xml, devices="HETERO:NPU,CPU", emulate=["NPU=gpu"], rules=tmp / "rules.toml"),
         )
         alternate = {
             ir.layers[lid].name: ("CPU", "GPU")[k % 2] for k, lid in enumerate(ordered_layer_ids(ir))
@@ -259,7 +262,7 @@ def planned(sample_paths, tmp_path_factory) -> dict[tuple[str, str], tuple[IRMod
         (tmp / f"{name}.affinity.json").write_text(json.dumps(alternate))
         plans[name, "alternating"] = (
             ir,
-            plan_model(
+            plan_from_files(
                 xml, devices="HETERO:GPU,CPU", emulate=["GPU=cpu"], affinity=tmp / f"{name}.affinity.json"
             ),
         )
@@ -414,7 +417,7 @@ def test_namespaces_are_the_plans_subgraphs(planned, name, pattern):
         ns = _namespace(plan, sg.index)
         assert groups[ns]["layers"] == str(len(sg.layers)) and groups[ns]["device"] == sg.device
         assert groups[ns]["index"] == str(sg.index) and groups[ns]["subgraph"] == _label(plan, sg.index)
-        bytes_in, bytes_out = plan.subgraph_bytes(sg)
+        bytes_in, bytes_out = plan.partition.subgraph_bytes[sg.index]
         assert (groups[ns]["bytes_in"], groups[ns]["bytes_out"]) == (str(bytes_in), str(bytes_out))
         assert all(colors[lid] == device_style(sg.device).fill for lid in sg.layers)
     # a Constant sits in one of the subgraphs HETERO clones it into

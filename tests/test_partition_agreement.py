@@ -16,12 +16,12 @@ from pathlib import Path
 import openvino as ov
 import pytest
 
-from hetero_tool.ir import parse_ir
+from hetero_tool._ov import register_cpu_device
+from hetero_tool.ir import ov_model_from_ir, parse_ir
 from hetero_tool.ir.order import ordered_layer_ids
-from hetero_tool.partition.plan import plan_model
+from hetero_tool.loaders import plan_from_files
 from hetero_tool.report.openvino_dot import read_hetero_dump
 from hetero_tool.runtime.hetero import compile_plan
-from hetero_tool.runtime.openvino import read_ov_model, register_cpu_device
 from hetero_tool.samples import SAMPLES
 
 RULES = """schema_version = 1
@@ -53,17 +53,17 @@ def _map_file(tmp_path: Path, ir, devices_by_position) -> Path:
 def _plan(pattern: str, xml: Path, tmp_path: Path):
     ir = parse_ir(xml)
     if pattern == "fallback":
-        return ir, plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
+        return ir, plan_from_files(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
     if pattern == "rules":
         rules = tmp_path / "rules.toml"
         rules.write_text(RULES)
-        return ir, plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU=gpu"], rules=rules)
+        return ir, plan_from_files(xml, devices="HETERO:NPU,CPU", emulate=["NPU=gpu"], rules=rules)
     if pattern == "random":
         rng = random.Random(f"{ir.name}-random")
         affinity = _map_file(tmp_path, ir, lambda k, lid: rng.choice(["CPUX", "CPU"]))
     else:  # alternating by position in get_ordered_ops()
         affinity = _map_file(tmp_path, ir, lambda k, lid: "CPUX" if k % 2 else "CPU")
-    return ir, plan_model(xml, devices="HETERO:CPUX,CPU", emulate=["CPUX=cpu"], affinity=affinity)
+    return ir, plan_from_files(xml, devices="HETERO:CPUX,CPU", emulate=["CPUX=cpu"], affinity=affinity)
 
 
 @pytest.mark.parametrize("pattern", ["fallback", "random", "alternating", "rules"])
@@ -96,17 +96,17 @@ def test_fallback_equals_hetero_query_model(sample_paths, name):
     """With two real CPU-backed devices, fallback priority is exactly ``core.query_model(m, "HETERO:...")``."""
     xml = sample_paths[name]
     ir = parse_ir(xml)
-    plan = plan_model(xml, devices="HETERO:CPUX,CPU", emulate=["CPUX=cpu"])
+    plan = plan_from_files(xml, devices="HETERO:CPUX,CPU", emulate=["CPUX=cpu"])
     core = ov.Core()
     register_cpu_device(core, "CPUX")
-    answer = core.query_model(read_ov_model(ir), "HETERO:CPUX,CPU")
+    answer = core.query_model(ov_model_from_ir(ir), "HETERO:CPUX,CPU")
     names = {layer.name for layer in ir.layers.values()}
     theirs = {name: device for name, device in answer.items() if name in names}
     assert theirs == plan.affinity
 
 
 def test_plan_json_round_trip(sample_paths, tmp_path):
-    from hetero_tool.partition.plan import load_plan
+    from hetero_tool.plan import load_plan
 
     ir, plan = _plan("random", sample_paths["transformer"], tmp_path)
     path = plan.save(tmp_path / "p.json")
@@ -136,7 +136,7 @@ def test_layers_sharing_a_name_run_where_the_first_of_them_goes(tmp_path):
     late = [lid for lid, layer in ir.layers.items() if layer.name in ("relu5", "sigmoid5", "sigmoid6", "relu7")]
     rules.write_text(f'schema_version = 1\n[[rule]]\nname = "late"\nmatch = {{ ids = {sorted(late + ids[1:])} }}\n'
                      'pin = "CPUX"\n')  # fmt: skip
-    plan = plan_model(xml, devices="HETERO:CPU,CPUX", emulate=["CPUX=cpu"], rules=rules)
+    plan = plan_from_files(xml, devices="HETERO:CPU,CPUX", emulate=["CPUX=cpu"], rules=rules)
     assert plan.layer_affinity[ids[1]] == plan.layer_affinity[ids[0]] == "CPU"
     assert any("places layers by friendly name" in w for w in plan.warnings)
     compiled = compile_plan(ir, plan)

@@ -16,7 +16,7 @@ emulated with the ``cpu`` profile), by one of these patterns, all by position in
 
 Mixed affinities make same-device components depend on each other in cycles, so HETERO's cycle splitting runs,
 per-layer heuristic and SCC fallback alike; the ``*_exercise_cycle_splitting`` tests keep the case lists honest
-about that. Each case is planned through ``plan_model`` with an affinity-map JSON, compiled through HETERO with
+about that. Each case is planned through ``plan_from_files`` with an affinity-map JSON, compiled through HETERO with
 its dumps, and checked exactly: ``HETERO_NUMBER_OF_SUBMODELS``, every dumped op's device and component id, the
 grouping of ops into components, and the device order of the submodels in the ``export_model()`` header.
 
@@ -45,10 +45,11 @@ import pytest
 
 from hetero_tool.errors import BackendError
 from hetero_tool.ir import parse_ir
-from hetero_tool.ir.order import inputs_by_layer, ordered_layer_ids
+from hetero_tool.ir.order import ordered_layer_ids
 from hetero_tool.ir.types import IRModel
-from hetero_tool.partition.plan import Plan, plan_model
+from hetero_tool.loaders import plan_from_files
 from hetero_tool.partition.subgraphs import Partition, collect_subgraphs
+from hetero_tool.plan import Plan
 from hetero_tool.report.openvino_dot import read_hetero_dump
 from hetero_tool.runtime.hetero import compile_plan, submodel_devices
 
@@ -353,7 +354,7 @@ def check(built: Built, directory: Path) -> Outcome:
     affinity_file = directory / "affinity.json"
     affinity_file.write_text(json.dumps(built.affinity))
     emulate = [f"{d}=cpu" for d in case.devices if d != "CPU"]
-    plan = plan_model(built.xml, devices="HETERO:" + ",".join(case.devices), emulate=emulate, affinity=affinity_file)
+    plan = plan_from_files(built.xml, devices="HETERO:" + ",".join(case.devices), emulate=emulate, affinity=affinity_file)
     assert plan.affinity == built.affinity, "the plan does not keep the affinity map"
     cut_off = results_cut_off(ir, plan.partition)
     problems: list[str] = []
@@ -447,10 +448,9 @@ def coverage(cases: list[Case], directory: Path) -> Counter:
     for case in cases:
         built = build(case, directory / str(case.seed))
         ir, partition = built.ir, predict(built)
-        producers = inputs_by_layer(ir)
-        uses = Counter(src for sources in producers.values() for src, _ in sources)
+        uses = Counter(edge.src for edge in ir.edges)
         kinds = {lid: layer.ir_type for lid, layer in ir.layers.items()}
-        fed_by = {kinds[producers[lid][0][0]] for lid, kind in kinds.items() if kind == "Result"}
+        fed_by = {kinds[ir.sources(lid)[0][0]] for lid, kind in kinds.items() if kind == "Result"}
         seen.update({
             "heuristic": partition.cycle_rounds > 1,
             "scc": partition.scc_steps > 0,

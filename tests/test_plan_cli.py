@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from hetero_tool.partition.plan import load_plan
+from hetero_tool.plan import load_plan
 from tests.test_bad_input import assert_one_line_error
 
 

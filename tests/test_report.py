@@ -36,10 +36,11 @@ import pytest
 
 from hetero_tool.errors import BackendError, InputError
 from hetero_tool.ir import parse_ir
-from hetero_tool.partition.plan import Plan, fallback_rows, plan_model
+from hetero_tool.loaders import plan_from_files, report_from_files
+from hetero_tool.plan import Plan
 from hetero_tool.report import html as report_module
 from hetero_tool.report import render
-from hetero_tool.report.html import ReportResult, latency_chart_svg, report_html, write_report
+from hetero_tool.report.html import ReportResult, latency_chart_svg, report_html
 from hetero_tool.report.views import visible_layers
 from hetero_tool.runtime.results import (
     Accuracy,
@@ -156,11 +157,11 @@ def cases(sample_paths, tmp_path_factory) -> dict[str, Case]:
     rules = resources.files("hetero_tool.data") / "activations_off_npu.toml"
     with resources.as_file(rules) as path:
         xml = sample_paths["mobilenet"]
-        plan = plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"], rules=path)
+        plan = plan_from_files(xml, devices="HETERO:NPU,CPU", emulate=["NPU"], rules=path)
     found["mobilenet"] = _case(tmp, "mobilenet", xml, plan, make_bench(plan))
 
     xml = sample_paths["detector"]
-    plan = plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
+    plan = plan_from_files(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
     found["detector"] = _case(tmp, "detector", xml, plan, None)
     with pytest.MonkeyPatch.context() as patch:  # the size policy, scaled down so that the detector is "big"
         patch.setattr(render, "FULL_LIMIT", 5)
@@ -172,7 +173,7 @@ def cases(sample_paths, tmp_path_factory) -> dict[str, Case]:
     xml = hostile_dir / "hostile.xml"
     xml.write_text(hostile_ir_text())
     xml.with_suffix(".bin").write_bytes(struct.pack("<4f", 0.5, -1.0, 2.0, 0.0))
-    plan = plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
+    plan = plan_from_files(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
     found["hostile"] = _case(tmp, "hostile", xml, plan, make_bench(plan, label=HOSTILE_RUN, verified=False))
     return found
 
@@ -297,10 +298,10 @@ def test_summary_and_tables_follow_the_plan(cases):
     assert f'<div class="big">{len(plan.partition.cuts)}</div>' in html
     for device, count in plan.layers_per_device().items():
         assert f"<strong>{count}</strong>" in html, device
-    rows = fallback_rows(plan)
+    rows = plan.fallback_rows
     assert rows and all(f'<td>{row.op_type}</td><td class="num">{row.count}</td>' in html for row in rows)
     for sg in plan.partition.subgraphs:  # bytes in and out, as the plan counts them
-        inbound, outbound = (report_module._size(n) for n in plan.subgraph_bytes(sg))
+        inbound, outbound = (report_module._size(n) for n in plan.partition.subgraph_bytes[sg.index])
         assert f'<td class="num">{inbound}</td><td class="num">{outbound}</td></tr>' in html
     assert "rule &#39;classifier head on the CPU&#39;" in html  # the pinned table
     assert "emulated" in html and "NPU_CPU" in html
@@ -353,7 +354,7 @@ def test_no_graph_is_still_a_report(cases, monkeypatch):
     def fail(*args, **kwargs):
         raise BackendError("Graphviz could not render the view: out of memory")
 
-    monkeypatch.setattr(render, "render_plan", fail)
+    monkeypatch.setattr(report_module, "render_plan", fail)
     case = cases["detector"]
     report = report_html(parse_ir(case.xml), case.plan)
     assert report.view is None and report.note.startswith("no graph: Graphviz could not")
@@ -370,8 +371,8 @@ def test_latency_chart_scales_and_escapes():
 
 def cases_plan_stub() -> Plan:
     """A plan-shaped object for the chart, which only reads devices, subgraphs and the model's identity."""
-    from hetero_tool.partition.plan import PlanDevice
     from hetero_tool.partition.subgraphs import Partition
+    from hetero_tool.plan import PlanDevice
 
     return Plan("m.xml", "m", "0" * 64, (PlanDevice("CPU"),), {}, {}, {}, Partition((), {}, {}, ()))
 
@@ -420,7 +421,7 @@ def test_the_report_never_overwrites_an_input(cases, run_cli):
     assert_one_line_error(result, "would overwrite an input")
     assert case.plan_path.read_bytes() == before
     with pytest.raises(InputError, match="overwrite"):
-        write_report(case.xml, case.plan_path, case.xml.with_suffix(".bin"))
+        report_from_files(case.xml, case.plan_path, output=case.xml.with_suffix(".bin"))
 
 
 # -- the page in Chromium --------------------------------------------------------------------------------------
@@ -728,10 +729,10 @@ def image_difference(browser, a: bytes, b: bytes) -> dict:
         page.close()
 
 
-def test_write_report_checks_the_bench_model(cases, tmp_path):
+def test_report_from_files_checks_the_bench_model(cases, tmp_path):
     case = cases["mobilenet"]
     other = make_bench(case.plan, model_sha256="a" * 64).save(tmp_path / "b.json")
     with pytest.raises(InputError, match=r"b\.json: the bench result was made for 'mobilenet'"):
-        write_report(case.xml, case.plan_path, tmp_path / "r.html", bench_path=other)
+        report_from_files(case.xml, case.plan_path, bench=other, output=tmp_path / "r.html")
     assert not (tmp_path / "r.html").exists()
     assert report_module.FALLBACK_NAMES_LIMIT >= 3

@@ -11,7 +11,7 @@ from hetero_tool.affinity.types import Assignment, Decision
 from hetero_tool.devices.device import Device
 from hetero_tool.devices.support import Support
 from hetero_tool.errors import InputError
-from hetero_tool.ir.order import inputs_by_layer, ordered_layer_ids
+from hetero_tool.ir.order import ordered_layer_ids
 from hetero_tool.ir.types import IRModel
 
 __all__ = ["assign_affinity"]
@@ -44,16 +44,13 @@ def assign_affinity(
 
     Examples
     --------
-    >>> import tempfile
     >>> from hetero_tool.affinity.rules import Match, Rule
     >>> from hetero_tool.devices.device import resolve_devices
     >>> from hetero_tool.ir import parse_ir
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     ir = parse_ir(save_samples(tmp, names=["mobilenet"])["mobilenet"])
-    ...     devices = resolve_devices(["NPU", "CPU"], {"NPU": "npu"}, real=["CPU"])
-    ...     rule = Rule("softmax on CPU", Match(types=frozenset({"Softmax"})), pin="CPU")
-    ...     assignment = assign_affinity(ir, devices, Support(ir), rules=[rule])
+    >>> ir = parse_ir(samples["mobilenet"])
+    >>> devices = resolve_devices(["NPU", "CPU"], {"NPU": "npu"}, real=["CPU"])
+    >>> rule = Rule("softmax on CPU", Match(types=frozenset({"Softmax"})), pin="CPU")
+    >>> assignment = assign_affinity(ir, devices, Support(ir), rules=[rule])
     >>> softmax = next(lid for lid, layer in ir.layers.items() if layer.type == "Softmax")
     >>> assignment.decisions[softmax].source, assignment.decisions[softmax].rule
     ('rule', 'softmax on CPU')
@@ -142,15 +139,10 @@ def _by_friendly_name(ir: IRModel, decisions: Mapping[int, Decision], warnings: 
 
 def _follow(ir: IRModel, decided: dict[int, Decision]) -> None:
     """Place unpinned Parameters, Constants and Results whose neighbours all went to one device with them."""
-    producers = inputs_by_layer(ir)
-    consumers: dict[int, list[int]] = {lid: [] for lid in ir.layers}
-    for lid, sources in producers.items():
-        for src, _ in sources:
-            consumers[src].append(lid)
     for lid, layer in ir.layers.items():
         if lid in decided or layer.ir_type not in ("Parameter", "Const", "Result"):
             continue
-        neighbours = [src for src, _ in producers[lid]] if layer.ir_type == "Result" else consumers[lid]
+        neighbours = [src for src, _ in ir.sources(lid)] if layer.ir_type == "Result" else ir.consumers(lid)
         devices = {decided[n].device for n in neighbours if n in decided}
         if neighbours and len(devices) == 1 and all(n in decided for n in neighbours):
             (device,) = devices

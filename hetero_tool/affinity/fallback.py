@@ -60,14 +60,11 @@ def assign_by_priority(
 
     Examples
     --------
-    >>> import tempfile
     >>> from hetero_tool.devices.device import resolve_devices
     >>> from hetero_tool.ir import parse_ir
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     ir = parse_ir(save_samples(tmp, names=["detector"])["detector"])
-    ...     devices = resolve_devices(["NPU", "CPU"], {"NPU": "npu"}, real=["CPU"])
-    ...     decisions = assign_by_priority(ir, devices, Support(ir))
+    >>> ir = parse_ir(samples["detector"])
+    >>> devices = resolve_devices(["NPU", "CPU"], {"NPU": "npu"}, real=["CPU"])
+    >>> decisions = assign_by_priority(ir, devices, Support(ir))
     >>> nms = next(lid for lid, layer in ir.layers.items() if layer.type == "NonMaxSuppression")
     >>> decisions[nms].device, sorted(decisions[nms].rejected)
     ('CPU', ['NPU'])

@@ -80,12 +80,11 @@ def load_rules(path: str | Path) -> tuple[Rule, ...]:
 
     Examples
     --------
-    >>> import tempfile, pathlib
+    >>> import pathlib
     >>> text = 'schema_version = 1\\n[[rule]]\\nname = "nms"\\nmatch = { types = ["TopK"] }\\npin = "CPU"\\n'
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     path = pathlib.Path(tmp, "rules.toml")
-    ...     _ = path.write_text(text)
-    ...     (rule,) = load_rules(path)
+    >>> path = pathlib.Path(tmp, "rules.toml")
+    >>> _ = path.write_text(text)
+    >>> (rule,) = load_rules(path)
     >>> rule.name, rule.pin, sorted(rule.match.types)
     ('nms', 'CPU', ['TopK'])
     """

@@ -7,17 +7,22 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from hetero_tool._files import check_output
-from hetero_tool.cli.console import err, format_bytes, out, print_json
+from hetero_tool.cli.console import err, format_bytes, out, print_json, progress_bar, table
 from hetero_tool.cli.options import JsonOpt, ModelArg
-from hetero_tool.errors import CheckFailed, InputError
-from hetero_tool.runtime.bench import AUTOMATIC, HINTS, AccuracyCheck, bench_files, parse_per_device
+from hetero_tool.errors import CheckFailed
+from hetero_tool.loaders import bench_from_files
+from hetero_tool.runtime.bench import AUTOMATIC, AccuracyCheck
+from hetero_tool.runtime.options import (
+    parse_inputs,
+    parse_layouts,
+    parse_per_device,
+    parse_shapes,
+    parse_values,
+)
 from hetero_tool.runtime.results import BenchConfig, BenchResult, Run
 
-__all__ = ["bench", "progress_bar", "render_bench"]
+__all__ = ["bench", "render_bench"]
 
 #: Boundaries listed per run.
 COSTLIEST_BOUNDARIES = 5
@@ -97,34 +102,13 @@ def bench(
     json: JsonOpt = False,
 ) -> None:
     """Compile each plan through HETERO, verify it, and time it like benchmark_app next to the baselines."""
-    from hetero_tool.runtime.inputs import parse_inputs, parse_layouts, parse_shapes, parse_values
-
-    if hint not in HINTS:
-        raise InputError(f"--hint {hint}: use one of {', '.join(HINTS)}")
-    if seconds is not None and niter is not None:
-        raise InputError("--time and --niter exclude each other")
-    if rounds < 1:
-        raise InputError("--rounds must be at least 1")
-    if (seconds is not None and seconds <= 0) or (niter is not None and niter < 1):
-        raise InputError("--time and --niter must be above 0")
-    if report_format not in ("csv", "json"):
-        raise InputError(f"--report-format {report_format}: use csv or json")
-    files = parse_inputs(input_files) if input_files else None
-    inputs_read = [model, *plan, *(files or {}).values()]
-    if output is not None:
-        check_output(output, *inputs_read)
-    if report_dir is not None:
-        taken = {Path(p).resolve() for p in (*inputs_read, output) if p is not None}
-        for name in ("benchmark_report", "benchmark_average_counters_report"):
-            if (report_dir / f"{name}.{report_format}").resolve() in taken:
-                raise InputError(f"--report-dir {report_dir}: {name}.{report_format} would overwrite an input")
     config = BenchConfig(
         hint=hint,
         api=api or ("sync" if hint == "latency" else "async"),
         nireq=nireq,
         nstreams=parse_per_device(nstreams, "--nstreams"),
         infer_precision=parse_per_device(infer_precision, "--infer-precision"),
-        nthreads={k: _int(v, "--nthreads") for k, v in parse_per_device(nthreads, "--nthreads").items()},
+        nthreads=parse_per_device(nthreads, "--nthreads", int),
         time_s=seconds,
         niter=niter,
         rounds=rounds,
@@ -138,34 +122,31 @@ def bench(
         perf_counters=perf_counters,
     )
     check = AccuracyCheck(atol=atol, rtol=rtol, f32=f32, reference=reference) if accuracy or f32 else None
-    with progress_bar() as progress:
-        task = progress.add_task("compiling", total=None)
-
-        def update(what: str, done: int, total: int) -> None:
-            progress.update(task, description=escape(what), completed=done, total=total)
-
-        result = bench_files(model, plan, config, input_files=files, seed=seed, baselines=not no_baselines,
-                             baseline=baseline, accuracy=check, progress=update)  # fmt: skip
-    if output is not None:
-        result.save(output)
+    with progress_bar("compiling") as progress:
+        result = bench_from_files(
+            model,
+            plan,
+            config,
+            input_files=parse_inputs(input_files) if input_files else None,
+            seed=seed,
+            baselines=not no_baselines,
+            baseline=baseline,
+            accuracy=check,
+            output=output,
+            report_dir=report_dir,
+            report_format=report_format,
+            progress=progress,
+        )
     if report_dir is not None:
-        from hetero_tool.ir.formats import load_ir
-        from hetero_tool.runtime.bench_report import write_benchmark_app_report
-
-        written = write_benchmark_app_report(
-            result, result.runs[0].label, report_dir, fmt=report_format, counters="average" if perf_counters else "no",
-            model_path=model, ir=load_ir(model), protected=[model, *plan, *([output] if output else [])],
-        )  # fmt: skip
-        err.print(f"benchmark_app report: {', '.join(escape(str(p)) for p in written)}")
+        err.print(f"benchmark_app report written to {escape(str(report_dir))}")
     if json:
         print_json(result.to_json())
     else:
         render_bench(result)
         if output is not None:
             out.print(f"\nBench result written to {escape(str(output))}")
-    problems = _failures(result)
-    if problems:
-        raise CheckFailed("; ".join(problems))
+    if not result.passed:
+        raise CheckFailed("; ".join(result.problems()))
 
 
 def render_bench(result: BenchResult) -> None:
@@ -173,44 +154,45 @@ def render_bench(result: BenchResult) -> None:
     config = result.config
     budget = f"{config.niter} inferences" if config.niter is not None else f"{config.time_s:g} s"
     out.print(f"[bold]Model[/]   {escape(result.model_name)}   OpenVINO {escape(result.openvino)}")
-    out.print(f"[bold]Timing[/]  {budget} per candidate in {config.rounds} interleaved rounds, api {config.api}, "
-              f"hint {config.hint}, inputs {escape(config.inputs)}; ratios against [bold]{escape(result.baseline)}[/]")  # fmt: skip
+    out.print(
+        f"[bold]Timing[/]  {budget} per candidate in {config.rounds} interleaved rounds, api {config.api}, "
+        f"hint {config.hint}, inputs {escape(config.inputs)}; ratios against [bold]{escape(result.baseline)}[/]"
+    )
     out.print()
-    runs = Table(box=None, pad_edge=False, title="Candidates", title_justify="left", title_style="bold")
-    for column in ("candidate", "target", "submodels", "compile ms", "first ms", "iterations"):
-        runs.add_column(column, justify="left" if column in ("candidate", "target") else "right")
+    numbers = ("submodels", "compile ms", "first ms", "iterations")
+    runs = table("candidate", "target", *numbers, title="Candidates", right=numbers)
     for run in result.runs:
         first = f"{run.first_inference_ms:.2f}" if config.warmup else "-"
-        runs.add_row(escape(run.label), escape(_target(run)), _submodels(run), f"{run.compile_ms:.0f}", first,
-                     f"{run.iterations:,}")  # fmt: skip
+        runs.add_row(
+            escape(run.label), escape(_target(run)), _submodels(run), f"{run.compile_ms:.0f}", first, f"{run.iterations:,}"
+        )
     out.print(runs)
     out.print()
-    table = Table(box=None, pad_edge=False, title="Latency (ms)", title_justify="left", title_style="bold")
-    for column in ("candidate", "median", "average", "min", "max", "p90", "p99", "FPS", "ratio"):
-        table.add_column(column, justify="left" if column == "candidate" else "right", no_wrap=True)
+    numbers = ("median", "average", "min", "max", "p90", "p99", "FPS", "ratio")
+    latency = table("candidate", *numbers, title="Latency (ms)", right=numbers, no_wrap=("candidate", *numbers))
     fastest = min(result.runs, key=lambda r: r.latency.median_ms)
     for run in result.runs:
         stats = run.latency
         ratio = result.ratio(run)
         colour = "green" if ratio < 0.98 else "red" if ratio > 1.02 else ""
         name = f"[bold]{escape(run.label)}[/]" if run is fastest else escape(run.label)
-        table.add_row(
-            name, f"{stats.median_ms:.3f}", f"{stats.average_ms:.3f}", f"{stats.min_ms:.3f}", f"{stats.max_ms:.3f}",
-            f"{stats.p90_ms:.3f}", f"{stats.p99_ms:.3f}", f"{run.throughput_fps:,.1f}",
-            f"[{colour}]{ratio:.2f}x[/]" if colour else f"{ratio:.2f}x",
-        )  # fmt: skip
-    out.print(table)
+        times = (stats.median_ms, stats.average_ms, stats.min_ms, stats.max_ms, stats.p90_ms, stats.p99_ms)
+        ratio_text = f"[{colour}]{ratio:.2f}x[/]" if colour else f"{ratio:.2f}x"
+        latency.add_row(name, *(f"{ms:.3f}" for ms in times), f"{run.throughput_fps:,.1f}", ratio_text)
+    out.print(latency)
     for run in result.runs:
         shown = "; ".join(f"{device} {_properties(props)}" for device, props in run.device_properties.items())
         out.print(f"[dim]{escape(run.label)} compiled with: {escape(shown)}[/]")
     automatic = next((r for r in result.runs if r.label == AUTOMATIC), None)
     if automatic is not None and automatic.emulated:
-        out.print(f"[dim]{AUTOMATIC}: HETERO's greedy as the tool reproduces it, applied by hand (an emulated "
-                  "device's plugin would claim every op)[/]")  # fmt: skip
+        out.print(
+            f"[dim]{AUTOMATIC}: HETERO's greedy as the tool reproduces it, applied by hand (an emulated "
+            "device's plugin would claim every op)[/]"
+        )
     for label, reason in result.skipped.items():
         out.print(f"[dim]not run: {escape(label)}: {escape(reason)}[/]")
     for run in result.runs:
-        if run.verification is not None and not run.verification.ok:
+        if run.verification is not None:
             for problem in run.verification.problems():
                 err.print(f"[bold red]MISMATCH[/] {escape(run.label)}: {escape(problem)}")
     _render_accuracy(result)
@@ -225,52 +207,62 @@ def _render_accuracy(result: BenchResult) -> None:
         return
     first = checked[0].accuracy
     out.print()
-    table = Table(box=None, pad_edge=False, title_justify="left", title_style="bold",
-                  title=f"Accuracy against {first.reference} (atol {first.atol:g}, rtol {first.rtol:g})")  # fmt: skip
-    for column in ("candidate", "output", "max abs", "max rel", "result"):
-        table.add_column(column, justify="right" if column.startswith("max") else "left")
+    title = f"Accuracy against {first.reference} (atol {first.atol:g}, rtol {first.rtol:g})"
+    rows = table("candidate", "output", "max abs", "max rel", "result", title=title, right=("max abs", "max rel"))
     for run in checked:
         for output in run.accuracy.outputs:
             verdict = "[green]pass[/]" if output.passed else "[bold red]FAIL[/]"
             if output.note:
                 verdict += f" [dim]({escape(output.note)})[/]"
-            table.add_row(escape(run.label), escape(output.name), f"{output.max_abs:.3g}", f"{output.max_rel:.3g}",
-                          verdict)  # fmt: skip
-    out.print(table)
+            rows.add_row(escape(run.label), escape(output.name), _error(output.max_abs), _error(output.max_rel), verdict)
+    out.print(rows)
 
 
 def _render_profile(run: Run) -> None:
     profile = run.profile
     out.print()
-    out.print(f"[bold]Perf counters: {escape(run.label)}[/] ({profile.iterations} profiled inferences, "
-              f"latency {profile.latency_ms:.3f} ms, counted {profile.counted_ms:.3f} ms)")  # fmt: skip
-    table = Table(box=None, pad_edge=False)
-    for column in ("subgraph", "device", "time ms", "share", "reorders", "reorder ms"):
-        table.add_column(column, justify="left" if column == "device" else "right")
+    out.print(
+        f"[bold]Perf counters: {escape(run.label)}[/] ({profile.iterations} profiled inferences, "
+        f"latency {profile.latency_ms:.3f} ms, counted {profile.counted_ms:.3f} ms)"
+    )
+    numbers = ("subgraph", "time ms", "share", "reorders", "reorder ms")
+    subgraphs = table("subgraph", "device", *numbers[1:], right=numbers)
     total = profile.counted_ms or 1.0
     for sg in profile.subgraphs:
-        table.add_row(str(sg.index), sg.device, f"{sg.time_ms:.3f}", f"{100 * sg.time_ms / total:.0f}%",
-                      str(sg.reorders), f"{sg.reorder_ms:.3f}")  # fmt: skip
-    out.print(table)
+        subgraphs.add_row(
+            str(sg.index), sg.device, f"{sg.time_ms:.3f}", f"{100 * sg.time_ms / total:.0f}%", str(sg.reorders),
+            f"{sg.reorder_ms:.3f}",
+        )  # fmt: skip
+    out.print(subgraphs)
     devices = "   ".join(f"{name} {ms:.3f} ms" for name, ms in profile.devices_ms.items())
     out.print(f"per device: {devices}")
     if len(profile.subgraphs) > 1:
         at_cuts = sum(b.reorder_ms for b in profile.boundaries)
-        out.print(f"at boundaries: {profile.boundary_ms:.3f} ms = {100 * profile.boundary_share:.0f}% of latency "
-                  f"(Reorders at cut tensors {at_cuts:.3f} ms + {profile.outside_ms:.3f} ms outside the counters: "
-                  "host copies, hand-offs and the request's own overhead)")  # fmt: skip
+        out.print(
+            f"at boundaries: {profile.boundary_ms:.3f} ms = {100 * profile.boundary_share:.0f}% of latency "
+            f"(Reorders at cut tensors {at_cuts:.3f} ms + {profile.outside_ms:.3f} ms outside the counters: "
+            "host copies, hand-offs and the request's own overhead)"
+        )
     else:
-        out.print(f"one submodel, no boundaries ({profile.outside_ms:.3f} ms outside the counters: the request's "
-                  "own overhead)")  # fmt: skip
+        out.print(
+            f"one submodel, no boundaries ({profile.outside_ms:.3f} ms outside the counters: the request's own "
+            "overhead)"
+        )
     if profile.boundaries:
-        table = Table(box=None, pad_edge=False, title=f"Costliest boundaries (of {len(profile.boundaries)})",
-                      title_justify="left")  # fmt: skip
-        for column in ("from", "to", "tensors", "bytes", "reorders", "reorder ms"):
-            table.add_column(column, justify="right")
-        for boundary in profile.boundaries[:COSTLIEST_BOUNDARIES]:
-            table.add_row(str(boundary.from_subgraph), str(boundary.to_subgraph), str(boundary.tensors),
-                          format_bytes(boundary.bytes), str(boundary.reorders), f"{boundary.reorder_ms:.3f}")  # fmt: skip
-        out.print(table)
+        columns = ("from", "to", "tensors", "bytes", "reorders", "reorder ms")
+        title = f"Costliest boundaries (of {len(profile.boundaries)})"
+        boundaries = table(*columns, title=title, right=columns)
+        for b in profile.boundaries[:COSTLIEST_BOUNDARIES]:
+            boundaries.add_row(
+                str(b.from_subgraph), str(b.to_subgraph), str(b.tensors), format_bytes(b.bytes), str(b.reorders),
+                f"{b.reorder_ms:.3f}",
+            )  # fmt: skip
+        out.print(boundaries)
+
+
+def _error(value: float | None) -> str:
+    """A largest difference, ``-`` when the output could not be compared."""
+    return "-" if value is None else f"{value:.3g}"
 
 
 def _properties(props) -> str:
@@ -295,29 +287,3 @@ def _submodels(run: Run) -> str:
         return "-"
     mark = "[green]✓[/]" if run.verification.ok else "[bold red]✗[/]"
     return f"{run.verification.actual_submodels} {mark}"
-
-
-def _failures(result: BenchResult) -> list[str]:
-    problems = []
-    for run in result.runs:
-        if run.verification is not None and not run.verification.ok:
-            problems.append(f"{run.label}: {'; '.join(run.verification.problems())}")
-        if run.accuracy is not None and not run.accuracy.passed:
-            failed = ", ".join(o.name for o in run.accuracy.outputs if not o.passed)
-            problems.append(f"{run.label}: outputs {failed} differ from {run.accuracy.reference} beyond tolerance")
-    return problems
-
-
-def _int(text: str, what: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise InputError(f"{what} {text!r}: not a whole number") from None
-
-
-def progress_bar() -> Progress:
-    """The progress bar long commands show on stderr (gone when done)."""
-    return Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=err, transient=True,
-    )  # fmt: skip

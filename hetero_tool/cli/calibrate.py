@@ -7,20 +7,13 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from hetero_tool._files import check_output
-from hetero_tool.cli.bench import progress_bar
-from hetero_tool.cli.console import format_bytes, out, print_json
+from hetero_tool.cli.console import format_bytes, out, print_json, progress_bar, table
 from hetero_tool.cli.options import DevicesOpt, EmulateOpt, JsonOpt, ModelArg
+from hetero_tool.cost import CalibrationConfig, CostProfile, Spread
 from hetero_tool.errors import InputError
-from hetero_tool.runtime.calibration import (
-    LAYER_METHODS,
-    CalibrationConfig,
-    CostProfile,
-    Spread,
-    calibrate_model,
-)
+from hetero_tool.loaders import cost_profile_from_files
+from hetero_tool.runtime.options import parse_shapes
 
 __all__ = ["calibrate", "render_cost_profile", "parse_counts", "parse_bytes"]
 
@@ -89,11 +82,6 @@ def calibrate(
     json: JsonOpt = False,
 ) -> None:
     """Measure per-layer times on each device, the per-subgraph overhead and the per-byte boundary cost."""
-    from hetero_tool.devices.device import parse_emulate
-    from hetero_tool.runtime.inputs import parse_shapes
-
-    if layer_method not in LAYER_METHODS:
-        raise InputError(f"--layer-method {layer_method}: use one of {', '.join(LAYER_METHODS)}")
     config = CalibrationConfig(
         repeat=repeat,
         profile_iterations=profile_iterations,
@@ -106,19 +94,10 @@ def calibrate(
         seed=seed,
         shapes=parse_shapes(shape) if shape else {},
     )
-    config.check()
-    if output is not None:
-        profiles = [Path(spec) for spec in parse_emulate(emulate).values() if Path(spec).is_file()]
-        check_output(output, model, *profiles)
-    with progress_bar() as progress:
-        task = progress.add_task("calibrating", total=None)
-
-        def update(what: str, done: int, total: int) -> None:
-            progress.update(task, description=escape(what), completed=done, total=total)
-
-        profile = calibrate_model(model, devices=devices, emulate=emulate, config=config, progress=update)
-    if output is not None:
-        profile.save(output)
+    with progress_bar("calibrating") as progress:
+        profile = cost_profile_from_files(
+            model, devices=devices, emulate=emulate, config=config, output=output, progress=progress
+        )
     if json:
         print_json(profile.to_json())
         return
@@ -130,61 +109,67 @@ def calibrate(
 def render_cost_profile(profile: CostProfile) -> None:
     """Print a cost profile: devices and per-layer totals, time per op type, the boundary cost and its fit."""
     config = profile.config
-    runs = (
-        f"{config.repeat} runs: median \\[min..max]"
-        if config.repeat > 1
-        else "1 run (--repeat for the spread)"
-    )
+    runs = f"{config.repeat} runs: median \\[min..max]" if config.repeat > 1 else "1 run (--repeat for the spread)"
     out.print(f"[bold]Model[/]    {escape(profile.model_name)}  ({escape(profile.model_path)})")
-    out.print(f"[bold]Host[/]     {escape(profile.host_cpu)}, {profile.host_cores} cores, OpenVINO "
-              f"{escape(profile.openvino)}; {runs}")  # fmt: skip
+    out.print(
+        f"[bold]Host[/]     {escape(profile.host_cpu)}, {profile.host_cores} cores, OpenVINO "
+        f"{escape(profile.openvino)}; {runs}"
+    )
     emulated = [d for d in profile.devices if d.emulated]
     if emulated:
         names = ", ".join(d.name for d in emulated)
-        out.print(f"[bold]Emulated[/] {escape(names)}: the CPU plugin standing in, with the device profile's "
-                  "config; the figures are the CPU's, not the real device's")  # fmt: skip
+        out.print(
+            f"[bold]Emulated[/] {escape(names)}: the CPU plugin standing in, with the device profile's "
+            "config; the figures are the CPU's, not the real device's"
+        )
 
     out.print()
-    table = Table(title=f"Per-layer times ({config.profile_iterations} profiled inferences per run)",
-                  title_justify="left", title_style="bold", box=None, pad_edge=False)  # fmt: skip
-    for column in ("device", "method", "layers", "unsupported", "fused", "sum of layers ms", "latency ms",
-                   "layer spread"):  # fmt: skip
-        table.add_column(column, justify="left" if column in ("device", "method") else "right",
-                         no_wrap=column == "device")  # fmt: skip
+    numbers = ("layers", "unsupported", "fused", "sum of layers ms", "latency ms", "layer spread")
+    title = f"Per-layer times ({config.profile_iterations} profiled inferences per run)"
+    per_layer = table("device", "method", *numbers, title=title, right=numbers, no_wrap=("device",))
     for device in profile.devices:
-        spread = (f"{100 * device.layer_spread:.0f}% (p90 {100 * device.layer_spread_p90:.0f}%)"
-                  if config.repeat > 1 else "-")  # fmt: skip
-        table.add_row(escape(_name(profile, device.name)), device.method,
-                      str(len(device.layer_ms)), str(len(device.unsupported)), str(len(device.fused)),
-                      _spread(device.counted_ms, "{:.3f}", config.repeat),
-                      _spread(device.latency_ms, "{:.3f}", config.repeat), spread)  # fmt: skip
-    out.print(table)
+        spread = "-"
+        if config.repeat > 1:
+            spread = f"{100 * device.layer_spread:.0f}% (p90 {100 * device.layer_spread_p90:.0f}%)"
+        per_layer.add_row(
+            escape(_name(profile, device.name)),
+            device.method,
+            str(len(device.layer_ms)),
+            str(len(device.unsupported)),
+            str(len(device.fused)),
+            _spread(device.counted_ms, "{:.3f}", config.repeat),
+            _spread(device.latency_ms, "{:.3f}", config.repeat),
+            spread,
+        )
+    out.print(per_layer)
     if any(d.fused for d in profile.devices):
-        out.print("[dim]fused: layers no runtime node is named after (folded into a neighbour, e.g. a MatMul into "
-                  "FullyConnected); their time is in the neighbour's and they count 0[/]")  # fmt: skip
+        out.print(
+            "[dim]fused: layers no runtime node is named after (folded into a neighbour, e.g. a MatMul into "
+            "FullyConnected); their time is in the neighbour's and they count 0[/]"
+        )
     if any(d.unsupported for d in profile.devices):
         out.print("[dim]unsupported: layers the device cannot run; not timed[/]")
 
     types = {d.name: d.types(profile.layer_types) for d in profile.devices}
-    names = sorted({t for per in types.values() for t in per},
-                   key=lambda t: -max(per[t].total_ms for per in types.values() if t in per))  # fmt: skip
+    names = sorted(
+        {t for per in types.values() for t in per},
+        key=lambda t: -max(per[t].total_ms for per in types.values() if t in per),
+    )
     if names:
         out.print()
         shown = names[:TOP_TYPES]
         title = "Time by op type (ms per inference, summed over the layers; count)"
         if len(names) > len(shown):
             title += f", costliest {len(shown)} of {len(names)}"
-        table = Table(title=title, title_justify="left", title_style="bold", box=None, pad_edge=False)
-        table.add_column("op type")
-        for device in profile.devices:
-            table.add_column(escape(_name(profile, device.name)), justify="right")
+        columns = [escape(_name(profile, device.name)) for device in profile.devices]
+        by_type = table("op type", *columns, title=title, right=columns)
         for name in shown:
             cells = []
             for device in profile.devices:
                 cost = types[device.name].get(name)
                 cells.append(f"{cost.total_ms:.3f} ({cost.count})" if cost else "-")
-            table.add_row(escape(name), *cells)
-        out.print(table)
+            by_type.add_row(escape(name), *cells)
+        out.print(by_type)
 
     out.print()
     if not profile.boundaries:
@@ -192,35 +177,39 @@ def render_cost_profile(profile: CostProfile) -> None:
         return
     sizes = ", ".join(format_bytes(b) for b in config.boundary_bytes)
     counts = ", ".join(map(str, config.subgraph_counts))
-    table = Table(title=f"Boundary cost: a {config.chain_layers}-layer chain cut into {counts} alternating "
-                  f"subgraphs, boundary tensors of {sizes}", title_justify="left", title_style="bold",
-                  box=None, pad_edge=False)  # fmt: skip
-    for column in ("devices", "overhead µs/subgraph", "per byte ns", "bandwidth", "R²", "rmse µs",
-                   "max residual µs"):  # fmt: skip
-        table.add_column(column, justify="left" if column == "devices" else "right")
+    title = (
+        f"Boundary cost: a {config.chain_layers}-layer chain cut into {counts} alternating subgraphs, "
+        f"boundary tensors of {sizes}"
+    )
+    numbers = ("overhead µs/subgraph", "per byte ns", "bandwidth", "R²", "rmse µs", "max residual µs")
+    boundaries = table("devices", *numbers, title=title, right=numbers)
     for cost in profile.boundaries:
-        fit = _median_fit(cost)
+        fit = cost.median_fit
         bandwidth = f"{cost.transfer_gbps:.2f} GB/s" if cost.per_byte_ns.median > 0 else "-"
-        table.add_row(escape(_pair(profile, cost.devices)), _spread(cost.overhead_us, "{:.2f}", config.repeat),
-                      _spread(cost.per_byte_ns, "{:.3f}", config.repeat), bandwidth,
-                      _spread(cost.r2, "{:.3f}", config.repeat), f"{fit.rmse_us:.1f}",
-                      f"{fit.max_residual_us:.1f}")  # fmt: skip
-    out.print(table)
+        boundaries.add_row(
+            escape(_pair(profile, cost.devices)),
+            _spread(cost.overhead_us, "{:.2f}", config.repeat),
+            _spread(cost.per_byte_ns, "{:.3f}", config.repeat),
+            bandwidth,
+            _spread(cost.r2, "{:.3f}", config.repeat),
+            f"{fit.rmse_us:.1f}",
+            f"{fit.max_residual_us:.1f}",
+        )
+    out.print(boundaries)
     for cost in profile.boundaries:
-        fit = _median_fit(cost)
-        slopes = ", ".join(
-            f"{format_bytes(size)} {slope:.2f}" for size, slope in sorted(fit.slopes_us.items())
-        )
-        out.print(
-            f"  {escape(_pair(profile, cost.devices))}: µs per boundary, each size's sweep alone: {slopes}"
-        )
+        slopes = ", ".join(f"{format_bytes(size)} {slope:.2f}" for size, slope in sorted(cost.median_fit.slopes_us.items()))
+        out.print(f"  {escape(_pair(profile, cost.devices))}: µs per boundary, each size's sweep alone: {slopes}")
     first = profile.boundaries[0]
     if first.overhead_us.median <= 0 or first.per_byte_ns.median <= 0:
-        out.print("\n[yellow]The fit found no positive overhead or per-byte cost (too few or too noisy "
-                  "measurements): calibrate again with more --niter or --repeat before using these figures.[/]")  # fmt: skip
+        out.print(
+            "\n[yellow]The fit found no positive overhead or per-byte cost (too few or too noisy measurements): "
+            "calibrate again with more --niter or --repeat before using these figures.[/]"
+        )
         return
-    out.print(f"\nFor a device profile's \\[cost] table: subgraph_overhead_us = {first.overhead_us.median:.2f}, "
-              f"transfer_gbps = {first.transfer_gbps:.2f}")  # fmt: skip
+    out.print(
+        f"\nFor a device profile's \\[cost] table: subgraph_overhead_us = {first.overhead_us.median:.2f}, "
+        f"transfer_gbps = {first.transfer_gbps:.2f}"
+    )
 
 
 def parse_counts(text: str) -> tuple[int, ...]:
@@ -274,17 +263,11 @@ def _name(profile: CostProfile, name: str) -> str:
     return f"{name} (emulated)" if profile.device(name).emulated else name
 
 
-def _pair(profile: CostProfile, devices) -> str:
+def _pair(profile: CostProfile, devices: tuple[str, str]) -> str:
     return " <-> ".join(_name(profile, name) for name in devices)
 
 
 def _spread(spread: Spread, fmt: str, repeats: int) -> str:
     if repeats <= 1:
         return fmt.format(spread.median)
-    return f"{fmt.format(spread.median)} \\[{fmt.format(spread.low)}..{fmt.format(spread.high)}]"
-
-
-def _median_fit(cost):
-    """The fit of the repeat whose overhead is the median one (the lower middle for an even count)."""
-    ordered = sorted(cost.fits, key=lambda f: f.overhead_us)
-    return ordered[(len(ordered) - 1) // 2]
+    return f"{fmt.format(spread.median)} \\[{fmt.format(spread.min)}..{fmt.format(spread.max)}]"

@@ -8,12 +8,11 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from hetero_tool.cli.bench import progress_bar, render_bench
-from hetero_tool.cli.console import out
+from hetero_tool.cli.bench import render_bench
+from hetero_tool.cli.console import out, progress_bar
 from hetero_tool.cli.inspect import render_summary
 from hetero_tool.cli.options import OutputDirOpt
 from hetero_tool.cli.plan import render_plan
-from hetero_tool.demo import DEMO_DEVICES, DEMO_MODEL, run_demo
 
 __all__ = ["demo"]
 
@@ -25,13 +24,14 @@ def demo(
     ] = 6.0,
 ) -> None:
     """Build the example models, plan two HETERO splits on an emulated NPU, draw them, time one, and report."""
-    with progress_bar() as bar:
-        task = bar.add_task("building the example models and planning", total=None)
+    from hetero_tool.demo import DEMO_DEVICES, DEMO_MODEL, run_demo  # the example models: only when asked for
 
-        def update(what: str, done: int, total: int) -> None:
-            bar.update(task, description=escape(f"bench: {what}"), completed=done, total=total)
+    with progress_bar("building the example models and planning") as progress:
 
-        result = run_demo(output_dir, bench_seconds=seconds, progress=update)
+        def bench_step(what: str, done: int, total: int) -> None:
+            progress(f"bench: {what}", done, total)
+
+        result = run_demo(output_dir, bench_seconds=seconds, progress=bench_step)
     out.rule("Example models")
     for name, path in result.models.items():
         out.print(f"  {name:<14} {escape(str(path))}")

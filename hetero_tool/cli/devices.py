@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from rich.markup import escape
-from rich.table import Table
 
-from hetero_tool.cli.console import out, print_json
+from hetero_tool.cli.console import out, print_json, table
 from hetero_tool.cli.options import JsonOpt
 from hetero_tool.devices.catalog import device_catalog
 
@@ -18,19 +17,13 @@ def devices(json: JsonOpt = False) -> None:
     if json:
         print_json(catalog.to_json())
         return
-    table = Table(title="Devices on this machine", title_justify="left", title_style="bold", box=None,
-                  pad_edge=False)  # fmt: skip
-    table.add_column("device")
-    table.add_column("full name")
+    real = table("device", "full name", title="Devices on this machine")
     for device in catalog.real:
-        table.add_row(device.name, escape(device.full_name))
-    out.print(table)
+        real.add_row(device.name, escape(device.full_name))
+    out.print(real)
     out.print()
-    table = Table(title="Built-in profiles (--emulate NAME=PROFILE)", title_justify="left", title_style="bold",
-                  box=None, pad_edge=False)  # fmt: skip
-    for column in ("profile", "supports", "description"):
-        table.add_column(column)
+    profiles = table("profile", "supports", "description", title="Built-in profiles (--emulate NAME=PROFILE)")
     for profile in catalog.profiles:
-        table.add_row(profile.name, escape(profile.supports), escape(profile.description))
-    out.print(table)
+        profiles.add_row(profile.name, escape(profile.supports), escape(profile.description))
+    out.print(profiles)
     out.print("\nEmulated devices run on the CPU plugin registered again; plans and reports mark them as emulated.")

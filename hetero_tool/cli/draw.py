@@ -8,17 +8,17 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from hetero_tool._files import check_output
 from hetero_tool.cli.console import err, format_bytes, out
 from hetero_tool.cli.options import ConstantsOpt, ModelArg, OutputDirOpt, PlanOpt
-from hetero_tool.report.render import FORMATS, render_plan_files, write_dot_files_for
+from hetero_tool.loaders import dot_from_files, rendering_from_files
+from hetero_tool.report.render import FORMATS
 
 __all__ = ["dot", "render"]
 
 
 def dot(model: ModelArg, plan: PlanOpt, output_dir: OutputDirOpt = Path("."), constants: ConstantsOpt = False) -> None:
     """Write HETERO's two dumps for the plan (OpenVINO's exact layout) and the tool's views with JSON twins."""
-    written = write_dot_files_for(model, plan, output_dir, show_constants=constants)
+    written = dot_from_files(model, plan, output_dir, show_constants=constants)
     for name, path in written.items():
         out.print(f"  {escape(name):<44} {escape(str(path))}")
 
@@ -37,8 +37,11 @@ def render(
     constants: ConstantsOpt = False,
 ) -> None:
     """Render a view of the plan; say which view was drawn and why."""
-    check_output(output, model, plan)
     with err.status(f"laying out the {view} view"):
-        drawn = render_plan_files(model, plan, output, view=view, fmt=fmt, timeout=timeout, show_constants=constants)
-    out.print(f"{escape(str(output))}: {drawn.view} view, {drawn.nodes:,} nodes, {format_bytes(len(drawn.data))}, "
-              f"laid out in {drawn.seconds:.1f} s ({escape(drawn.note)})")  # fmt: skip
+        drawn = rendering_from_files(
+            model, plan, output=output, view=view, fmt=fmt, timeout=timeout, show_constants=constants
+        )
+    out.print(
+        f"{escape(str(output))}: {drawn.view} view, {drawn.nodes:,} nodes, {format_bytes(len(drawn.data))}, "
+        f"laid out in {drawn.seconds:.1f} s ({escape(drawn.note)})"
+    )

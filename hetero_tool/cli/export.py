@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from hetero_tool.cli.console import out
 from hetero_tool.cli.options import ModelArg, OutputDirOpt, PlanOpt
-from hetero_tool.report.model_explorer import export_model_explorer
+from hetero_tool.loaders import model_explorer_from_files
 
 __all__ = ["export"]
 
@@ -30,7 +30,7 @@ def export(
     ] = None,
 ) -> None:
     """Write the model as Model Explorer's JSON graph (subgraphs as namespaces) and its node-data overlays."""
-    paths = export_model_explorer(model, plan, output_dir, bench_path=bench, run=run)
+    paths = model_explorer_from_files(model, plan, output_dir, bench=bench, run=run)
     for what, path in paths.items():
         out.print(f"  {what:<10} {escape(str(path))}")
     overlays = ",".join(str(path) for what, path in paths.items() if what != "graph")

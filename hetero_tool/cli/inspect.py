@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from rich.markup import escape
-from rich.table import Table
 
-from hetero_tool.cli.console import format_bytes, out, print_json
+from hetero_tool.cli.console import format_bytes, out, print_json, table
 from hetero_tool.cli.options import JsonOpt, ModelArg
 from hetero_tool.ir import ModelSummary, format_shape, load_ir, summary_from_ir
 
@@ -34,17 +33,13 @@ def render_summary(summary: ModelSummary) -> None:
                   f"drops them: {escape(names)}")  # fmt: skip
     for title, tensors in (("Inputs", summary.inputs), ("Outputs", summary.outputs)):
         out.print()
-        table = Table(title=title, title_justify="left", title_style="bold", box=None, pad_edge=False)
-        for column in ("name", "type", "shape", "tensor names"):
-            table.add_column(column)
+        rows = table("name", "type", "shape", "tensor names", title=title)
         for tensor in tensors:
-            table.add_row(*map(escape, (tensor.name, tensor.element_type, format_shape(tensor.shape),
-                                        ", ".join(tensor.tensor_names))))  # fmt: skip
-        out.print(table)
+            cells = (tensor.name, tensor.element_type, format_shape(tensor.shape), ", ".join(tensor.tensor_names))
+            rows.add_row(*map(escape, cells))
+        out.print(rows)
     out.print()
-    table = Table(title="Op types", title_justify="left", title_style="bold", box=None, pad_edge=False)
-    table.add_column("type")
-    table.add_column("count", justify="right")
+    op_types = table("type", "count", title="Op types", right=("count",))
     for op_type, count in summary.op_types.items():
-        table.add_row(escape(op_type), str(count))
-    out.print(table)
+        op_types.add_row(escape(op_type), str(count))
+    out.print(op_types)

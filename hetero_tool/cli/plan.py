@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from rich.markup import escape
-from rich.table import Table
 
-from hetero_tool._files import check_output
-from hetero_tool.cli.console import err, format_bytes, out, print_json
+from hetero_tool.cli.console import err, format_bytes, out, print_json, table
 from hetero_tool.cli.options import (
     AffinityOpt,
     DevicesOpt,
@@ -16,9 +14,13 @@ from hetero_tool.cli.options import (
     PlanOutputOpt,
     RulesOpt,
 )
-from hetero_tool.partition.plan import Plan, fallback_rows, plan_model
+from hetero_tool.loaders import plan_from_files
+from hetero_tool.plan import Plan
 
 __all__ = ["plan", "render_plan"]
+
+#: Layer names shown per row of the fallback and pinned tables (the plan JSON has them all).
+NAMES_SHOWN = 3
 
 
 def plan(
@@ -31,12 +33,8 @@ def plan(
     json: JsonOpt = False,
 ) -> None:
     """Assign every layer a device (fallback priority, rules, an affinity map) and predict HETERO's subgraphs."""
-    if output is not None:
-        check_output(output, model, rules, affinity)
     with err.status("planning: querying devices and cutting subgraphs"):
-        result = plan_model(model, devices=devices, emulate=emulate, rules=rules, affinity=affinity)
-    if output is not None:
-        result.save(output)
+        result = plan_from_files(model, devices=devices, emulate=emulate, rules=rules, affinity=affinity, output=output)
     if json:
         print_json(result.to_json())
         return
@@ -46,7 +44,8 @@ def plan(
 
 
 def render_plan(plan: Plan) -> None:
-    """Print a plan: devices, layers per device, the subgraph table, the fallback table, warnings."""
+    """Print a plan: devices, layers per device, the subgraph table, the fallback and pinned tables, warnings."""
+    part = plan.partition
     out.print(f"[bold]Model[/]      {escape(plan.model_name)}  ({escape(plan.model_path)})")
     emulated = [d for d in plan.devices if d.emulated]
     notes = "".join(f"   {d.name}: emulated ({d.profile} profile on the CPU plugin)" for d in emulated)
@@ -55,48 +54,41 @@ def render_plan(plan: Plan) -> None:
     total = sum(counts.values()) or 1
     shown = "   ".join(f"{name} {n} ({100 * n / total:.0f}%)" for name, n in counts.items())
     out.print(f"[bold]Layers[/]     {shown}   (operations; Parameters, Constants and Results follow them)")
-    cut_bytes = [c.bytes for c in plan.partition.cuts]
-    copied = format_bytes(sum(cut_bytes)) if None not in cut_bytes else "dynamic"
-    out.print(f"[bold]Subgraphs[/]  {plan.subgraph_count}, as HETERO_NUMBER_OF_SUBMODELS will report   "
-              f"[bold]Cut tensors[/] {len(plan.partition.cuts)} ({copied} per inference)")  # fmt: skip
+    out.print(
+        f"[bold]Subgraphs[/]  {plan.subgraph_count}, as HETERO_NUMBER_OF_SUBMODELS will report   "
+        f"[bold]Cut tensors[/] {len(part.cuts)} ({format_bytes(part.cut_bytes, 'dynamic')} per inference)"
+    )
 
     out.print()
-    table = Table(title="Subgraphs (in execution order)", title_justify="left", title_style="bold", box=None,
-                  pad_edge=False)  # fmt: skip
-    for column, justify in (("id", "right"), ("device", "left"), ("layers", "right"), ("in", "right"),
-                            ("out", "right"), ("first layer", "left")):  # fmt: skip
-        table.add_column(column, justify=justify)
-    for sg in plan.partition.subgraphs:
-        inbound, outbound = plan.subgraph_bytes(sg)
+    subgraphs = table(
+        "id", "device", "layers", "in", "out", "first layer",
+        title="Subgraphs (in execution order)", right=("id", "layers", "in", "out"),
+    )  # fmt: skip
+    for sg in part.subgraphs:
+        inbound, outbound = part.subgraph_bytes[sg.index]
         compute = [lid for lid in sg.layers if plan.types[lid] not in ("Parameter", "Result")]
         first = plan.names[compute[0]] if compute else plan.names[sg.layers[0]]
-        table.add_row(str(sg.index), sg.device, str(len(compute)), format_bytes(inbound), format_bytes(outbound),
-                      escape(first))  # fmt: skip
-    out.print(table)
+        subgraphs.add_row(
+            str(sg.index), sg.device, str(len(compute)), format_bytes(inbound), format_bytes(outbound), escape(first)
+        )
+    out.print(subgraphs)
 
-    rows = fallback_rows(plan)
-    if rows:
+    if plan.fallback_rows:
         out.print()
-        table = Table(title="Fallback", title_justify="left", title_style="bold", box=None, pad_edge=False)
-        for column in ("op type", "count", "went to", "reason", "layers"):
-            table.add_column(column, justify="right" if column == "count" else "left")
-        for row in rows:
-            names = ", ".join(row.layers[:3]) + (f", ... ({row.count - 3} more)" if row.count > 3 else "")
-            table.add_row(escape(row.op_type), str(row.count), row.device, escape(row.reason), escape(names))
-        out.print(table)
-    pinned = {}
-    for lid, decision in plan.decisions.items():
-        if decision.source in ("rule", "map"):
-            key = (f"rule {decision.rule!r}" if decision.rule else "affinity map", decision.device)
-            pinned.setdefault(key, []).append(plan.names[lid])
-    if pinned:
+        fallback = table("op type", "count", "went to", "reason", "layers", title="Fallback", right=("count",))
+        for row in plan.fallback_rows:
+            fallback.add_row(escape(row.op_type), str(row.count), row.device, escape(row.reason), _names(row.layers))
+        out.print(fallback)
+    if plan.pinned_rows:
         out.print()
-        table = Table(title="Pinned", title_justify="left", title_style="bold", box=None, pad_edge=False)
-        for column in ("by", "device", "count", "layers"):
-            table.add_column(column, justify="right" if column == "count" else "left")
-        for (by, device), names in pinned.items():
-            shown = ", ".join(names[:3]) + (f", ... ({len(names) - 3} more)" if len(names) > 3 else "")
-            table.add_row(escape(by), device, str(len(names)), escape(shown))
-        out.print(table)
+        pinned = table("by", "device", "count", "layers", title="Pinned", right=("count",))
+        for row in plan.pinned_rows:
+            pinned.add_row(escape(row.by), row.device, str(row.count), _names(row.layers))
+        out.print(pinned)
     for warning in plan.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}")
+
+
+def _names(layers: tuple[str, ...]) -> str:
+    more = f", ... ({len(layers) - NAMES_SHOWN} more)" if len(layers) > NAMES_SHOWN else ""
+    return escape(", ".join(layers[:NAMES_SHOWN]) + more)

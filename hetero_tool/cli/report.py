@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from hetero_tool.cli.console import err, format_bytes, out
 from hetero_tool.cli.options import ModelArg, PlanOpt
-from hetero_tool.report.html import write_report
+from hetero_tool.loaders import report_from_files
 
 __all__ = ["report"]
 
@@ -32,7 +32,7 @@ def report(
 ) -> None:
     """Write one self-contained HTML page: summary, subgraphs, fallback, the graph with search, and timings."""
     with err.status("laying out the graph and writing the report"):
-        result = write_report(model, plan, output, bench_path=bench, timeout=timeout)
+        result = report_from_files(model, plan, bench=bench, output=output, timeout=timeout)
     graph = f"{result.view} view" if result.view else "no graph"
     out.print(
         f"{escape(str(output))}: {format_bytes(len(result.html.encode()))}, {graph} ({escape(result.note)})"

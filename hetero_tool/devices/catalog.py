@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from hetero_tool._ov import available_devices, shared_core
 from hetero_tool.devices.profiles import builtin_profiles
 
 __all__ = ["RealDevice", "ProfileEntry", "DeviceCatalog", "device_catalog"]
@@ -41,11 +42,9 @@ class DeviceCatalog:
 
 
 def device_catalog() -> DeviceCatalog:
-    """Real devices from ``ov.Core().available_devices`` and the built-in emulation profiles."""
-    import openvino as ov
-
-    core = ov.Core()
-    real = tuple(RealDevice(name, str(core.get_property(name, "FULL_DEVICE_NAME"))) for name in core.available_devices)
+    """Real devices from OpenVINO's ``available_devices`` and the built-in emulation profiles."""
+    core = shared_core()
+    real = tuple(RealDevice(name, str(core.get_property(name, "FULL_DEVICE_NAME"))) for name in available_devices())
     profiles = []
     for profile in builtin_profiles().values():
         if profile.supported_types is not None:

@@ -7,11 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from hetero_tool._ov import available_devices
 from hetero_tool.devices.names import parse_devices
 from hetero_tool.devices.profiles import BUILTIN_PROFILE_NAMES, DeviceProfile, load_profile
 from hetero_tool.errors import InputError
 
-__all__ = ["Device", "resolve_devices", "parse_emulate", "available_devices"]
+__all__ = ["Device", "resolve_devices", "parse_emulate", "emulated_ov_name"]
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +56,6 @@ def emulated_ov_name(name: str) -> str:
     """
     plain = name.replace(".", "_")
     return plain if "CPU" in plain and plain != "CPU" else f"{plain}_CPU"
-
-
-def available_devices() -> tuple[str, ...]:
-    """Devices OpenVINO finds on this machine (``ov.Core().available_devices``)."""
-    import openvino as ov
-
-    return tuple(ov.Core().available_devices)
 
 
 def parse_emulate(specs: Sequence[str]) -> dict[str, str]:
@@ -108,7 +102,7 @@ def resolve_devices(
     emulate
         Device name -> profile (built-in name or TOML path) for the devices to emulate.
     real
-        The machine's devices; defaults to :func:`available_devices`.
+        The machine's devices; defaults to what OpenVINO finds (:func:`~hetero_tool._ov.available_devices`).
 
     Examples
     --------

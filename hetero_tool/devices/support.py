@@ -27,14 +27,12 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from hetero_tool._files import write_atomic
-from hetero_tool._ov import ov_error_text
+from hetero_tool._ov import ov_error_text, ov_version, register_cpu_device, shared_core
 from hetero_tool.cache import cache_dir, file_digest
 from hetero_tool.devices.device import Device
 from hetero_tool.errors import BackendError
-from hetero_tool.ir.order import inputs_by_layer
+from hetero_tool.ir.ov_model import ov_model_from_ir, region_models
 from hetero_tool.ir.types import IR_TYPE_TO_OP_TYPE, IRModel, Layer, Port
-from hetero_tool.runtime.openvino import read_ov_model, register_cpu_device
-from hetero_tool.runtime.regions import region_models
 
 __all__ = ["Support", "Verdict"]
 
@@ -53,14 +51,11 @@ class Support:
 
     Examples
     --------
-    >>> import tempfile
     >>> from hetero_tool.devices.device import resolve_devices
     >>> from hetero_tool.ir import parse_ir
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     ir = parse_ir(save_samples(tmp, names=["detector"])["detector"])
-    ...     npu, cpu = resolve_devices(["NPU", "CPU"], {"NPU": "npu"}, real=["CPU"])
-    ...     verdict = Support(ir).query(npu)
+    >>> ir = parse_ir(samples["detector"])
+    >>> npu, cpu = resolve_devices(["NPU", "CPU"], {"NPU": "npu"}, real=["CPU"])
+    >>> verdict = Support(ir).query(npu)
     >>> nms = next(lid for lid, layer in ir.layers.items() if layer.type == "NonMaxSuppression")
     >>> verdict[nms] is not None  # the NPU profile does not run NonMaxSuppression
     True
@@ -70,14 +65,7 @@ class Support:
         self.ir = ir
         self.use_cache = use_cache
         self._model = None
-        self._core = None
-        self._digest: str | None = None
         self._transformed: list[_TransformedOp] | None = None
-        self._inputs = inputs_by_layer(ir)
-        self._consumers: dict[int, list[int]] = {lid: [] for lid in ir.layers}
-        for lid, producers in self._inputs.items():
-            for src, _ in producers:
-                self._consumers[src].append(lid)
 
     # -- public ------------------------------------------------------------------------------------------
 
@@ -93,10 +81,7 @@ class Support:
         An emulated device answers from its backing CPU plugin's answer for the whole model, restricted to the
         region, then narrowed by its profile with the consequences drawn inside the region.
         """
-        layer_lists = [
-            list(self.ir.layers) if region is None else [lid for lid in self.ir.layers if lid in set(region)]
-            for region in regions
-        ]
+        layer_lists = [list(self.ir.layers) if region is None else _in_ir_order(self.ir, region) for region in regions]
         if device.emulated:
             supported = self._supported_ids(device, [None])[0]
             blocked = self._blocked_by_profile(device)
@@ -136,41 +121,27 @@ class Support:
     @property
     def model(self):
         if self._model is None:
-            self._model = read_ov_model(self.ir)
+            self._model = ov_model_from_ir(self.ir)
         return self._model
-
-    @property
-    def core(self):
-        if self._core is None:
-            import openvino as ov
-
-            self._core = ov.Core()
-        return self._core
-
-    @property
-    def digest(self) -> str:
-        if self._digest is None:
-            files = [p for p in (self.ir.path, self.ir.weights_path) if p is not None]
-            self._digest = file_digest(files)
-        return self._digest
 
     def _supported_ids(self, device: Device, regions: Sequence[list[int] | None]) -> list[set[int]]:
         """The layer ids OpenVINO's ``query_model`` supports in each region (from the cache when it can)."""
-        import openvino as ov
-
         config = {k: str(v) for k, v in sorted(device.config.items())}
-        paths = [
-            cache_dir("query") / f"{file_digest([], self.digest, device.ov_name, json.dumps(config), ov.get_version(), '*' if region is None else ','.join(map(str, region)))[:40]}.json"
+        keys = [
+            file_digest([], self.ir.sha256, device.ov_name, json.dumps(config), ov_version(),
+                        "*" if region is None else ",".join(map(str, region)))
             for region in regions
         ]
+        paths = [cache_dir("query") / f"{key[:40]}.json" for key in keys]
         names: list[set[str] | None] = [
             set(json.loads(path.read_text())["supported"]) if self.use_cache and path.is_file() else None
             for path in paths
         ]
         todo = [k for k, found in enumerate(names) if found is None]
         if todo:
+            core = shared_core()
             if device.emulated:
-                register_cpu_device(self.core, device.ov_name)
+                register_cpu_device(core, device.ov_name)
             whole = [k for k in todo if regions[k] is None]
             models = {k: self.model for k in whole}
             if len(whole) < len(todo):
@@ -178,7 +149,7 @@ class Support:
                 models.update(zip([k for k in todo if regions[k] is not None], cut))
             for k in todo:
                 try:
-                    names[k] = set(self.core.query_model(models[k], device.ov_name, config))
+                    names[k] = set(core.query_model(models[k], device.ov_name, config))
                 except Exception as exc:  # OpenVINO's error types vary by plugin
                     raise BackendError(f"query_model on {device.label} failed: {ov_error_text(exc)}") from exc
                 if self.use_cache:
@@ -207,7 +178,7 @@ class Support:
         """The model after OpenVINO's common transformations: each op with the original names it carries."""
         if self._transformed is not None:
             return self._transformed
-        path = cache_dir("transformed") / f"{file_digest([], self.digest, _ov_version())[:40]}.json"
+        path = cache_dir("transformed") / f"{file_digest([], self.ir.sha256, ov_version())[:40]}.json"
         if self.use_cache and path.is_file():
             records = json.loads(path.read_text())
         else:
@@ -238,7 +209,7 @@ class Support:
             if any(reasons[lid] for lid in pair):
                 for lid in pair:
                     reasons[lid] = reasons[lid] or f"its variable {variable!r} is also used by an excluded layer"
-        consumers = {lid: [c for c in self._consumers[lid] if c in region] for lid in region}
+        consumers = {lid: [c for c in self.ir.consumers(lid) if c in region] for lid in region}
 
         def all_consumers_excluded(lid: int) -> bool:
             return bool(consumers[lid]) and all(reasons[c] for c in consumers[lid])
@@ -248,7 +219,7 @@ class Support:
             if reasons[lid] or kind not in ("Const", "Convert", "Parameter"):
                 continue
             if kind == "Convert":
-                (src, _), = self._inputs[lid]
+                ((src, _),) = self.ir.sources(lid)
                 if layers[src].ir_type in ("Parameter", "Const") and src in region and all_consumers_excluded(lid):
                     reasons[lid] = "its consumers are all excluded"
                     reasons[src] = reasons[src] or "its consumers are all excluded"
@@ -256,7 +227,7 @@ class Support:
                 reasons[lid] = "its consumers are all excluded"
         for lid in region:
             if layers[lid].ir_type == "Result" and not reasons[lid]:
-                (src, _), = self._inputs[lid]
+                ((src, _),) = self.ir.sources(lid)
                 if src in region and reasons[src]:
                     reasons[lid] = "its producer is excluded"
 
@@ -289,9 +260,9 @@ def _record(op) -> dict:
     return {"type": op.get_type_name(), "name": op.get_friendly_name(), "outputs": outputs, "names": names}
 
 
-def _ov_version() -> str:
-    import openvino as ov
-
-    return ov.get_version()
+def _in_ir_order(ir: IRModel, region: Collection[int]) -> list[int]:
+    """The layers of ``region`` in the IR's order."""
+    members = set(region)
+    return [lid for lid in ir.layers if lid in members]
 
 

@@ -34,11 +34,9 @@ def load_ir(path: str | Path) -> IRModel:
 
     Examples
     --------
-    >>> import tempfile, pathlib
     >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     paths = save_samples(tmp, names=["mobilenet"])
-    ...     ir = load_ir(pathlib.Path(tmp))  # a directory with one IR
+    >>> paths = save_samples(tmp, names=["mobilenet"])
+    >>> ir = load_ir(tmp)  # a directory with one IR
     >>> ir.name
     'mobilenet'
     """

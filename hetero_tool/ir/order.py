@@ -8,15 +8,7 @@ from __future__ import annotations
 
 from hetero_tool.ir.types import IRModel
 
-__all__ = ["ordered_layer_ids", "inputs_by_layer"]
-
-
-def inputs_by_layer(ir: IRModel) -> dict[int, list[tuple[int, int]]]:
-    """For each layer, its producers ``(layer id, output port id)`` in input order."""
-    producers = {lid: [(-1, -1)] * len(layer.inputs) for lid, layer in ir.layers.items()}
-    for edge in ir.edges:
-        producers[edge.dst][ir.layers[edge.dst].input_index(edge.dst_port)] = (edge.src, edge.src_port)
-    return producers
+__all__ = ["ordered_layer_ids"]
 
 
 def ordered_layer_ids(ir: IRModel) -> list[int]:
@@ -42,7 +34,6 @@ def ordered_layer_ids(ir: IRModel) -> list[int]:
     [1, 0, 2, 3]
     """
     layers = ir.layers
-    producers = inputs_by_layer(ir)
     read_values = {
         layer.data.get("variable_id"): lid for lid, layer in layers.items() if layer.ir_type == "ReadValue"
     }
@@ -68,7 +59,7 @@ def ordered_layer_ids(ir: IRModel) -> list[int]:
         if visits[lid] > 2:
             raise ValueError(f"loop in the graph at layer {lid}")  # parse_ir has already refused cycles
         ready = True
-        for src, _ in reversed(producers[lid]):
+        for src, _ in reversed(ir.sources(lid)):
             if src not in done:
                 ready = False
                 stack.append(src)

@@ -84,7 +84,7 @@ def parse_ir(xml_path: str | Path, *, weights_path: str | Path | None = None, ch
 
     Examples
     --------
-    >>> import tempfile, pathlib
+    >>> import pathlib
     >>> xml = '''<net name="tiny" version="11"><layers>
     ... <layer id="0" name="x" type="Parameter" version="opset1"><data shape="1,8" element_type="f32"/>
     ...   <output><port id="0" precision="FP32"><dim>1</dim><dim>8</dim></port></output></layer>
@@ -95,10 +95,9 @@ def parse_ir(xml_path: str | Path, *, weights_path: str | Path | None = None, ch
     ...   <input><port id="0" precision="FP32"><dim>1</dim><dim>8</dim></port></input></layer>
     ... </layers><edges><edge from-layer="0" from-port="0" to-layer="1" to-port="0"/>
     ... <edge from-layer="1" from-port="1" to-layer="2" to-port="0"/></edges></net>'''
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     path = pathlib.Path(tmp, "tiny.xml")
-    ...     _ = path.write_text(xml)
-    ...     ir = parse_ir(path)
+    >>> path = pathlib.Path(tmp, "tiny.xml")
+    >>> _ = path.write_text(xml)
+    >>> ir = parse_ir(path)
     >>> ir.name, len(ir.layers), [layer.type for layer in ir.layers.values()]
     ('tiny', 3, ['Parameter', 'Relu', 'Result'])
     >>> ir.layers[1].outputs[0].nbytes

@@ -98,11 +98,8 @@ def summary_from_ir(ir: IRModel) -> ModelSummary:
 
     Examples
     --------
-    >>> import tempfile
     >>> from hetero_tool.ir import parse_ir
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     summary = summary_from_ir(parse_ir(save_samples(tmp, names=["mobilenet"])["mobilenet"]))
+    >>> summary = summary_from_ir(parse_ir(samples["mobilenet"]))
     >>> summary.inputs[0].shape, summary.dynamic
     ((1, 3, 64, 64), False)
     """

@@ -10,6 +10,7 @@ Shapes keep dynamic dimensions as such: a static dimension is an ``int``, a dyna
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
+
+from hetero_tool.errors import PlanError
 
 __all__ = [
     "Dim",
@@ -289,12 +292,64 @@ class IRModel:
         return {name: tuple(ids) for name, ids in index.items()}
 
     @cached_property
+    def sha256(self) -> str:
+        """SHA-256 of the files the layer ids refer to: the ``.xml`` bytes, then the ``.bin`` bytes.
+
+        Plans, bench results and cost profiles record it, so one made for another model is refused.
+        """
+        digest = hashlib.sha256()
+        for path in (self.path, self.weights_path):
+            if path is not None:
+                with open(path, "rb") as stream:
+                    hashlib.file_digest(stream, lambda: digest)  # one hash over both files, in turn
+        return digest.hexdigest()
+
+    def check_made_for(self, sha256: str, *, name: str, what: str, where: str) -> None:
+        """Refuse a document made for another model: raise :class:`~hetero_tool.errors.PlanError` unless
+        ``sha256`` (what ``where``, a ``what`` made for model ``name``, records) is this model's :attr:`sha256`."""
+        if sha256 != self.sha256:
+            raise PlanError(
+                f"{where}: the {what} was made for {name!r} (IR sha256 {sha256[:12]}...), not for "
+                f"{self.path or self.name} (sha256 {self.sha256[:12]}...)"
+            )
+
+    @cached_property
     def _producer(self) -> Mapping[tuple[int, int], tuple[int, int]]:
         return {(e.dst, e.dst_port): (e.src, e.src_port) for e in self.edges}
 
     def producer(self, layer_id: int, port_id: int) -> tuple[int, int]:
         """``(layer id, output port id)`` feeding input port ``port_id`` of ``layer_id``."""
         return self._producer[(layer_id, port_id)]
+
+    @cached_property
+    def _sources(self) -> Mapping[int, tuple[tuple[int, int], ...]]:
+        producer = self._producer
+        return {lid: tuple(producer[lid, port] for port in layer.inputs) for lid, layer in self.layers.items()}
+
+    def sources(self, layer_id: int) -> tuple[tuple[int, int], ...]:
+        """``(layer id, output port id)`` feeding each input of ``layer_id``, in OpenVINO's input order."""
+        return self._sources[layer_id]
+
+    @cached_property
+    def _consumers(self) -> Mapping[tuple[int, int | None], tuple[int, ...]]:
+        found: dict[tuple[int, int | None], list[int]] = {}
+        for edge in self.edges:
+            found.setdefault((edge.src, None), []).append(edge.dst)
+            found.setdefault((edge.src, edge.src_port), []).append(edge.dst)
+        return {key: tuple(ids) for key, ids in found.items()}
+
+    def consumers(self, layer_id: int, port_id: int | None = None) -> tuple[int, ...]:
+        """Layers fed by ``layer_id`` (by its output port ``port_id`` when given), one per edge, in XML order.
+
+        Examples
+        --------
+        >>> from hetero_tool.ir import parse_ir
+        >>> ir = parse_ir(samples["mobilenet"])
+        >>> image = ir.parameters[0].id
+        >>> [ir.layers[lid].type for lid in ir.consumers(image)]
+        ['Convolution']
+        """
+        return self._consumers.get((layer_id, port_id), ())
 
     @property
     def parameters(self) -> list[Layer]:

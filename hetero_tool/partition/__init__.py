@@ -1,7 +1,8 @@
-"""Subgraphs exactly as HETERO cuts them (:mod:`.subgraphs`), and plans (:mod:`.plan`).
+"""Subgraphs exactly as HETERO cuts a model whose every layer has an affinity (:mod:`.subgraphs`).
 
-Only the subgraph layer is re-exported here: the affinity stage builds on it, and plans build on the affinity
-stage, so :mod:`hetero_tool.partition.plan` is imported by name (or from the top-level package).
+The collector sits below the affinity stage, which uses it to cut the regions HETERO's fallback queries, and
+below the plan, which records its result. :mod:`.libstdcxx` replays the hash-container order HETERO's output
+follows.
 """
 
 from hetero_tool.partition.subgraphs import CutTensor, Partition, Subgraph, collect_subgraphs

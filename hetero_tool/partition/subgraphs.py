@@ -23,13 +23,14 @@ automatic mode increments and never resets, so later compiles on the same Core m
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from hetero_tool.errors import InputError
-from hetero_tool.ir.order import inputs_by_layer, ordered_layer_ids
+from hetero_tool.ir.order import ordered_layer_ids
 from hetero_tool.ir.types import IRModel
-from hetero_tool.partition._libstdcxx import unordered_order
+from hetero_tool.partition.libstdcxx import unordered_order
 
 __all__ = ["Subgraph", "CutTensor", "Partition", "collect_subgraphs"]
 
@@ -96,6 +97,34 @@ class Partition:
         """Submodels, as a fresh Core reports ``HETERO_NUMBER_OF_SUBMODELS``."""
         return len(self.subgraphs)
 
+    @cached_property
+    def cut_bytes(self) -> int | None:
+        """Bytes copied between submodels per inference; ``None`` when a cut tensor's size is dynamic."""
+        return _total(cut.bytes for cut in self.cuts)
+
+    @cached_property
+    def subgraph_bytes(self) -> Mapping[int, tuple[int | None, int | None]]:
+        """Subgraph index -> bytes copied into it and out of it per inference (``None``: dynamic).
+
+        A tensor cut to several subgraphs counts once out of its producer's and once into each consumer's.
+        """
+        inbound: dict[int, list[int | None]] = {sg.index: [] for sg in self.subgraphs}
+        outbound: dict[int, list[int | None]] = {sg.index: [] for sg in self.subgraphs}
+        for cut in self.cuts:
+            outbound[cut.from_subgraph].append(cut.bytes)
+            for index in set(cut.to_subgraphs):
+                inbound[index].append(cut.bytes)
+        return {index: (_total(inbound[index]), _total(outbound[index])) for index in inbound}
+
+    @cached_property
+    def boundaries(self) -> Mapping[tuple[int, int], tuple[CutTensor, ...]]:
+        """``(from subgraph, to subgraph)`` -> the tensors cut between them, pairs in ascending order."""
+        pairs: dict[tuple[int, int], list[CutTensor]] = {}
+        for cut in self.cuts:
+            for target in cut.to_subgraphs:
+                pairs.setdefault((cut.from_subgraph, target), []).append(cut)
+        return {pair: tuple(pairs[pair]) for pair in sorted(pairs)}
+
 
 def collect_subgraphs(ir: IRModel, affinity: Mapping[int, str]) -> Partition:
     """Cut ``ir`` into submodels the way HETERO does for these per-layer affinities.
@@ -121,11 +150,8 @@ def collect_subgraphs(ir: IRModel, affinity: Mapping[int, str]) -> Partition:
 
     Examples
     --------
-    >>> import tempfile
     >>> from hetero_tool.ir import parse_ir
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     ir = parse_ir(save_samples(tmp, names=["mobilenet"])["mobilenet"])
+    >>> ir = parse_ir(samples["mobilenet"])
     >>> everything_on_cpu = collect_subgraphs(ir, dict.fromkeys(ir.layers, "CPU"))
     >>> everything_on_cpu.count
     1
@@ -142,6 +168,12 @@ def collect_subgraphs(ir: IRModel, affinity: Mapping[int, str]) -> Partition:
     return _Collector(ir, affinity).run()
 
 
+def _total(sizes: Iterable[int | None]) -> int | None:
+    """The sum of ``sizes``, ``None`` when any of them is unknown."""
+    sizes = list(sizes)
+    return None if None in sizes else sum(sizes)  # type: ignore[arg-type]
+
+
 class _Collector:
     """SubgraphCollector on integer positions in ``get_ordered_ops()`` order."""
 
@@ -149,10 +181,9 @@ class _Collector:
         self.ir = ir
         self.ids = ordered_layer_ids(ir)
         self.pos = {lid: i for i, lid in enumerate(self.ids)}
-        producers = inputs_by_layer(ir)
         layers = ir.layers
         #: For each position, its inputs as (producer position, producer output port id).
-        self.inputs = [[(self.pos[src], port) for src, port in producers[lid]] for lid in self.ids]
+        self.inputs = [[(self.pos[src], port) for src, port in ir.sources(lid)] for lid in self.ids]
         self.type = [layers[lid].ir_type for lid in self.ids]
         self.graph_input = [t in _GRAPH_INPUTS for t in self.type]
         #: Consumers of each (position, output port), in edge order: (consumer position, input index).

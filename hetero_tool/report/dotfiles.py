@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from hetero_tool._files import write_all_atomic
 from hetero_tool.ir.types import IRModel
-from hetero_tool.partition.plan import Plan, check_plan
+from hetero_tool.plan import Plan, check_plan
 from hetero_tool.report.openvino_dot import openvino_dumps
 from hetero_tool.report.views import view_from_plan
+from hetero_tool.schema import encode_document
 
 __all__ = ["write_dot_files", "DOT_VIEWS"]
 
@@ -17,33 +18,37 @@ __all__ = ["write_dot_files", "DOT_VIEWS"]
 DOT_VIEWS = ("full", "clustered", "collapsed")
 
 
-def write_dot_files(ir: IRModel, plan: Plan, output_dir: str | Path, *, show_constants: bool = False) -> dict[str, Path]:
+def write_dot_files(
+    ir: IRModel,
+    plan: Plan,
+    output_dir: str | Path,
+    *,
+    show_constants: bool = False,
+    inputs: Iterable[str | Path | None] = (),
+) -> dict[str, Path]:
     """Write ``hetero_affinity_<model>.dot`` and ``hetero_subgraphs_<model>.dot`` (OpenVINO's layout) and
     ``<model>.<view>.dot`` with a ``<model>.<view>.json`` twin for every view in :data:`DOT_VIEWS`.
 
-    All files are written or none (each through a temporary file and a rename). Returns file name -> path, in writing order.
+    All files are written or none (each through a temporary file and a rename), and none replaces one of
+    ``inputs``. Returns file name -> path, in writing order.
 
     Examples
     --------
-    >>> import tempfile
     >>> from hetero_tool.ir import parse_ir
-    >>> from hetero_tool.partition.plan import plan_model
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     xml = save_samples(tmp, names=["detector"])["detector"]
-    ...     ir, plan = parse_ir(xml), plan_model(xml, devices="NPU,CPU", emulate=["NPU"])
-    ...     names = list(write_dot_files(ir, plan, tmp))
-    >>> names[:3]
+    >>> from hetero_tool.loaders import plan_from_files
+    >>> ir = parse_ir(samples["detector"])
+    >>> plan = plan_from_files(samples["detector"], devices="NPU,CPU", emulate="NPU")
+    >>> list(write_dot_files(ir, plan, tmp))[:3]
     ['hetero_affinity_detector.dot', 'hetero_subgraphs_detector.dot', 'detector.full.dot']
     """
     check_plan(ir, plan)
     output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    texts = dict(openvino_dumps(ir, plan.layer_affinity, plan.partition.collector_ids))
+    texts: dict[str, str | bytes] = dict(openvino_dumps(ir, plan.layer_affinity, plan.partition.collector_ids))
     for view in DOT_VIEWS:
         drawn = view_from_plan(ir, plan, view, show_constants=show_constants)
         texts[f"{ir.name}.{view}.dot"] = drawn.dot
-        texts[f"{ir.name}.{view}.json"] = json.dumps(drawn.data, indent=2) + "\n"
+        texts[f"{ir.name}.{view}.json"] = encode_document(drawn.data)
     written = {name: output_dir / name for name in texts}
-    write_all_atomic({written[name]: text for name, text in texts.items()})
+    output_dir.mkdir(parents=True, exist_ok=True)
+    write_all_atomic({written[name]: text for name, text in texts.items()}, inputs=inputs)
     return written

@@ -23,19 +23,18 @@ from dataclasses import dataclass
 from functools import cache
 from html import escape
 from importlib import metadata, resources
-from pathlib import Path
 from typing import Any
 
-from hetero_tool._files import check_output, write_atomic
 from hetero_tool._format import format_bytes
 from hetero_tool.errors import BackendError, InputError
 from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
-from hetero_tool.partition.plan import FallbackRow, Plan, check_plan, fallback_rows, load_plan
+from hetero_tool.plan import FallbackRow, PinnedRow, Plan, check_plan
 from hetero_tool.report.palette import device_style
+from hetero_tool.report.render import render_plan
 from hetero_tool.report.views import visible_layers
-from hetero_tool.runtime.results import BenchResult, Run, load_bench
+from hetero_tool.runtime.results import BenchResult, Run
 
-__all__ = ["FALLBACK_NAMES_LIMIT", "ReportResult", "latency_chart_svg", "report_html", "write_report"]
+__all__ = ["FALLBACK_NAMES_LIMIT", "ReportResult", "latency_chart_svg", "report_html"]
 
 #: Layer names a fallback or pinned row lists in full; beyond that the plan JSON has them all.
 FALLBACK_NAMES_LIMIT = 500
@@ -82,32 +81,30 @@ def report_html(
 
     Raises
     ------
+    PlanError
+        When ``plan`` or ``bench`` was made for another model.
     InputError
-        When ``bench`` was made for another model.
+        When ``bench`` has no run of this plan.
 
     Examples
     --------
-    >>> import tempfile
     >>> from hetero_tool.ir import parse_ir
-    >>> from hetero_tool.partition.plan import plan_model
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     xml = save_samples(tmp, names=["detector"])["detector"]
-    ...     ir, plan = parse_ir(xml), plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
+    >>> from hetero_tool.loaders import plan_from_files
+    >>> ir = parse_ir(samples["detector"])
+    >>> plan = plan_from_files(samples["detector"], devices="HETERO:NPU,CPU", emulate="NPU")
     >>> report = report_html(ir, plan)
     >>> report.view, report.html.startswith("<!DOCTYPE html>"), 'id="layer-' in report.html
     ('full', True, True)
     """
     check_plan(ir, plan)
-    if bench is not None and bench.model_sha256 != plan.model_sha256:
-        raise InputError(_bench_mismatch("the bench result", bench, plan.model_name, plan.model_sha256))
+    if bench is not None:
+        ir.check_made_for(bench.model_sha256, name=bench.model_name, what="bench result", where="the bench")
     if bench is not None and not any(run.plan_digest == plan.placement_digest for run in bench.runs):
         raise InputError(
             "the bench result has no run of this plan (its runs: "
             f"{', '.join(run.label for run in bench.runs)}); bench this plan, or report the plan that was benched"
         )
     svg, view, note = _graph(ir, plan, timeout)
-    fallback = fallback_rows(plan)
     script, css = _resource("report.js"), _resource("report.css")
     if "</script" in script.lower() or "</style" in css.lower():  # pragma: no cover - guards an edit of them
         raise AssertionError("report.js and report.css must not close their own element")
@@ -115,10 +112,10 @@ def report_html(
         "model": {"name": plan.model_name, "path": plan.model_path, "sha256": plan.model_sha256},
         "priority": plan.priority,
         "devices": _devices(plan),
-        "summary": _summary(plan, fallback),
+        "summary": _summary(plan),
         "subgraphs": _subgraph_rows(plan),
-        "fallback": _fallback_rows(fallback),
-        "pinned": _pinned_rows(plan),
+        "fallback": _named_rows(plan.fallback_rows),
+        "pinned": _named_rows(plan.pinned_rows),
         "warnings": list(plan.warnings),
         "graph": {"svg": svg, "view": view, "note": note, "title": _view_title(view)},
         "index": _search_index(ir, plan, view),
@@ -130,62 +127,6 @@ def report_html(
     }
     html = _template().render(**context)
     return ReportResult(html=html, view=view, note=note)
-
-
-def write_report(
-    model_path: str | Path,
-    plan_path: str | Path,
-    output: str | Path,
-    *,
-    bench_path: str | Path | None = None,
-    timeout: float = 60.0,
-) -> ReportResult:
-    """What ``hetero-tool report`` does: load the model, its plan and bench result, write the page atomically.
-
-    Parameters
-    ----------
-    model_path
-        The model (anything :func:`~hetero_tool.ir.formats.load_ir` reads).
-    plan_path
-        A plan made for that model.
-    output
-        The ``.html`` to write; it may not be one of the inputs.
-    bench_path
-        A bench result for the same model. Defaults to none.
-    timeout
-        Seconds the graph layout may take (see :func:`report_html`). Defaults to 60.
-
-    Raises
-    ------
-    InputError
-        For a missing or malformed input, a plan or bench result made for another model, or an ``output``
-        that is one of the inputs.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from hetero_tool.partition.plan import plan_model
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     xml = save_samples(tmp, names=["detector"])["detector"]
-    ...     plan = plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"]).save(pathlib.Path(tmp, "p.json"))
-    ...     report = write_report(xml, plan, pathlib.Path(tmp, "report.html"))
-    ...     pathlib.Path(tmp, "report.html").read_text() == report.html
-    True
-    """
-    from hetero_tool.ir.formats import load_ir
-
-    check_output(output, model_path, plan_path, bench_path)
-    ir = load_ir(model_path)
-    plan = load_plan(plan_path, ir)
-    bench = None
-    if bench_path is not None:
-        bench = load_bench(bench_path)
-        if bench.model_sha256 != plan.model_sha256:
-            raise InputError(_bench_mismatch(str(bench_path), bench, str(model_path), plan.model_sha256))
-    report = report_html(ir, plan, bench=bench, timeout=timeout)
-    write_atomic(output, report.html)
-    return report
 
 
 def latency_chart_svg(bench: BenchResult) -> str:
@@ -254,14 +195,6 @@ def latency_chart_svg(bench: BenchResult) -> str:
     parts.append(f'<line class="axis" x1="{label_w}" y1="{top - 6}" x2="{label_w}" y2="{bottom}"/>')
     parts.append("</svg>")
     return "\n".join(parts)
-
-
-# -- inputs ----------------------------------------------------------------------------------------------------
-
-
-def _bench_mismatch(where: str, bench: BenchResult, model: str, digest: str) -> str:
-    return (f"{where}: the bench result was made for {bench.model_name!r} (IR sha256 {bench.model_sha256[:12]}...), "
-            f"not for {model} (sha256 {digest[:12]}...)")  # fmt: skip
 
 
 # -- the page's parts ------------------------------------------------------------------------------------------
@@ -335,16 +268,15 @@ def _devices(plan: Plan) -> list[dict[str, Any]]:
     return rows
 
 
-def _summary(plan: Plan, fallback: list[FallbackRow]) -> dict[str, Any]:
-    cut_bytes = [c.bytes for c in plan.partition.cuts]
+def _summary(plan: Plan) -> dict[str, Any]:
     sources = Counter(d.source for lid, d in plan.decisions.items() if plan.types[lid] not in STRUCTURAL_TYPES)
     return {
         "operations": sum(plan.layers_per_device().values()),
         "subgraphs": plan.subgraph_count,
-        "cuts": len(cut_bytes),
-        "cut_bytes": _size(None if None in cut_bytes else sum(cut_bytes)),
-        "fallback_layers": sum(row.count for row in fallback),
-        "fallback_groups": len(fallback),
+        "cuts": len(plan.partition.cuts),
+        "cut_bytes": _size(plan.partition.cut_bytes),
+        "fallback_layers": sum(row.count for row in plan.fallback_rows),
+        "fallback_groups": len(plan.fallback_rows),
         "sources": [
             (source, sources[source]) for source in ("fallback", "rule", "map", "follows") if sources[source]
         ],
@@ -352,46 +284,40 @@ def _summary(plan: Plan, fallback: list[FallbackRow]) -> dict[str, Any]:
 
 
 def _subgraph_rows(plan: Plan) -> list[dict[str, Any]]:
-    """The subgraph table; bytes in and out as :meth:`Plan.subgraph_bytes` counts them, in one pass over the cuts."""
-    inbound: dict[int, list[int | None]] = {}
-    outbound: dict[int, list[int | None]] = {}
-    for cut in plan.partition.cuts:
-        outbound.setdefault(cut.from_subgraph, []).append(cut.bytes)
-        for index in set(cut.to_subgraphs):
-            inbound.setdefault(index, []).append(cut.bytes)
+    """The subgraph table: device, operations, first operation, bytes copied in and out."""
     rows = []
     for sg in plan.partition.subgraphs:
         compute = [lid for lid in sg.layers if plan.types[lid] not in ("Parameter", "Result")]
         first = compute[0] if compute else sg.layers[0]
-        rows.append({
-            "index": sg.index, "device": sg.device, "layers": len(compute),
-            "first": plan.names[first], "first_type": plan.types[first],
-            "in": _size(_total(inbound.get(sg.index, []))), "out": _size(_total(outbound.get(sg.index, []))),
-            **_style(sg.device),
-        })  # fmt: skip
+        inbound, outbound = plan.partition.subgraph_bytes[sg.index]
+        rows.append(
+            {
+                "index": sg.index,
+                "device": sg.device,
+                "layers": len(compute),
+                "first": plan.names[first],
+                "first_type": plan.types[first],
+                "in": _size(inbound),
+                "out": _size(outbound),
+                **_style(sg.device),
+            }
+        )
     return rows
 
 
-def _fallback_rows(rows: list[FallbackRow]) -> list[dict[str, Any]]:
+def _named_rows(rows: tuple[FallbackRow, ...] | tuple[PinnedRow, ...]) -> list[dict[str, Any]]:
+    """Fallback or pinned rows for the page: the layer names up to :data:`FALLBACK_NAMES_LIMIT`, and how many
+    more there are."""
     return [
-        {"op_type": row.op_type, "count": row.count, "device": row.device, "reason": row.reason,
-         "layers": row.layers[:FALLBACK_NAMES_LIMIT], "more": max(0, row.count - FALLBACK_NAMES_LIMIT),
-         **_style(row.device)}
+        {
+            **vars(row),
+            "count": row.count,
+            "layers": row.layers[:FALLBACK_NAMES_LIMIT],
+            "more": max(0, row.count - FALLBACK_NAMES_LIMIT),
+            **_style(row.device),
+        }
         for row in rows
-    ]  # fmt: skip
-
-
-def _pinned_rows(plan: Plan) -> list[dict[str, Any]]:
-    pinned: dict[tuple[str, str], list[str]] = {}
-    for lid, decision in plan.decisions.items():
-        if decision.source in ("rule", "map") and plan.types[lid] not in STRUCTURAL_TYPES:
-            by = f"rule {decision.rule!r}" if decision.rule else "affinity map"
-            pinned.setdefault((by, decision.device), []).append(plan.names[lid])
-    return [
-        {"by": by, "device": device, "count": len(names), "layers": names[:FALLBACK_NAMES_LIMIT],
-         "more": max(0, len(names) - FALLBACK_NAMES_LIMIT), **_style(device)}
-        for (by, device), names in pinned.items()
-    ]  # fmt: skip
+    ]
 
 
 # -- the graph -------------------------------------------------------------------------------------------------
@@ -404,8 +330,6 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 def _graph(ir: IRModel, plan: Plan, timeout: float):
     """The inline SVG (markup), its view and the note saying why; no SVG when Graphviz failed."""
     from markupsafe import Markup
-
-    from hetero_tool.report.render import render_plan
 
     try:
         drawn = render_plan(ir, plan, view="auto", fmt="svg", timeout=timeout)
@@ -524,7 +448,8 @@ def _accuracy(run: Run) -> dict[str, Any] | None:
     if run.accuracy is None:
         return None
     accuracy = run.accuracy
-    worst = max(accuracy.outputs, key=lambda o: o.max_abs, default=None)
+    compared = [o for o in accuracy.outputs if o.max_abs is not None]  # the others say why in their note
+    worst = max(compared, key=lambda o: o.max_abs, default=None)
     detail = f"vs {accuracy.reference}"
     if worst is not None:
         detail += (
@@ -592,10 +517,6 @@ def _size(count: int | None) -> str:
 
 def _ms(value: float) -> str:
     return f"{value:.3f}" if value < 1 else f"{value:,.2f}"
-
-
-def _total(sizes: list[int | None]) -> int | None:
-    return None if None in sizes else sum(sizes)
 
 
 def _nice_step(raw: float) -> float:

@@ -27,37 +27,48 @@ The graph (``<model>.me-graph.json``) is one ``GraphCollection``:
 The overlays (``<model>.me-<overlay>.json``, keys of :data:`OVERLAYS`) are node-data files in Model
 Explorer's multi-graph form ``{graph id: {"name", "results": {node id: {"value", "bgColor"}}, ...}}``.
 
-The dataclasses mirror Model Explorer's ``graph_builder.py`` and ``node_data_builder.py`` field for field,
-camelCase included (the names are the JSON keys), declaring only the fields this export fills; a ``None``
-field is left out of the JSON. Output is deterministic: layers, edges and subgraphs in IR and execution order,
-no timestamps; the same model and plan always give the same bytes.
+The records are :mod:`~hetero_tool.report.model_explorer_schema`'s mirror of Model Explorer's own types.
+Output is deterministic: layers, edges and subgraphs in IR and execution order, no timestamps; the same model
+and plan always give the same bytes.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields, is_dataclass
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from hetero_tool._files import write_all_atomic
 from hetero_tool.errors import InputError
-from hetero_tool.ir.types import Body, Edge, IRModel, Layer, Port, format_shape
-from hetero_tool.partition.plan import Plan, check_plan
+from hetero_tool.ir.types import Body, IRModel, Layer, Port, format_shape
+from hetero_tool.plan import Plan, check_plan
+from hetero_tool.report.model_explorer_schema import (
+    GradientItem,
+    Graph,
+    GraphCollection,
+    GraphNode,
+    GraphNodeData,
+    GraphNodeStyle,
+    GroupNodeConfig,
+    IncomingEdge,
+    KeyValue,
+    LayoutConfigs,
+    MetadataItem,
+    NodeDataResult,
+)
 from hetero_tool.report.palette import device_style
 from hetero_tool.runtime.results import BenchResult
+from hetero_tool.schema import json_data, write_documents
 
 __all__ = [
     "OVERLAYS",
+    "layer_times_from_bench",
     "me_graph_from_plan",
     "me_node_data_from_plan",
+    "model_explorer_stem",
     "write_model_explorer",
-    "export_model_explorer",
-    "layer_times_from_bench",
 ]
 
 #: Overlay name -> the name Model Explorer shows for it. ``latency`` is written only with layer times.
@@ -77,163 +88,6 @@ _OWN_ATTRS = frozenset(
     {"name", "type", "opset", "device", "affinity", "subgraph", "cloned_into", "source", "rule", "reason",
      "rejected", "body_of", "port_map", "back_edge_from"}
 )  # fmt: skip
-
-
-# -- Model Explorer's graph schema (graph_builder.py) --------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class KeyValue:
-    """A key and its text, for a node attribute or an output's metadata (``graph_builder.KeyValue``)."""
-
-    #: The name shown in the side panel.
-    key: str
-    #: The value, always text.
-    value: str
-
-
-@dataclass(frozen=True, slots=True)
-class IncomingEdge:
-    """One IR edge, stored on the node it enters (``graph_builder.IncomingEdge``)."""
-
-    #: The producer's node id: its IR layer id.
-    sourceNodeId: str
-    #: The producer's output the edge leaves: its IR output port id (an ``outputsMetadata`` id).
-    sourceNodeOutputId: str
-    #: The input of this node the edge enters: its IR input port id.
-    targetNodeInputId: str
-
-
-@dataclass(frozen=True, slots=True)
-class MetadataItem:
-    """What Model Explorer shows for one output of a node (``graph_builder.MetadataItem``)."""
-
-    #: The output's id: its IR output port id, as edges name it in ``sourceNodeOutputId``.
-    id: str
-    #: ``__tensor_tag`` (the tensor names, when it has any), ``shape`` (OpenVINO's notation, shown on edges
-    #: and inputs), ``precision`` (element type) and ``bytes`` (``"dynamic"`` when the shape is not static).
-    #: Never ``tensor_name``: node-data keys are matched against it first, so a numeric tensor name (common in
-    #: converted ONNX models) would capture the overlay value of the node whose id it spells.
-    attrs: tuple[KeyValue, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class GraphNodeStyle:
-    """A node's own colours (``graph_builder.GraphNodeStyle``)."""
-
-    #: Fill: the palette colour of the device the layer runs on.
-    backgroundColor: str
-
-
-@dataclass(frozen=True, slots=True)
-class GraphNode:
-    """One layer (``graph_builder.GraphNode``)."""
-
-    #: The IR layer id, as text.
-    id: str
-    #: Text on the node: the op type (``Convolution``); the friendly name is the ``name`` attribute.
-    label: str
-    #: Group path, ``<device>/subgraph_<k>`` for a layer of HETERO subgraph ``k``; ``""`` (top level) for a
-    #: Constant no subgraph uses and for the layers of a body graph.
-    namespace: str
-    #: Ids of the graphs of this layer's bodies (TensorIterator, Loop, If). ``None``: no bodies.
-    subgraphIds: tuple[str, ...] | None = None
-    #: Side-panel attributes: the layer's and the plan's (see :func:`me_graph_from_plan`), then ``<data>``.
-    attrs: tuple[KeyValue, ...] = ()
-    #: The IR edges entering the layer, in input order.
-    incomingEdges: tuple[IncomingEdge, ...] = ()
-    #: One item per output port, in port order.
-    outputsMetadata: tuple[MetadataItem, ...] = ()
-    #: The device colour.
-    style: GraphNodeStyle | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class GroupNodeConfig:
-    """Style of the group nodes whose namespace matches a regex (``graph_builder.GroupNodeConfig``)."""
-
-    #: Matched against a group's full namespace (``NPU/subgraph_03``): here a device's groups and those below.
-    namespaceRegex: str
-    #: Border of the matching groups: the device colour (the fill stays Model Explorer's, so the coloured
-    #: layers inside an expanded group stay visible).
-    borderColor: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class LayoutConfigs:
-    """Layout options of a graph (``graph_builder.LayoutConfigs``)."""
-
-    #: Keep a group that holds a single layer: a one-layer CPU island is exactly what a HETERO plan must show,
-    #: and Model Explorer would otherwise dissolve its group.
-    keepLayersWithASingleChild: bool | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Graph:
-    """One graph of the collection: the model, or one body (``graph_builder.Graph``)."""
-
-    #: The model's name (``<net name>``); ``<graph id>/<layer id>/<body name>`` for a body.
-    id: str
-    #: One node per layer, in IR order.
-    nodes: tuple[GraphNode, ...] = ()
-    #: Namespace -> side-panel attributes of that group; ``""`` holds the graph's own (shown when nothing is
-    #: selected): the priority list, subgraph count, cut tensors.
-    groupNodeAttributes: Mapping[str, Mapping[str, str]] | None = None
-    #: One config per device that has subgraphs: its colour on the group borders.
-    groupNodeConfigs: tuple[GroupNodeConfig, ...] | None = None
-    #: Layout options.
-    layoutConfigs: LayoutConfigs | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class GraphCollection:
-    """What the JSON graph file holds (``graph_builder.GraphCollection``)."""
-
-    #: Shown in Model Explorer's graph selector: model, priority list and subgraph count.
-    label: str
-    #: The model's graph first, then the bodies, depth first in IR order.
-    graphs: tuple[Graph, ...] = ()
-
-
-# -- Model Explorer's node-data schema (node_data_builder.py) ------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class NodeDataResult:
-    """The overlay value of one node (``node_data_builder.NodeDataResult``)."""
-
-    #: Text (device, subgraph, reason: Model Explorer shows a distribution of the values on each group) or a
-    #: number (milliseconds: Model Explorer shows min, max, sum and mean per group).
-    value: str | float
-    #: Fill, overriding the gradient. The text colour is left to Model Explorer, which picks black or white
-    #: by the fill's luminance.
-    bgColor: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class GradientItem:
-    """A colour stop of a numeric overlay (``node_data_builder.GradientItem``)."""
-
-    #: 0 is the smallest value of the overlay, 1 the largest.
-    stop: float
-    #: Fill at this stop (hex).
-    bgColor: str
-
-
-@dataclass(frozen=True, slots=True)
-class GraphNodeData:
-    """One overlay for one graph (``node_data_builder.GraphNodeData``)."""
-
-    #: The name Model Explorer lists the overlay under.
-    name: str
-    #: Node id -> value, in IR order.
-    results: Mapping[str, NodeDataResult]
-    #: Colour stops for numeric values (both 0 and 1 present). ``None`` for text values.
-    gradient: tuple[GradientItem, ...] | None = None
-    #: Text values: show each value's share and count on a collapsed group, not just a colour bar.
-    showExpandedSummaryOnGroupNode: bool | None = None
-    #: Text values: count columns per value in the side panel's children table.
-    showLabelCountColumnsInChildrenStatsTable: bool | None = None
 
 
 # -- public API ----------------------------------------------------------------------------------------------
@@ -267,13 +121,10 @@ def me_graph_from_plan(ir: IRModel, plan: Plan) -> dict[str, Any]:
 
     Examples
     --------
-    >>> import tempfile
     >>> from hetero_tool.ir import parse_ir
-    >>> from hetero_tool.partition.plan import plan_model
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     xml = save_samples(tmp, names=["detector"])["detector"]
-    ...     ir, plan = parse_ir(xml), plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
+    >>> from hetero_tool.loaders import plan_from_files
+    >>> xml = samples["detector"]
+    >>> ir, plan = parse_ir(xml), plan_from_files(xml, devices="HETERO:NPU,CPU", emulate="NPU")
     >>> graph = me_graph_from_plan(ir, plan)["graphs"][0]
     >>> len(graph["nodes"]) == len(ir.layers), sorted({node["namespace"] for node in graph["nodes"]})
     (True, ['CPU/subgraph_01', 'NPU/subgraph_00'])
@@ -281,7 +132,7 @@ def me_graph_from_plan(ir: IRModel, plan: Plan) -> dict[str, Any]:
     '4'
     """
     check_plan(ir, plan)
-    return _plain(_collection(ir, plan))
+    return json_data(_collection(ir, plan))
 
 
 def me_node_data_from_plan(
@@ -324,13 +175,10 @@ def me_node_data_from_plan(
 
     Examples
     --------
-    >>> import tempfile
     >>> from hetero_tool.ir import parse_ir
-    >>> from hetero_tool.partition.plan import plan_model
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     xml = save_samples(tmp, names=["detector"])["detector"]
-    ...     ir, plan = parse_ir(xml), plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
+    >>> from hetero_tool.loaders import plan_from_files
+    >>> xml = samples["detector"]
+    >>> ir, plan = parse_ir(xml), plan_from_files(xml, devices="HETERO:NPU,CPU", emulate="NPU")
     >>> overlays = me_node_data_from_plan(ir, plan, layer_times_ms={75: 0.25})  # 75: NonMaxSuppression
     >>> list(overlays)
     ['device', 'subgraph', 'fallback', 'latency']
@@ -338,6 +186,13 @@ def me_node_data_from_plan(
     ({'value': 'sg01:CPU', 'bgColor': '#0072B2'}, {'75': {'value': 0.25}})
     """
     check_plan(ir, plan)
+    return {name: json_data(document) for name, document in _overlays(ir, plan, layer_times_ms).items()}
+
+
+def _overlays(
+    ir: IRModel, plan: Plan, layer_times_ms: Mapping[int, float] | None
+) -> dict[str, dict[str, GraphNodeData]]:
+    """The overlays as records: overlay name -> graph id -> node data (see :func:`me_node_data_from_plan`)."""
     times = _checked_times(ir, layer_times_ms) if layer_times_ms is not None else None
     labels = _subgraph_labels(plan)
     colors = _subgraph_colors(plan)
@@ -374,7 +229,7 @@ def me_node_data_from_plan(
         gradient = tuple(GradientItem(stop, color) for color, stop in LATENCY_GRADIENT)
         results = {str(lid): NodeDataResult(times[lid]) for lid in ir.layers if lid in times}
         overlays["latency"] = {graph_id: GraphNodeData(OVERLAYS["latency"], results, gradient=gradient)}
-    return {name: _plain(document) for name, document in overlays.items()}
+    return overlays
 
 
 def write_model_explorer(
@@ -384,12 +239,13 @@ def write_model_explorer(
     *,
     layer_times_ms: Mapping[int, float] | None = None,
     stem: str | None = None,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
 ) -> dict[str, Path]:
     """Write ``<stem>.me-graph.json`` and one ``<stem>.me-<overlay>.json`` per overlay into ``out_dir``.
 
     The files are compact JSON. Everything is built before anything is written; each file is written to a
     temporary file in ``out_dir`` and renamed over its target only once all of them are complete, so an error
-    leaves the previous files (or none), never a half-written one.
+    leaves the previous files (or none), never a half-written one; none replaces one of ``inputs``.
 
     Parameters
     ----------
@@ -401,8 +257,9 @@ def write_model_explorer(
         Layer id -> milliseconds; adds the ``latency`` overlay. Defaults to ``None`` (no latency overlay; an
         older ``.me-latency.json`` in ``out_dir`` is left alone).
     stem
-        File name stem. Defaults to the model's name (``<net name>``), with characters other than letters,
-        digits, ``.``, ``_`` and ``-`` replaced by ``_``.
+        File name stem. Defaults to the model's name (``<net name>``); see :func:`model_explorer_stem`.
+    inputs
+        Files the caller read, never overwritten. Defaults to none.
 
     Returns
     -------
@@ -416,47 +273,49 @@ def write_model_explorer(
 
     Examples
     --------
-    >>> import tempfile
     >>> from hetero_tool.ir import parse_ir
-    >>> from hetero_tool.partition.plan import plan_model
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     xml = save_samples(tmp, names=["detector"])["detector"]
-    ...     ir, plan = parse_ir(xml), plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
-    ...     paths = write_model_explorer(ir, plan, f"{tmp}/me")
-    ...     on_disk = sorted(path.name for path in paths["graph"].parent.iterdir())
+    >>> from hetero_tool.loaders import plan_from_files
+    >>> ir = parse_ir(samples["detector"])
+    >>> plan = plan_from_files(samples["detector"], devices="HETERO:NPU,CPU", emulate="NPU")
+    >>> paths = write_model_explorer(ir, plan, tmp / "me")
     >>> list(paths)
     ['graph', 'device', 'subgraph', 'fallback']
-    >>> on_disk  # doctest: +NORMALIZE_WHITESPACE
+    >>> sorted(path.name for path in (tmp / "me").iterdir())  # doctest: +NORMALIZE_WHITESPACE
     ['detector.me-device.json', 'detector.me-fallback.json', 'detector.me-graph.json',
      'detector.me-subgraph.json']
     """
-    documents = {
-        "graph": me_graph_from_plan(ir, plan),
-        **me_node_data_from_plan(ir, plan, layer_times_ms=layer_times_ms),
-    }
+    check_plan(ir, plan)
+    documents = {"graph": _collection(ir, plan), **_overlays(ir, plan, layer_times_ms)}
     out = Path(out_dir)
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", stem if stem is not None else ir.name).lstrip(".") or "model"
+    name = model_explorer_stem(stem if stem is not None else ir.name)
     paths = {what: out / f"{name}.me-{what}.json" for what in documents}
-    # Compact JSON: no one reads these files but Model Explorer, and indenting makes a 20,000-layer graph 2.5x
-    # larger (36 MB instead of 15 MB) and 6x slower to write.
-    texts = {
-        paths[what]: json.dumps(document, separators=(",", ":")) + "\n"
-        for what, document in documents.items()
-    }
     try:
         out.mkdir(parents=True, exist_ok=True)
-        write_all_atomic(texts)
+        # Compact JSON: no one reads these files but Model Explorer, and indenting makes a 20,000-layer graph
+        # 2.5x larger (36 MB instead of 15 MB) and several times slower to write.
+        write_documents({paths[what]: document for what, document in documents.items()}, indent=None, inputs=inputs)
     except OSError as exc:
         raise InputError(f"{out}: cannot write the Model Explorer files: {exc.strerror or exc}") from None
     return paths
+
+
+def model_explorer_stem(name: str) -> str:
+    """The file name stem of an export for a model named ``name``: characters other than letters, digits,
+    ``.``, ``_`` and ``-`` replaced by ``_``.
+
+    Examples
+    --------
+    >>> model_explorer_stem("yolo v8/head"), model_explorer_stem("..")
+    ('yolo_v8_head', 'model')
+    """
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".") or "model"
 
 
 def layer_times_from_bench(
     bench: BenchResult, run: str | None = None, plan: Plan | None = None
 ) -> tuple[str, dict[int, float]]:
     """The per-layer times of one run of ``bench``: the run labelled ``run``, else the first run of ``plan``
-    (by :attr:`~hetero_tool.partition.plan.Plan.placement_digest`; any run without ``plan``) that has them.
+    (by :attr:`~hetero_tool.plan.Plan.placement_digest`; any run without ``plan``) that has them.
 
     Returns the run's label and its layer id -> milliseconds. Raises :class:`InputError` when the run does
     not exist or no run has per-layer times (bench without perf counters).
@@ -479,47 +338,6 @@ def layer_times_from_bench(
     if chosen.profile is None or not chosen.profile.layer_times_ms:
         raise InputError(f"bench run {chosen.label!r} has no per-layer times (perf counters were off)")
     return chosen.label, dict(chosen.profile.layer_times_ms)
-
-
-def export_model_explorer(
-    model_path: str | os.PathLike[str],
-    plan_path: str | os.PathLike[str],
-    out_dir: str | os.PathLike[str],
-    *,
-    bench_path: str | os.PathLike[str] | None = None,
-    run: str | None = None,
-) -> dict[str, Path]:
-    """What ``hetero-tool export`` does: load the model, its plan and (optionally) a bench result, and
-    :func:`write_model_explorer` them, the latency overlay from the run chosen by :func:`layer_times_from_bench`.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from hetero_tool.partition.plan import plan_model
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     xml = save_samples(tmp, names=["detector"])["detector"]
-    ...     plan = plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"]).save(pathlib.Path(tmp, "p.json"))
-    ...     sorted(export_model_explorer(xml, plan, pathlib.Path(tmp, "me")))
-    ['device', 'fallback', 'graph', 'subgraph']
-    """
-    from hetero_tool.ir.formats import load_ir
-    from hetero_tool.partition.plan import load_plan
-    from hetero_tool.runtime.results import load_bench
-
-    ir = load_ir(model_path)
-    plan = load_plan(plan_path, ir)
-    times = None
-    if bench_path is not None:
-        bench = load_bench(bench_path)
-        if bench.model_sha256 != plan.model_sha256:
-            raise InputError(f"{bench_path}: bench result is for another model ({bench.model_name!r})")
-        _, times = layer_times_from_bench(bench, run, plan)
-    stem = Path(model_path).stem
-    inputs = {Path(p).resolve() for p in (plan_path, bench_path) if p is not None}
-    if any(Path(out_dir, f"{stem}.me-{what}.json").resolve() in inputs for what in OVERLAYS.keys() | {"graph"}):
-        raise InputError(f"{out_dir}: exporting there would overwrite an input ({stem}.me-*.json)")
-    return write_model_explorer(ir, plan, out_dir, layer_times_ms=times, stem=stem)
 
 
 # -- the graph -----------------------------------------------------------------------------------------------
@@ -593,7 +411,6 @@ def _collection(ir: IRModel, plan: Plan) -> GraphCollection:
     labels = _subgraph_labels(plan)
     homes = _constant_homes(ir, plan)
     graph_id = _graph_id(ir)
-    into = _edges_by_target(ir)
     nodes = []
     for lid, layer in ir.layers.items():
         decision = plan.decisions[lid]
@@ -618,7 +435,7 @@ def _collection(ir: IRModel, plan: Plan) -> GraphCollection:
             own.append(
                 ("rejected", "; ".join(f"{device}: {why}" for device, why in decision.rejected.items()))
             )
-        nodes.append(_node(layer, graph_id, namespace, own, runs_on, into.get(lid, [])))
+        nodes.append(_node(ir, layer, graph_id, namespace, own, runs_on))
     graphs = [
         Graph(
             id=graph_id,
@@ -640,32 +457,22 @@ def _collection(ir: IRModel, plan: Plan) -> GraphCollection:
     )
 
 
-def _node(
-    layer: Layer, graph_id: str, namespace: str, own: list[tuple[str, str]], device: str, incoming: list[Edge]
-) -> GraphNode:
-    """The node of ``layer``: ``own`` attributes then ``<data>``, edges in input order, outputs, colour."""
+def _node(model: IRModel, layer: Layer, graph_id: str, namespace: str, own: list[tuple[str, str]], device: str) -> GraphNode:
+    """The node of ``layer`` of ``model``: ``own`` attributes then ``<data>``, edges in input order, outputs,
+    colour."""
     attrs = [KeyValue(key, value) for key, value in own]
-    attrs += [
-        KeyValue(f"data.{key}" if key in _OWN_ATTRS else key, value) for key, value in layer.data.items()
-    ]
-    ordered = sorted(incoming, key=lambda edge: layer.input_index(edge.dst_port))
+    attrs += [KeyValue(f"data.{key}" if key in _OWN_ATTRS else key, value) for key, value in layer.data.items()]
+    edges = zip(model.sources(layer.id), layer.inputs)
     return GraphNode(
         id=str(layer.id),
         label=layer.type,
         namespace=namespace,
         subgraphIds=tuple(_body_id(graph_id, layer, body) for body in layer.bodies) or None,
         attrs=tuple(attrs),
-        incomingEdges=tuple(IncomingEdge(str(e.src), str(e.src_port), str(e.dst_port)) for e in ordered),
+        incomingEdges=tuple(IncomingEdge(str(src), str(port), str(input_port)) for (src, port), input_port in edges),
         outputsMetadata=tuple(_output_metadata(port) for port in layer.outputs),
         style=GraphNodeStyle(device_style(device).fill),
     )
-
-
-def _edges_by_target(model: IRModel) -> dict[int, list[Edge]]:
-    into: dict[int, list[Edge]] = {}
-    for edge in model.edges:
-        into.setdefault(edge.dst, []).append(edge)
-    return into
 
 
 def _output_metadata(port: Port) -> MetadataItem:
@@ -684,7 +491,6 @@ def _group_attributes(
 ) -> dict[str, dict[str, str]]:
     """Side-panel attributes: the graph's (``""``), each device group's, each subgraph's."""
     part = plan.partition
-    cut_bytes = [c.bytes for c in part.cuts]
     devices = ", ".join(
         f"{d.name} (emulated: {d.profile} profile)" if d.emulated else d.name for d in plan.devices
     )
@@ -695,7 +501,7 @@ def _group_attributes(
             "devices": devices,
             "subgraphs": str(plan.subgraph_count),
             "cut_tensors": str(len(part.cuts)),
-            "cut_bytes": _total(cut_bytes),
+            "cut_bytes": _bytes(part.cut_bytes),
             "ir_sha256": plan.model_sha256,
         }
     }
@@ -706,19 +512,14 @@ def _group_attributes(
             "subgraphs": ", ".join(labels[sg.index] for sg in mine),
             "layers": str(sum(len(sg.layers) for sg in mine)),
         }
-    # One pass over the cut tensors (Plan.subgraph_bytes per subgraph would be quadratic): bytes copied in and
-    # out (None once a tensor is dynamic), and the subgraphs each one reads from and writes to.
-    inbound: dict[int, list[int | None]] = {sg.index: [] for sg in part.subgraphs}
-    outbound: dict[int, list[int | None]] = {sg.index: [] for sg in part.subgraphs}
-    sources: dict[int, set[int]] = {sg.index: set() for sg in part.subgraphs}
-    targets: dict[int, set[int]] = {sg.index: set() for sg in part.subgraphs}
-    for cut in part.cuts:
-        outbound[cut.from_subgraph].append(cut.bytes)
-        for k in set(cut.to_subgraphs):
-            inbound[k].append(cut.bytes)
-            sources[k].add(cut.from_subgraph)
-            targets[cut.from_subgraph].add(k)
+    # The subgraphs each one reads from and writes to.
+    sources: dict[int, list[int]] = {sg.index: [] for sg in part.subgraphs}
+    targets: dict[int, list[int]] = {sg.index: [] for sg in part.subgraphs}
+    for source, target in part.boundaries:  # in ascending order
+        sources[target].append(source)
+        targets[source].append(target)
     for sg in part.subgraphs:
+        inbound, outbound = part.subgraph_bytes[sg.index]
         groups[namespaces[sg.index]] = {
             "subgraph": labels[sg.index],
             "index": str(sg.index),
@@ -726,17 +527,17 @@ def _group_attributes(
             "collector_id": str(sg.collector_id),
             "layers": str(len(sg.layers)),
             "constants": str(len(sg.constants)),
-            "bytes_in": _total(inbound[sg.index]),
-            "bytes_out": _total(outbound[sg.index]),
+            "bytes_in": _bytes(inbound),
+            "bytes_out": _bytes(outbound),
             "inputs_from": ", ".join(labels[k] for k in sorted(sources[sg.index])) or "-",
             "outputs_to": ", ".join(labels[k] for k in sorted(targets[sg.index])) or "-",
         }
     return groups
 
 
-def _total(sizes: list[int | None]) -> str:
-    """The sum as text, ``"dynamic"`` when any size is unknown."""
-    return "dynamic" if None in sizes else str(sum(sizes))  # type: ignore[arg-type]
+def _bytes(count: int | None) -> str:
+    """A byte count as text, ``"dynamic"`` when it is unknown."""
+    return "dynamic" if count is None else str(count)
 
 
 # -- bodies --------------------------------------------------------------------------------------------------
@@ -766,7 +567,6 @@ def _body_graph(
     ports = {pm.internal_layer_id: pm for pm in body.port_map}
     back = {edge.dst: edge.src for edge in body.back_edges}
     body_of = f"{parent_id}, layer {layer.id} ({layer.type} {layer.name!r}), {body.name}"
-    into = _edges_by_target(body.model)
     nodes = []
     for lid, inner in body.model.layers.items():
         own = [("name", inner.name), ("type", inner.type), ("opset", inner.version), ("device", device)]
@@ -779,7 +579,7 @@ def _body_graph(
             own.append(("port_map", f"{pm.kind} port {pm.external_port_id}{extra}"))
         if lid in back:
             own.append(("back_edge_from", f"layer {back[lid]}"))
-        nodes.append(_node(inner, body_id, "", own, device, into.get(lid, [])))
+        nodes.append(_node(body.model, inner, body_id, "", own, device))
     attributes = {"": {"body_of": body_of, "device": device, "subgraph": labels[k] if k is not None else "-"}}
     return Graph(id=body_id, nodes=tuple(nodes), groupNodeAttributes=attributes)
 
@@ -798,31 +598,3 @@ def _checked_times(ir: IRModel, layer_times_ms: Mapping[int, float]) -> dict[int
             )
         times[lid] = float(ms)
     return times
-
-
-_LEAVES = (str, int, float, bool)
-# Field names per dataclass type, looked up once: ``fields()`` per object costs more than the export itself.
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _plain(value: Any) -> Any:
-    """Dataclasses as dicts without their ``None`` fields, tuples as lists: what ``asdict`` + Model Explorer's
-    ``remove_none`` give, without ``asdict``'s deep copies."""
-    kind = type(value)
-    if kind in _LEAVES:
-        return value
-    names = _FIELD_NAMES.get(kind)
-    if names is None and is_dataclass(value) and not isinstance(value, type):
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
-    if names is not None:
-        plain = {}
-        for name in names:
-            item = getattr(value, name)
-            if item is not None:
-                plain[name] = _plain(item)
-        return plain
-    if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, tuple | list):
-        return [_plain(item) for item in value]
-    return value

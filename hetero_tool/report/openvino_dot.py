@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hetero_tool.errors import InputError
-from hetero_tool.ir.order import inputs_by_layer, ordered_layer_ids
+from hetero_tool.ir.order import ordered_layer_ids
 from hetero_tool.ir.types import IRModel, Layer, format_shape
-from hetero_tool.partition._libstdcxx import hash_string, unordered_order
+from hetero_tool.partition.libstdcxx import hash_string, unordered_order
 
 __all__ = ["DumpNode", "read_hetero_dump", "openvino_dumps", "HETERO_COLORS"]
 
@@ -65,13 +65,12 @@ def read_hetero_dump(path: str | Path) -> list[DumpNode]:
 
     Examples
     --------
-    >>> import tempfile, pathlib
+    >>> import pathlib
     >>> text = 'digraph \\n{\\n    Relu_7 [shape=box color=black label="relu\\\\nRelu_7\\\\nopset1::Relu'
     >>> text += '\\\\nsubgraph=2\\\\ndevice=CPU" fillcolor=aliceblue style=filled]\\n}\\n'
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     path = pathlib.Path(tmp, "hetero_subgraphs_m.dot")
-    ...     _ = path.write_text(text)
-    ...     (node,) = read_hetero_dump(path)
+    >>> path = pathlib.Path(tmp, "hetero_subgraphs_m.dot")
+    >>> _ = path.write_text(text)
+    >>> (node,) = read_hetero_dump(path)
     >>> node.name, node.op_type, node.subgraph, node.device
     ('relu', 'Relu', 2, 'CPU')
     """
@@ -121,14 +120,11 @@ def openvino_dumps(
 
     Examples
     --------
-    >>> import tempfile
     >>> from hetero_tool.ir import parse_ir
     >>> from hetero_tool.partition import collect_subgraphs
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     ir = parse_ir(save_samples(tmp, names=["mobilenet"])["mobilenet"])
-    ...     affinity = dict.fromkeys(ir.layers, "CPU")
-    ...     dumps = openvino_dumps(ir, affinity, collect_subgraphs(ir, affinity).collector_ids)
+    >>> ir = parse_ir(samples["mobilenet"])
+    >>> affinity = dict.fromkeys(ir.layers, "CPU")
+    >>> dumps = openvino_dumps(ir, affinity, collect_subgraphs(ir, affinity).collector_ids)
     >>> sorted(dumps)
     ['hetero_affinity_mobilenet.dot', 'hetero_subgraphs_mobilenet.dot']
     >>> print(dumps["hetero_subgraphs_mobilenet.dot"].splitlines()[2])
@@ -157,11 +153,6 @@ class _DumpWriter:
 
     def __init__(self, ir: IRModel) -> None:
         self.ir = ir
-        self.inputs = inputs_by_layer(ir)
-        self.consumers: dict[int, list[int]] = {lid: [] for lid in ir.layers}
-        for lid, producers in self.inputs.items():
-            for src, _ in producers:
-                self.consumers[src].append(lid)
         self.heights = self._heights()
         self._values: dict[int, str] = {}
 
@@ -183,7 +174,7 @@ class _DumpWriter:
 
         for lid in self._walk():
             layer = self.ir.layers[lid]
-            for src, _ in self.inputs[lid]:
+            for src, _ in self.ir.sources(lid):
                 arg = self.ir.layers[src]
                 if arg.ir_type in ("Const", "Parameter"):
                     colour = "blue" if arg.ir_type == "Parameter" else "black"
@@ -220,7 +211,7 @@ class _DumpWriter:
                 continue
             seen.add(lid)
             walk.append(lid)
-            stack.extend(src for src, _ in self.inputs[lid])
+            stack.extend(src for src, _ in self.ir.sources(lid))
         return walk
 
     def _heights(self) -> dict[int, dict[int, int]]:
@@ -228,7 +219,7 @@ class _DumpWriter:
         heights: dict[int, dict[int, int]] = {}
         for lid in reversed(ordered_layer_ids(self.ir)):
             mine = {lid: 0} if self.ir.layers[lid].ir_type == "Result" else {}
-            for dst in self.consumers[lid]:
+            for dst in self.ir.consumers(lid):
                 for result, height in heights[dst].items():
                     if mine.get(result, -1) < height + 1:
                         mine[result] = height + 1

@@ -1,6 +1,6 @@
 """Rendering views to SVG, PNG or PDF, with a view chosen by size, a timeout, and a fallback that always works.
 
-``dot`` does not scale to LLM-sized graphs: measured on a 2-core machine (research note B6), a flat layout takes
+``dot`` does not scale to LLM-sized graphs: measured on a 2-core machine with Graphviz 2.43, a flat layout takes
 0.4 s at 1,000 nodes, 24 s at 5,000, 107 s at 8,600 and over 300 s at 17,000; one cluster per subgraph is 8-16x
 faster; the collapsed view (one node per subgraph) takes well under a second. So, with ``N`` the layers drawn
 (Constants hidden):
@@ -21,21 +21,15 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-from hetero_tool._files import write_atomic
 from hetero_tool.errors import BackendError, InputError
-from hetero_tool.ir.formats import load_ir
 from hetero_tool.ir.types import IRModel
-from hetero_tool.partition.plan import Plan, check_plan, load_plan
-from hetero_tool.report.dotfiles import write_dot_files
+from hetero_tool.plan import Plan, check_plan
 from hetero_tool.report.views import GraphView, view_from_plan, visible_layers
 
 __all__ = [
     "Rendering",
     "render_plan",
-    "render_plan_files",
-    "write_dot_files_for",
     "render_dot",
     "choose_view",
     "FORMATS",
@@ -101,13 +95,10 @@ def render_plan(
 
     Examples
     --------
-    >>> import tempfile
     >>> from hetero_tool.ir import parse_ir
-    >>> from hetero_tool.partition.plan import plan_model
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     xml = save_samples(tmp, names=["detector"])["detector"]
-    ...     ir, plan = parse_ir(xml), plan_model(xml, devices="NPU,CPU", emulate=["NPU"])
+    >>> from hetero_tool.loaders import plan_from_files
+    >>> ir = parse_ir(samples["detector"])
+    >>> plan = plan_from_files(samples["detector"], devices="NPU,CPU", emulate="NPU")
     >>> drawn = render_plan(ir, plan)
     >>> drawn.view, drawn.data[:5]
     ('full', b'<?xml')
@@ -157,17 +148,3 @@ def render_dot(source: str, fmt: str, *, timeout: float = 60.0) -> bytes:
                     if line.strip() and "Fontconfig" not in line]  # fmt: skip
         raise BackendError(f"Graphviz could not render the view: {problems[0] if problems else 'no output'}")
     return done.stdout
-
-
-def render_plan_files(model: str | Path, plan: str | Path, output: str | Path, **options) -> Rendering:
-    """What ``hetero-tool render`` does: load the model and its plan, render, write ``output`` atomically."""
-    ir = load_ir(model)
-    drawn = render_plan(ir, load_plan(plan, ir), **options)
-    write_atomic(output, drawn.data)
-    return drawn
-
-
-def write_dot_files_for(model: str | Path, plan: str | Path, output_dir: str | Path, **options) -> dict[str, Path]:
-    """What ``hetero-tool dot`` does: load the model and its plan, write the ``.dot`` files."""
-    ir = load_ir(model)
-    return write_dot_files(ir, load_plan(plan, ir), output_dir, **options)

@@ -25,7 +25,7 @@ from typing import Any
 from hetero_tool._format import format_bytes
 from hetero_tool.errors import InputError
 from hetero_tool.ir.types import IRModel, format_shape
-from hetero_tool.partition.plan import Plan
+from hetero_tool.plan import Plan
 from hetero_tool.report.palette import device_style
 
 __all__ = ["GraphView", "view_from_plan", "VIEWS", "visible_layers"]
@@ -61,13 +61,10 @@ def view_from_plan(ir: IRModel, plan: Plan, view: str = "clustered", *, show_con
 
     Examples
     --------
-    >>> import tempfile
     >>> from hetero_tool.ir import parse_ir
-    >>> from hetero_tool.partition.plan import plan_model
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     xml = save_samples(tmp, names=["detector"])["detector"]
-    ...     ir, plan = parse_ir(xml), plan_model(xml, devices="NPU,CPU", emulate=["NPU"])
+    >>> from hetero_tool.loaders import plan_from_files
+    >>> xml = samples["detector"]
+    >>> ir, plan = parse_ir(xml), plan_from_files(xml, devices="NPU,CPU", emulate="NPU")
     >>> collapsed = view_from_plan(ir, plan, "collapsed")
     >>> collapsed.nodes, [edge["tensors"] for edge in collapsed.data["edges"]]
     (2, [2])
@@ -206,19 +203,16 @@ def _collapsed_view(plan: Plan) -> GraphView:
     nodes = []
     for sg in plan.partition.subgraphs:
         style = device_style(sg.device)
-        inbound, outbound = plan.subgraph_bytes(sg)
+        inbound, outbound = plan.partition.subgraph_bytes[sg.index]
         label = f"subgraph {sg.index}\n{sg.device}\n{_layers(len(sg.layers))}"
         tooltip = f"first layer: {plan.names[sg.layers[0]]}\nin: {_size(inbound)}, out: {_size(outbound)}"
         lines.append(f"  sg{sg.index} " + _attrs(label=label, shape="box", style=f"filled,rounded,{style.border}",
                                                    fillcolor=style.fill, fontcolor=style.text, tooltip=tooltip,
                                                    id=f"subgraph-{sg.index}"))  # fmt: skip
         nodes.append({"id": f"sg{sg.index}", "subgraph": sg.index, "device": sg.device, "layers": len(sg.layers)})
-    carried: dict[tuple[int, int], list[int | None]] = {}
-    for cut in plan.partition.cuts:
-        for target in cut.to_subgraphs:
-            carried.setdefault((cut.from_subgraph, target), []).append(cut.bytes)
     edges = []
-    for (a, b), sizes in sorted(carried.items()):
+    for (a, b), cuts in plan.partition.boundaries.items():
+        sizes = [cut.bytes for cut in cuts]
         total = None if None in sizes else sum(sizes)
         label = f"{len(sizes)} tensor{'s' if len(sizes) > 1 else ''}, {_size(total)}"
         lines.append(f"  sg{a} -> sg{b} " + _attrs(**{_size_attr(len(nodes)): label},

@@ -1,1 +1,2 @@
-"""OpenVINO glue: the model a plan applies to, emulated devices, compiling through HETERO."""
+"""Plans run through OpenVINO: compile and verify (:mod:`.hetero`), time (:mod:`.timing`, :mod:`.bench`), read
+perf counters (:mod:`.counters`), check accuracy, and calibrate the cost model (:mod:`.calibration`)."""

@@ -7,12 +7,14 @@ not zero, so a reference of exact zeros does not make every error infinite.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from hetero_tool._ov import ov_error_text
 from hetero_tool.errors import BackendError
 from hetero_tool.runtime.results import Accuracy, OutputError
+from hetero_tool.runtime.timing import set_inputs
 
 __all__ = ["compare_outputs", "output_name", "outputs_of"]
 
@@ -35,8 +37,6 @@ def outputs_of(compiled, inputs: Mapping[str | int, Any]) -> dict[str, Any]:
     >>> outputs_of(compiled, {"x": np.array([[-1.0, 0.0, 2.0]], np.float32)})["y"].tolist()
     [[0.0, 0.0, 2.0]]
     """
-    from hetero_tool.runtime.timing import set_inputs
-
     request = compiled.create_infer_request()
     set_inputs(compiled, request, inputs)
     try:
@@ -75,12 +75,12 @@ def compare_outputs(
     results = []
     for name, ref in reference.items():
         if name not in outputs:
-            results.append(OutputError(name, float("inf"), float("inf"), False, "missing from the candidate"))
+            results.append(OutputError(name, None, None, False, "missing from the candidate"))
             continue
         got, want = np.asarray(outputs[name]), np.asarray(ref)
         if got.shape != want.shape:
-            results.append(OutputError(name, float("inf"), float("inf"), False,
-                                       f"shape {list(got.shape)}, the reference {list(want.shape)}"))  # fmt: skip
+            note = f"shape {list(got.shape)}, the reference {list(want.shape)}"
+            results.append(OutputError(name, None, None, False, note))
             continue
         a, b = got.astype(np.float64), want.astype(np.float64)
         both_nan = np.isnan(a) & np.isnan(b)
@@ -90,13 +90,22 @@ def compare_outputs(
         rel = diff[nonzero] / np.abs(b[nonzero]) if nonzero.any() else np.zeros(1)
         passed = bool(np.all(diff <= atol + rtol * np.abs(np.nan_to_num(b))))
         note = ""
-        if want.dtype.kind == "f" and want.size > 2 and np.unique(want).size <= 2:
+        if np.isinf(diff).any():
+            note = "NaN on one side only"
+        elif want.dtype.kind == "f" and want.size > 2 and np.unique(want).size <= 2:
             note = "the reference holds at most two values (saturated?): small errors cannot show; try real data"
-        results.append(OutputError(
-            name=name,
-            max_abs=float(diff.max()) if diff.size else 0.0,
-            max_rel=float(rel.max()) if rel.size else 0.0,
-            passed=passed,
-            note=note,
-        ))  # fmt: skip
+        results.append(
+            OutputError(
+                name=name,
+                max_abs=_finite(float(diff.max()) if diff.size else 0.0),
+                max_rel=_finite(float(rel.max()) if rel.size else 0.0),
+                passed=passed,
+                note=note,
+            )
+        )
     return Accuracy(reference=reference_label, atol=atol, rtol=rtol, outputs=tuple(results))
+
+
+def _finite(value: float) -> float | None:
+    """``value``, or ``None`` when it is not finite (the difference to a NaN: no number to report)."""
+    return value if math.isfinite(value) else None

@@ -15,14 +15,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
+from hetero_tool._ov import available_devices, ov_version
 from hetero_tool.devices.support import Support
 from hetero_tool.errors import InputError, PlanError
 from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
-from hetero_tool.partition.plan import Plan, PlanDevice, check_plan, make_plan
+from hetero_tool.plan import Plan, PlanDevice, check_plan, make_plan
 from hetero_tool.runtime.accuracy import compare_outputs, outputs_of
+from hetero_tool.runtime.counters import collect_profile
+from hetero_tool.runtime.data import make_inputs
 from hetero_tool.runtime.hetero import (
     CompiledPlan,
     compile_device,
@@ -36,21 +38,12 @@ from hetero_tool.runtime.progress import Progress, Steps
 from hetero_tool.runtime.results import BenchConfig, BenchResult, Run
 from hetero_tool.runtime.timing import Timer
 
-__all__ = [
-    "AUTOMATIC",
-    "HINTS",
-    "AccuracyCheck",
-    "bench_files",
-    "device_properties",
-    "parse_per_device",
-    "run_bench",
-]
+__all__ = ["AUTOMATIC", "AccuracyCheck", "device_properties", "run_bench"]
 
 #: Label of HETERO's automatic placement.
 AUTOMATIC = "HETERO automatic"
-#: ``--hint`` values -> ``PERFORMANCE_HINT`` (``none``: leave the device's own).
-HINTS = {"latency": "LATENCY", "throughput": "THROUGHPUT", "none": None}
-
+#: :attr:`BenchConfig.hint` -> ``PERFORMANCE_HINT`` (``none``: leave the device's own).
+_PERFORMANCE_HINTS = {"latency": "LATENCY", "throughput": "THROUGHPUT", "none": None}
 
 
 @dataclass(frozen=True)
@@ -86,34 +79,10 @@ class _Candidate:
         return tuple(d.name for d in devices if d.emulated)
 
 
-def parse_per_device(text: str | None, what: str) -> dict[str, str]:
-    """benchmark_app's per-device values: ``4`` (key ``""``: every device) or ``CPU:4,NPU:1``.
-
-    Examples
-    --------
-    >>> parse_per_device("CPU:4,NPU:1", "--nstreams")
-    {'CPU': '4', 'NPU': '1'}
-    >>> parse_per_device("f32", "--infer-precision")
-    {'': 'f32'}
-    """
-    if not text or not text.strip():
-        return {}
-    if ":" not in text:
-        return {"": text.strip()}
-    values = {}
-    for part in text.split(","):
-        device, sep, value = part.partition(":")
-        device, value = device.strip(), value.strip()
-        if not sep or not device or not value:
-            raise InputError(f"{what} {text!r}: give VALUE or DEVICE:VALUE[,DEVICE:VALUE...]")
-        values[device] = value
-    return values
-
-
 def device_properties(config: BenchConfig, device: str) -> dict[str, str]:
     """The properties ``config`` sets on ``device`` (over its profile's config)."""
     props: dict[str, str] = {}
-    hint = HINTS[config.hint]
+    hint = _PERFORMANCE_HINTS[config.hint]
     if hint is not None:
         props["PERFORMANCE_HINT"] = hint
     for key, values in (("NUM_STREAMS", config.nstreams), ("INFERENCE_PRECISION_HINT", config.infer_precision),
@@ -167,7 +136,7 @@ def run_bench(
     accuracy
         Compare every candidate's outputs with a single-device reference. Defaults to no check.
     inputs
-        Input name -> array; defaults to random data (``make_inputs``, seed 0).
+        Input name -> array; defaults to random data (:func:`~hetero_tool.runtime.data.make_inputs`, seed 0).
     accuracy_inputs
         The data of the accuracy check; defaults to ``inputs`` when they are given, else to random data in
         [0, 1] for floating-point inputs (benchmark_app's [0, 255] saturates a softmax into one-hot outputs,
@@ -186,14 +155,11 @@ def run_bench(
 
     Examples
     --------
-    >>> import tempfile
     >>> from hetero_tool.ir import parse_ir
-    >>> from hetero_tool.partition.plan import plan_model
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     xml = save_samples(tmp, names=["mobilenet"])["mobilenet"]
-    ...     ir, plan = parse_ir(xml), plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
-    ...     result = run_bench(ir, [("plan", plan)], BenchConfig(niter=20, rounds=2))
+    >>> from hetero_tool.loaders import plan_from_files
+    >>> ir = parse_ir(samples["mobilenet"])
+    >>> plan = plan_from_files(samples["mobilenet"], devices="HETERO:NPU,CPU", emulate="NPU")
+    >>> result = run_bench(ir, [("plan", plan)], BenchConfig(niter=20, rounds=2))
     >>> [run.label for run in result.runs], result.baseline, sorted(result.skipped)
     (['plan', 'NPU alone', 'CPU alone'], 'NPU alone', ['HETERO automatic'])
     >>> result.run("plan").verification.ok, result.run("plan").iterations
@@ -234,8 +200,6 @@ def run_bench(
         steps.advance(f"compiling {candidate.label}")
         candidate.compiled = _compile(ir, candidate, config)
     if inputs is None:
-        from hetero_tool.runtime.inputs import make_inputs
-
         inputs = make_inputs(candidates[0].model, seed=0)
         if accuracy is not None and accuracy_inputs is None:
             accuracy_inputs = make_inputs(candidates[0].model, seed=0, float_high=1.0)
@@ -261,48 +225,15 @@ def run_bench(
     runs = [_run(ir, c, config, accuracy, reference, inputs, checked, profile_iterations) for c in candidates]
     runs = _with_request_overhead(runs)
     steps.finish()
-    import openvino as ov
-
     return BenchResult(
         model_name=ir.name,
         model_sha256=plans[0][1].model_sha256,
         runs=tuple(runs),
         baseline=chosen,
         config=config,
-        openvino=ov.get_version(),
+        openvino=ov_version(),
         skipped=skipped,
     )
-
-
-def bench_files(
-    model_path: str | Path,
-    plan_paths: Sequence[str | Path],
-    config: BenchConfig,
-    *,
-    input_files: Mapping[str, Path] | None = None,
-    seed: int = 0,
-    **options: Any,
-) -> BenchResult:
-    """What ``hetero-tool bench`` does: load the model and plans (labelled by file stem), build the inputs
-    and preprocessing ``config`` asks for, and :func:`run_bench`."""
-    from hetero_tool.ir.formats import load_ir
-    from hetero_tool.partition.plan import load_plan
-    from hetero_tool.runtime.inputs import make_inputs, preprocessor
-
-    ir = load_ir(model_path)
-    plans = []
-    for path in plan_paths:
-        label = "plan" if len(plan_paths) == 1 else Path(path).name.removesuffix(".json").removesuffix(".plan")
-        plans.append((label, load_plan(path, ir)))
-    probe = model_for(ir, shapes=config.shapes)
-    preprocess = preprocessor(
-        probe, input_precision=config.input_precision, mean=config.mean, scale=config.scale, layout=config.layouts
-    )
-    model = preprocess(probe) if preprocess else probe
-    inputs = make_inputs(model, seed=seed, files=input_files)
-    # The accuracy check compares on data in [0, 1] unless the user gave the data.
-    checked = inputs if input_files else make_inputs(model, seed=seed, float_high=1.0)
-    return run_bench(ir, plans, config, inputs=inputs, accuracy_inputs=checked, preprocess=preprocess, **options)
 
 
 # -- candidates ------------------------------------------------------------------------------------------------
@@ -384,8 +315,6 @@ def _run(ir, candidate: _Candidate, config, accuracy, reference, inputs, checked
     verification = verify(candidate.plan, compiled) if candidate.plan is not None else None
     profile = None
     if config.perf_counters:
-        from hetero_tool.runtime.counters import collect_profile
-
         # One stream: the CPU plugin's counters are running means per stream, which several streams would mix.
         profiled = _compile(ir, candidate, replace(config, nstreams={"": "1"}), properties={"PERF_COUNT": True})
         profile = collect_profile(ir, candidate.plan, profiled, inputs, iterations=profile_iterations)
@@ -425,8 +354,6 @@ def _accuracy(ir, candidate: _Candidate, config: BenchConfig, check: AccuracyChe
 
 def _reference_device(check: AccuracyCheck, devices: Sequence[PlanDevice]) -> PlanDevice:
     """The device of the accuracy reference: one of the plan's (emulated ones as emulated), or a real one."""
-    from hetero_tool.devices.device import available_devices
-
     for device in devices:
         if device.name == check.reference:
             return device

@@ -50,8 +50,8 @@ from typing import Any
 from hetero_tool._ov import ov_error_text
 from hetero_tool.errors import BackendError, InputError
 from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
-from hetero_tool.partition.plan import Plan
-from hetero_tool.partition.subgraphs import CutTensor
+from hetero_tool.partition import CutTensor
+from hetero_tool.plan import Plan
 from hetero_tool.runtime.hetero import CompiledPlan, submodel_devices
 from hetero_tool.runtime.results import Boundary, Profile, SubgraphTime
 from hetero_tool.runtime.timing import set_inputs
@@ -121,23 +121,19 @@ def profile_from_counters(
 
     Examples
     --------
-    >>> import tempfile
     >>> import numpy as np
     >>> from hetero_tool.ir import parse_ir
-    >>> from hetero_tool.partition.plan import plan_model
+    >>> from hetero_tool.loaders import plan_from_files
     >>> from hetero_tool.runtime.hetero import compile_plan
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     xml = save_samples(tmp, names=["mobilenet"])["mobilenet"]
-    ...     ir, plan = parse_ir(xml), plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
-    ...     compiled = compile_plan(ir, plan, properties={"PERF_COUNT": True})
+    >>> xml = samples["mobilenet"]
+    >>> ir, plan = parse_ir(xml), plan_from_files(xml, devices="HETERO:NPU,CPU", emulate="NPU")
+    >>> compiled = compile_plan(ir, plan, properties={"PERF_COUNT": True})
     >>> request = compiled.compiled.create_infer_request()
     >>> _ = request.infer({0: np.zeros((1, 3, 64, 64), np.float32)})
     >>> profile = profile_from_counters(ir, plan, compiled, [request.get_profiling_info()], [1.0])
     >>> [s.device for s in profile.subgraphs] == [s.device for s in plan.partition.subgraphs]
     True
-    >>> {(b.from_subgraph, b.to_subgraph) for b in profile.boundaries} == {
-    ...     (c.from_subgraph, to) for c in plan.partition.cuts for to in c.to_subgraphs}
+    >>> {(b.from_subgraph, b.to_subgraph) for b in profile.boundaries} == set(plan.partition.boundaries)
     True
     """
     if len(latencies_ms) != len(counters):
@@ -221,16 +217,13 @@ def layer_times_ms(
 
     Examples
     --------
-    >>> import tempfile
     >>> import numpy as np
     >>> from hetero_tool.devices.device import resolve_devices
     >>> from hetero_tool.ir import parse_ir
     >>> from hetero_tool.runtime.hetero import compile_device
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     ir = parse_ir(save_samples(tmp, names=["mobilenet"])["mobilenet"])
-    ...     cpu = resolve_devices(["CPU"], {})[0]
-    ...     compiled = compile_device(ir, cpu, properties={"PERF_COUNT": True})
+    >>> ir = parse_ir(samples["mobilenet"])
+    >>> cpu = resolve_devices(["CPU"], {})[0]
+    >>> compiled = compile_device(ir, cpu, properties={"PERF_COUNT": True})
     >>> request = compiled.compiled.create_infer_request()
     >>> _ = request.infer({0: np.zeros((1, 3, 64, 64), np.float32)})
     >>> times = layer_times_ms(ir, None, compiled, [request.get_profiling_info()])
@@ -288,16 +281,13 @@ def collect_profile(
 
     Examples
     --------
-    >>> import tempfile
     >>> import numpy as np
     >>> from hetero_tool.ir import parse_ir
-    >>> from hetero_tool.partition.plan import plan_model
+    >>> from hetero_tool.loaders import plan_from_files
     >>> from hetero_tool.runtime.hetero import compile_plan
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     xml = save_samples(tmp, names=["mobilenet"])["mobilenet"]
-    ...     ir, plan = parse_ir(xml), plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
-    ...     compiled = compile_plan(ir, plan, properties={"PERF_COUNT": True})
+    >>> xml = samples["mobilenet"]
+    >>> ir, plan = parse_ir(xml), plan_from_files(xml, devices="HETERO:NPU,CPU", emulate="NPU")
+    >>> compiled = compile_plan(ir, plan, properties={"PERF_COUNT": True})
     >>> image = np.zeros((1, 3, 64, 64), np.float32)
     >>> profile = collect_profile(ir, plan, compiled, {"image": image}, iterations=3)
     >>> profile.iterations, len(profile.subgraphs) == plan.subgraph_count
@@ -556,12 +546,10 @@ def _layer_times(runtime: _Runtime, rows: Sequence[_Row]) -> dict[int, float]:
 
 
 def _boundaries(plan: Plan, runtime: _Runtime, reorder_rows: Sequence[_Row]) -> tuple[Boundary, ...]:
-    pairs: dict[tuple[int, int], list[CutTensor]] = {}
+    pairs = plan.partition.boundaries
     by_producer: dict[int, list[CutTensor]] = {}
     for cut in plan.partition.cuts:
         by_producer.setdefault(cut.producer, []).append(cut)
-        for to in cut.to_subgraphs:
-            pairs.setdefault((cut.from_subgraph, to), []).append(cut)
     counts = dict.fromkeys(pairs, 0)
     times = dict.fromkeys(pairs, 0.0)
     for row in reorder_rows:
@@ -577,14 +565,16 @@ def _boundaries(plan: Plan, runtime: _Runtime, reorder_rows: Sequence[_Row]) -> 
     found = []
     for (source, target), cuts in pairs.items():
         sizes = [c.bytes for c in cuts]
-        found.append(Boundary(
-            from_subgraph=source,
-            to_subgraph=target,
-            tensors=len(cuts),
-            bytes=None if any(b is None for b in sizes) else sum(sizes),
-            reorders=counts[(source, target)],
-            reorder_ms=times[(source, target)],
-        ))  # fmt: skip
+        found.append(
+            Boundary(
+                from_subgraph=source,
+                to_subgraph=target,
+                tensors=len(cuts),
+                bytes=None if None in sizes else sum(sizes),
+                reorders=counts[(source, target)],
+                reorder_ms=times[(source, target)],
+            )
+        )
     found.sort(key=lambda b: (-b.reorder_ms, -(b.bytes or 0), b.from_subgraph, b.to_subgraph))
     return tuple(found)
 
@@ -620,7 +610,7 @@ def _crossed_pairs(
         matches = same_port or matches
     if matches:
         return sorted(set().union(*(pairs for _, pairs in matches)))
-    cut_pairs = {(cut.from_subgraph, to) for cut in plan.partition.cuts for to in cut.to_subgraphs}
+    cut_pairs = plan.partition.boundaries.keys()
     sources = {subgraph_of[lid] for lid in made_by if lid in subgraph_of} - {subgraph}
     targets = {subgraph_of[lid] for lid in used_by if lid in subgraph_of} - {subgraph}
     found = {(s, subgraph) for s in sources} | {(subgraph, t) for t in targets}

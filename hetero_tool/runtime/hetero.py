@@ -16,17 +16,17 @@ import os
 import threading
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hetero_tool._ov import ov_error_text
+from hetero_tool._ov import new_core, ov_error_text
 from hetero_tool.devices.device import Device
 from hetero_tool.errors import BackendError, InputError, PlanError
+from hetero_tool.ir.ov_model import apply_affinity, ops_by_layer_id, ov_model_from_ir
 from hetero_tool.ir.types import IRModel
-from hetero_tool.partition.plan import Plan, check_plan
-from hetero_tool.runtime.openvino import ops_by_layer_id, read_ov_model, register_cpu_device
+from hetero_tool.plan import Plan, check_plan
 from hetero_tool.runtime.results import Verification
 
 __all__ = [
@@ -81,21 +81,17 @@ def model_for(
 
     Examples
     --------
-    >>> import tempfile
     >>> from hetero_tool.ir import parse_ir
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     ir = parse_ir(save_samples(tmp, names=["mobilenet"])["mobilenet"])
-    ...     model = model_for(ir, affinity={lid: "CPU" for lid in ir.layers}, shapes={"image": "[2,3,64,64]"})
+    >>> ir = parse_ir(samples["mobilenet"])
+    >>> model = model_for(ir, affinity={lid: "CPU" for lid in ir.layers}, shapes={"image": "[2,3,64,64]"})
     >>> str(model.inputs[0].get_partial_shape())
     '[2,3,64,64]'
     >>> {op.get_rt_info()["affinity"].astype(str) for op in model.get_ops()}
     {'CPU'}
     """
-    model = read_ov_model(ir)
+    model = ov_model_from_ir(ir)
     if affinity is not None:
-        for lid, op in ops_by_layer_id(ir, model).items():
-            op.get_rt_info()["affinity"] = affinity[lid]
+        apply_affinity(ir, model, affinity)
     if shapes:
         _reshape(ir, model, shapes)
     if preprocess is not None:
@@ -157,14 +153,11 @@ def compile_plan(
 
     Examples
     --------
-    >>> import tempfile
     >>> from hetero_tool.ir import parse_ir
-    >>> from hetero_tool.partition.plan import plan_model
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     xml = save_samples(tmp, names=["mobilenet"])["mobilenet"]
-    ...     ir, plan = parse_ir(xml), plan_model(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
-    ...     compiled = compile_plan(ir, plan)
+    >>> from hetero_tool.loaders import plan_from_files
+    >>> xml = samples["mobilenet"]
+    >>> ir, plan = parse_ir(xml), plan_from_files(xml, devices="HETERO:NPU,CPU", emulate="NPU")
+    >>> compiled = compile_plan(ir, plan)
     >>> compiled.submodels == plan.subgraph_count, compiled.target, verify(plan, compiled).ok
     (True, 'HETERO:NPU,CPU', True)
     """
@@ -176,7 +169,7 @@ def compile_plan(
         reasons = refusal_reasons(ir, plan, model)
         if reasons:
             raise PlanError(f"HETERO cannot run this plan for {ir.name!r}: {'; '.join(reasons)}")
-    core = _core(plan.devices)
+    core = new_core(d.ov_name for d in plan.devices if d.emulated)
     config: dict[str, Any] = {k: _ov_value(v) for k, v in (properties or {}).items()}
     per_device = {to_ov[d.name]: _device_config(d, device_config) for d in plan.devices}
     if any(per_device.values()):
@@ -222,20 +215,17 @@ def compile_device(
 
     Examples
     --------
-    >>> import tempfile
     >>> from hetero_tool.devices.device import resolve_devices
     >>> from hetero_tool.ir import parse_ir
-    >>> from hetero_tool.samples import save_samples
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     ir = parse_ir(save_samples(tmp, names=["mobilenet"])["mobilenet"])
-    ...     npu = resolve_devices(["NPU"], {"NPU": "npu"})[0]
-    ...     compiled = compile_device(ir, npu)
+    >>> ir = parse_ir(samples["mobilenet"])
+    >>> npu = resolve_devices(["NPU"], {"NPU": "npu"})[0]
+    >>> compiled = compile_device(ir, npu)
     >>> compiled.target, compiled.execution_devices, compiled.submodels
     ('NPU', ('NPU',), None)
     """
     if model is None:
-        model = read_ov_model(ir)
-    core = _core([device])
+        model = ov_model_from_ir(ir)
+    core = new_core([device.ov_name] if device.emulated else [])
     ov_name = device.ov_name or device.name
     merged = {**_device_config(device, {device.name: config or {}}), **{k: _ov_value(v) for k, v in (properties or {}).items()}}
     start = time.perf_counter()
@@ -317,16 +307,6 @@ def verify(plan: Plan, compiled: CompiledPlan) -> Verification:
 # -- helpers ---------------------------------------------------------------------------------------------------
 
 
-def _core(devices: Sequence[Device]):
-    import openvino as ov
-
-    core = ov.Core()
-    for device in devices:
-        if device.emulated:
-            register_cpu_device(core, device.ov_name)
-    return core
-
-
 def _device_config(device: Device, overrides: Mapping[str, Mapping[str, Any]] | None) -> dict[str, str]:
     """The properties a device is compiled with: its profile's config, then the caller's (as OpenVINO strings)."""
     merged = {**device.config, **((overrides or {}).get(device.name) or {})}
@@ -382,7 +362,7 @@ def _inherit_affinity(model) -> None:
 
 def _unbindable_cuts(ir: IRModel, plan: Plan, model) -> list[str]:
     """Cut tensors (with their shape) that a zero-sized host tensor cannot stand in for."""
-    ops = _ops_of(ir, model if model is not None else read_ov_model(ir))
+    ops = _ops_of(ir, model if model is not None else ov_model_from_ir(ir))
     found = []
     for cut in plan.partition.cuts:
         if cut.producer not in ops:

@@ -4,22 +4,25 @@ A bench result holds what was asked (:class:`BenchConfig`) and one :class:`Run` 
 device alone, HETERO's automatic placement), timed in interleaved rounds, with the baseline their ratios are
 taken against. A run carries what the compiled model was checked against (:class:`Verification`), and when
 asked, what its perf counters showed (:class:`Profile`) and how its outputs compare with a reference
-(:class:`Accuracy`). Every type converts to plain JSON and back; the JSON has a ``schema_version``.
+(:class:`Accuracy`). The whole result is one JSON file with a ``schema_version``, read back field by field
+(:mod:`hetero_tool.schema`): the constraints on the fields (counts, times >= 0) are the types' own.
 """
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from hetero_tool._files import read_json, write_atomic
+import msgspec
+
 from hetero_tool.errors import InputError
+from hetero_tool.ir.types import IRModel
+from hetero_tool.schema import Count, Milliseconds, NonNegative, Schema, json_data, write_document
 
 __all__ = [
+    "BENCH_FILE",
     "BENCH_SCHEMA_VERSION",
     "INFERENCE_PRECISIONS",
     "Accuracy",
@@ -39,23 +42,41 @@ __all__ = [
 BENCH_SCHEMA_VERSION = 1
 #: ``INFERENCE_PRECISION_HINT`` values a bench accepts.
 INFERENCE_PRECISIONS = ("f32", "f16", "bf16")
+#: ``--hint`` values (``none``: leave each device's own ``PERFORMANCE_HINT``).
+HINTS = ("latency", "throughput", "none")
+#: ``--api`` values, as benchmark_app's ``-api``.
+APIS = ("sync", "async")
+
+_Label = Annotated[str, msgspec.Meta(min_length=1)]
 
 
 @dataclass(frozen=True)
 class LatencyStats:
     """Latency of one inference, in milliseconds."""
 
-    median_ms: float
-    average_ms: float
-    min_ms: float
-    max_ms: float
-    p90_ms: float
-    p99_ms: float
+    median_ms: Milliseconds
+    average_ms: Milliseconds
+    min_ms: Milliseconds
+    max_ms: Milliseconds
+    p90_ms: Milliseconds
+    p99_ms: Milliseconds
 
 
 @dataclass(frozen=True)
 class BenchConfig:
-    """What the bench was asked to do (benchmark_app's knobs), so a result says how it was measured."""
+    """What the bench was asked to do (benchmark_app's knobs), so a result says how it was measured.
+
+    Settings that cannot run raise :class:`~hetero_tool.errors.InputError` on construction, named by their
+    ``hetero-tool bench`` option.
+
+    Examples
+    --------
+    >>> BenchConfig().time_s, BenchConfig(niter=100).time_s
+    (10.0, None)
+    >>> BenchConfig(time_s=5, niter=100)
+    Traceback (most recent call last):
+    hetero_tool.errors.InputError: --time and --niter exclude each other
+    """
 
     #: ``PERFORMANCE_HINT`` for every device: ``"latency"``, ``"throughput"`` or ``"none"``.
     hint: str = "latency"
@@ -93,18 +114,20 @@ class BenchConfig:
     perf_counters: bool = False
 
     def __post_init__(self) -> None:
-        if self.hint not in ("latency", "throughput", "none"):
-            raise InputError(f"hint {self.hint!r}: use latency, throughput or none")
-        if self.api not in ("sync", "async"):
-            raise InputError(f"api {self.api!r}: use sync or async")
+        if self.hint not in HINTS:
+            raise InputError(f"--hint {self.hint}: use one of {', '.join(HINTS)}")
+        if self.api not in APIS:
+            raise InputError(f"--api {self.api}: use one of {', '.join(APIS)}")
         if self.time_s is not None and self.niter is not None:
-            raise InputError("give a time or an iteration count, not both")
+            raise InputError("--time and --niter exclude each other")
         if self.time_s is None and self.niter is None:
             object.__setattr__(self, "time_s", 10.0)
         if (self.time_s is not None and not self.time_s > 0) or (self.niter is not None and self.niter < 1):
-            raise InputError("the time and iteration count must be above 0")
-        if self.rounds < 1 or self.nireq < 0:
-            raise InputError("rounds must be at least 1 and nireq at least 0")
+            raise InputError("--time and --niter must be above 0")
+        if self.rounds < 1:
+            raise InputError("--rounds must be at least 1")
+        if self.nireq < 0:
+            raise InputError("--nireq must be at least 0 (0: the compiled model's optimal number)")
         for device, value in self.nstreams.items():
             if not (str(value).isdigit() and int(value) > 0) and str(value).upper() != "AUTO":
                 raise InputError(f"--nstreams {device + ':' if device else ''}{value}: give a number above 0 or AUTO")
@@ -122,8 +145,8 @@ class Verification:
     """The compiled model checked against the plan: submodel count and the devices the submodels run on."""
 
     #: ``HETERO_NUMBER_OF_SUBMODELS`` the plan predicts, and what the compiled model reports.
-    expected_submodels: int
-    actual_submodels: int
+    expected_submodels: Count
+    actual_submodels: Count
     #: Device of each submodel in execution order: the plan's, and the compiled model's (``export_model()``).
     expected_devices: tuple[str, ...]
     actual_devices: tuple[str, ...]
@@ -156,51 +179,51 @@ class SubgraphTime:
     """Time spent in one submodel per inference (from perf counters)."""
 
     #: Submodel index (``subgraph<i>`` in perf counters; the plan's subgraph index).
-    index: int
+    index: Count
     device: str
-    time_ms: float
+    time_ms: Milliseconds
     #: Time of the Reorder (layout/precision conversion) nodes in it, and how many ran.
-    reorder_ms: float = 0.0
-    reorders: int = 0
+    reorder_ms: Milliseconds = 0.0
+    reorders: Count = 0
 
 
 @dataclass(frozen=True)
 class Boundary:
     """One boundary between two submodels: the tensors that cross it and what crossing costs."""
 
-    from_subgraph: int
-    to_subgraph: int
+    from_subgraph: Count
+    to_subgraph: Count
     #: Tensors crossing and their bytes (``None`` when a shape is dynamic).
-    tensors: int
-    bytes: int | None
+    tensors: Count
+    bytes: Count | None
     #: Reorders run for these tensors, on both sides, and their time per inference. An output Reorder whose
     #: tensor goes to several submodels counts on each of those boundaries, its time split evenly among them.
-    reorders: int
-    reorder_ms: float
+    reorders: Count
+    reorder_ms: Milliseconds
 
 
 @dataclass(frozen=True)
 class Profile:
     """Perf counters of one candidate, averaged over ``iterations`` profiled inferences."""
 
-    iterations: int
+    iterations: Count
     #: Per submodel, in execution order (one entry for a single-device run).
     subgraphs: tuple[SubgraphTime, ...]
     #: Device -> ms per inference (sum of its submodels).
-    devices_ms: Mapping[str, float]
+    devices_ms: Mapping[str, Milliseconds]
     #: Sum of all counters per inference, and the measured latency of the profiled inferences (median).
-    counted_ms: float
-    latency_ms: float
+    counted_ms: Milliseconds
+    latency_ms: Milliseconds
     #: Reorders run per inference, and their time.
-    reorders: int
-    reorder_ms: float
+    reorders: Count
+    reorder_ms: Milliseconds
     #: Every boundary, costliest first.
     boundaries: tuple[Boundary, ...] = ()
     #: Per-IR-layer time (layer id -> ms), joined through the runtime model's ``originalLayersNames``.
-    layer_times_ms: Mapping[int, float] = field(default_factory=dict)
+    layer_times_ms: Mapping[int, Milliseconds] = field(default_factory=dict)
     #: Latency outside the counters that a one-submodel run of the same bench had (the request's own
     #: overhead), subtracted from :attr:`boundary_ms`; 0 when the bench had no such run.
-    request_overhead_ms: float = 0.0
+    request_overhead_ms: Milliseconds = 0.0
 
     @property
     def outside_ms(self) -> float:
@@ -227,8 +250,10 @@ class OutputError:
     """One output compared with the reference."""
 
     name: str
-    max_abs: float
-    max_rel: float
+    #: Largest absolute and relative difference; ``None`` when the output cannot be compared (missing, or of
+    #: another shape: see :attr:`note`).
+    max_abs: NonNegative | None
+    max_rel: NonNegative | None
     #: Every element within ``atol + rtol * |reference|`` (and the shapes and types equal).
     passed: bool
     #: Why it failed beyond the numbers (a shape or type mismatch), or why a pass says little (a saturated
@@ -242,8 +267,8 @@ class Accuracy:
 
     #: What the reference ran on, e.g. ``"CPU (f32)"``.
     reference: str
-    atol: float
-    rtol: float
+    atol: NonNegative
+    rtol: NonNegative
     outputs: tuple[OutputError, ...]
 
     @property
@@ -256,22 +281,22 @@ class Run:
     """One candidate, timed."""
 
     #: What it is: ``"plan"``, ``"CPU alone"``, ``"HETERO automatic"``...
-    label: str
+    label: _Label
     #: What was compiled: ``"HETERO:NPU,CPU"``, ``"CPU"``... (emulated devices by the plan's names).
     target: str
-    iterations: int
-    duration_s: float
+    iterations: Count
+    duration_s: NonNegative
     latency: LatencyStats
-    throughput_fps: float
-    compile_ms: float
-    first_inference_ms: float
+    throughput_fps: NonNegative
+    compile_ms: Milliseconds
+    first_inference_ms: Milliseconds
     #: ``HETERO_NUMBER_OF_SUBMODELS`` (``None`` for a single device).
-    submodels: int | None = None
+    submodels: Count | None = None
     #: Infer requests used (1 with the sync API).
-    nireq: int = 1
+    nireq: Count = 1
     #: Devices in the target that are emulated (run on the CPU plugin with a profile).
     emulated: tuple[str, ...] = ()
-    #: :attr:`Plan.placement_digest <hetero_tool.partition.plan.Plan.placement_digest>` of the plan it ran
+    #: :attr:`Plan.placement_digest <hetero_tool.plan.Plan.placement_digest>` of the plan it ran
     #: (``None`` for one device alone).
     plan_digest: str | None = None
     #: The compiled model checked against the candidate's plan (``None`` for a single device).
@@ -282,6 +307,15 @@ class Run:
     profile: Profile | None = None
     #: Outputs against the reference, when checked.
     accuracy: Accuracy | None = None
+
+    def problems(self) -> list[str]:
+        """The checks this run failed, one line each: the compiled model against its plan, the outputs against
+        the reference. Empty when it passed (or was not checked)."""
+        found = list(self.verification.problems()) if self.verification is not None else []
+        if self.accuracy is not None and not self.accuracy.passed:
+            failed = ", ".join(o.name for o in self.accuracy.outputs if not o.passed)
+            found.append(f"outputs {failed} differ from {self.accuracy.reference} beyond tolerance")
+        return found
 
 
 @dataclass(frozen=True)
@@ -299,6 +333,15 @@ class BenchResult:
     #: Candidates not run, label -> why (a device that cannot run the whole model alone...).
     skipped: Mapping[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        labels = [run.label for run in self.runs]
+        if self.baseline not in labels:
+            raise InputError(f"the baseline {self.baseline!r} is not one of the runs ({', '.join(labels)})")
+        if len(set(labels)) != len(labels):
+            raise InputError(f"two runs have the same label ({', '.join(labels)})")
+        if not self.run(self.baseline).latency.median_ms > 0:
+            raise InputError("the baseline's median latency is not above 0")
+
     def run(self, label: str) -> Run:
         """The run labelled ``label``."""
         for run in self.runs:
@@ -312,164 +355,81 @@ class BenchResult:
             run = self.run(run)
         return run.latency.median_ms / self.run(self.baseline).latency.median_ms
 
+    @property
+    def passed(self) -> bool:
+        """Whether every run passed its checks (:meth:`problems` is empty)."""
+        return not self.problems()
+
+    def problems(self) -> list[str]:
+        """Every failed check of every run, one line each: what exit code 4 reports."""
+        return [f"{run.label}: {problem}" for run in self.runs for problem in run.problems()]
+
+    # -- the file ----------------------------------------------------------------------------------------------
+
     def to_json(self) -> dict[str, Any]:
-        runs = []
-        for run in self.runs:
-            data = asdict(run)
-            if run.profile is not None:
-                data["profile"]["layer_times_ms"] = {str(k): v for k, v in run.profile.layer_times_ms.items()}
-            data["ratio"] = self.ratio(run)
-            runs.append(data)
-        return {
-            "schema_version": BENCH_SCHEMA_VERSION,
-            "model": {"name": self.model_name, "sha256": self.model_sha256},
-            "openvino": self.openvino,
-            "config": asdict(self.config),
-            "baseline": self.baseline,
-            "runs": runs,
-            "skipped": dict(self.skipped),
-        }
+        """The result as a JSON-ready dict; each run also gets its ``ratio`` against the baseline, for readers
+        of the file (reading it back does not need it)."""
+        document = json_data(
+            _BenchFile(
+                model=_Model(self.model_name, self.model_sha256),
+                openvino=self.openvino,
+                config=self.config,
+                baseline=self.baseline,
+                runs=self.runs,
+                skipped=self.skipped,
+            )
+        )
+        for run, record in zip(self.runs, document["runs"]):
+            record["ratio"] = self.ratio(run)
+        return document
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], *, where: str = "bench result") -> BenchResult:
-        try:
-            if data["schema_version"] != BENCH_SCHEMA_VERSION:
-                raise InputError(f"{where}: schema_version {data['schema_version']} is not {BENCH_SCHEMA_VERSION}")
-            result = cls(
-                model_name=data["model"]["name"],
-                model_sha256=data["model"]["sha256"],
-                runs=tuple(_run_from_json(r) for r in data["runs"]),
-                baseline=data["baseline"],
-                config=_config_from_json(data.get("config", {})),
-                openvino=data.get("openvino", ""),
-                skipped=dict(data.get("skipped", {})),
-            )
-            for k, run in enumerate(result.runs):
-                _check_run(run, f"runs[{k}]")
-        except InputError as exc:  # from BenchConfig's own checks
-            raise InputError(f"{where}: {exc}") from None
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise InputError(f"{where}: not a hetero-tool bench result ({type(exc).__name__}: {exc})") from None
-        if not any(r.label == result.baseline for r in result.runs):
-            raise InputError(f"{where}: the baseline {result.baseline!r} is not one of its runs")
-        if not result.run(result.baseline).latency.median_ms > 0:
-            raise InputError(f"{where}: the baseline's median latency is not above 0")
-        return result
+        """The result :meth:`to_json` gave (validated as a file of it is); errors name ``where``."""
+        return BENCH_FILE.convert(data, where=where)
 
     def save(self, path: str | Path) -> Path:
-        return write_atomic(path, json.dumps(self.to_json(), indent=2) + "\n")
+        """Write the result as JSON, atomically."""
+        return write_document(path, self.to_json())
 
 
-def load_bench(path: str | Path) -> BenchResult:
-    """Read a bench result written by ``hetero-tool bench --output``."""
-    data = read_json(path, "bench result")
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: not a hetero-tool bench result")
-    return BenchResult.from_json(data, where=str(path))
+def load_bench(path: str | Path, ir: IRModel | None = None) -> BenchResult:
+    """Read a bench result written by ``hetero-tool bench --output`` (validated field by field); with ``ir``,
+    check that it was measured on that model."""
+    result = BENCH_FILE.read(path)
+    if ir is not None:
+        ir.check_made_for(result.model_sha256, name=result.model_name, what="bench result", where=str(path))
+    return result
 
 
-def _run_from_json(r: Mapping[str, Any]) -> Run:
-    verification = r.get("verification")
-    profile = r.get("profile")
-    accuracy = r.get("accuracy")
-    return Run(
-        label=r["label"],
-        target=r["target"],
-        iterations=r["iterations"],
-        duration_s=r["duration_s"],
-        latency=LatencyStats(**r["latency"]),
-        throughput_fps=r["throughput_fps"],
-        compile_ms=r["compile_ms"],
-        first_inference_ms=r["first_inference_ms"],
-        submodels=r.get("submodels"),
-        nireq=r.get("nireq", 1),
-        emulated=tuple(r.get("emulated", ())),
-        plan_digest=r.get("plan_digest"),
-        device_properties={d: dict(p) for d, p in r.get("device_properties", {}).items()},
-        verification=None if verification is None else Verification(
-            expected_submodels=verification["expected_submodels"],
-            actual_submodels=verification["actual_submodels"],
-            expected_devices=tuple(verification["expected_devices"]),
-            actual_devices=tuple(verification["actual_devices"]),
-            execution_devices=tuple(verification.get("execution_devices", ())),
-        ),
-        profile=None if profile is None else Profile(
-            iterations=profile["iterations"],
-            subgraphs=tuple(SubgraphTime(**s) for s in profile["subgraphs"]),
-            devices_ms=dict(profile["devices_ms"]),
-            counted_ms=profile["counted_ms"],
-            latency_ms=profile["latency_ms"],
-            reorders=profile["reorders"],
-            reorder_ms=profile["reorder_ms"],
-            boundaries=tuple(Boundary(**b) for b in profile.get("boundaries", ())),
-            layer_times_ms={int(k): float(v) for k, v in profile.get("layer_times_ms", {}).items()},
-            request_overhead_ms=profile.get("request_overhead_ms", 0.0),
-        ),
-        accuracy=None if accuracy is None else Accuracy(
-            reference=accuracy["reference"],
-            atol=accuracy["atol"],
-            rtol=accuracy["rtol"],
-            outputs=tuple(OutputError(**o) for o in accuracy["outputs"]),
-        ),
-    )  # fmt: skip
+def _result_from_file(found: _BenchFile) -> BenchResult:
+    return BenchResult(
+        model_name=found.model.name,
+        model_sha256=found.model.sha256,
+        runs=found.runs,
+        baseline=found.baseline,
+        config=found.config,
+        openvino=found.openvino,
+        skipped=found.skipped,
+    )
 
 
-def _check_run(run: Run, where: str) -> None:
-    """Types and ranges of a run read from JSON (ValueError naming the field)."""
-
-    def number(value: Any, name: str, *, whole: bool = False, infinite: bool = False) -> None:
-        kinds = int if whole else (int, float)
-        if isinstance(value, bool) or not isinstance(value, kinds) or value < 0 or (
-            not infinite and not math.isfinite(value)
-        ):
-            raise ValueError(f"{where}.{name} is {value!r}, not a {'whole ' if whole else ''}number >= 0")
-
-    if not isinstance(run.label, str) or not run.label or not isinstance(run.target, str):
-        raise ValueError(f"{where}: label and target must be text")
-    number(run.iterations, "iterations", whole=True)
-    number(run.nireq, "nireq", whole=True)
-    for name in ("duration_s", "throughput_fps", "compile_ms", "first_inference_ms"):
-        number(getattr(run, name), name)
-    for f in fields(LatencyStats):
-        number(getattr(run.latency, f.name), f"latency.{f.name}")
-    if run.profile is not None:
-        profile = run.profile
-        number(profile.iterations, "profile.iterations", whole=True)
-        number(profile.reorders, "profile.reorders", whole=True)
-        for name in ("counted_ms", "latency_ms", "reorder_ms", "request_overhead_ms"):
-            number(getattr(profile, name), f"profile.{name}")
-        for k, sg in enumerate(profile.subgraphs):
-            number(sg.index, f"profile.subgraphs[{k}].index", whole=True)
-            number(sg.reorders, f"profile.subgraphs[{k}].reorders", whole=True)
-            number(sg.time_ms, f"profile.subgraphs[{k}].time_ms")
-            number(sg.reorder_ms, f"profile.subgraphs[{k}].reorder_ms")
-        for k, b in enumerate(profile.boundaries):
-            for name in ("from_subgraph", "to_subgraph", "tensors", "reorders"):
-                number(getattr(b, name), f"profile.boundaries[{k}].{name}", whole=True)
-            if b.bytes is not None:
-                number(b.bytes, f"profile.boundaries[{k}].bytes", whole=True)
-            number(b.reorder_ms, f"profile.boundaries[{k}].reorder_ms")
-        for device, ms in profile.devices_ms.items():
-            number(ms, f"profile.devices_ms[{device!r}]")
-        for lid, ms in profile.layer_times_ms.items():
-            number(ms, f"profile.layer_times_ms[{lid}]")
-    if run.accuracy is not None:
-        number(run.accuracy.atol, "accuracy.atol")
-        number(run.accuracy.rtol, "accuracy.rtol")
-        for k, output in enumerate(run.accuracy.outputs):
-            if not isinstance(output.name, str) or not isinstance(output.passed, bool):
-                raise ValueError(f"{where}.accuracy.outputs[{k}]: name must be text and passed true or false")
-            number(output.max_abs, f"accuracy.outputs[{k}].max_abs", infinite=True)
-            number(output.max_rel, f"accuracy.outputs[{k}].max_rel", infinite=True)
+class _Model(msgspec.Struct, frozen=True):
+    name: str
+    sha256: str
 
 
-def _config_from_json(c: Mapping[str, Any]) -> BenchConfig:
-    known = {f.name for f in fields(BenchConfig)}
-    unknown = sorted(set(c) - known)
-    if unknown:
-        raise ValueError(f"unknown config key {unknown[0]!r}")
-    values = dict(c)
-    for key in ("mean", "scale"):
-        if key in values:
-            values[key] = {name: tuple(v) for name, v in values[key].items()}
-    return BenchConfig(**values)
+class _BenchFile(msgspec.Struct, frozen=True, kw_only=True):
+    """The JSON file: a version, then the result with the model under its own heading."""
+
+    schema_version: Literal[1] = BENCH_SCHEMA_VERSION
+    model: _Model
+    openvino: str
+    config: BenchConfig
+    baseline: str
+    runs: tuple[Run, ...]
+    skipped: Mapping[str, str]
+
+
+#: The bench result file.
+BENCH_FILE = Schema("bench result", _BenchFile, version=BENCH_SCHEMA_VERSION, build=_result_from_file)

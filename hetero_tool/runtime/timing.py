@@ -16,12 +16,9 @@ from typing import Any
 
 from hetero_tool._ov import ov_error_text
 from hetero_tool.errors import BackendError, InputError
-from hetero_tool.runtime.results import LatencyStats
+from hetero_tool.runtime.results import APIS, LatencyStats
 
-__all__ = ["APIS", "Timer", "Timing", "latency_stats", "set_inputs"]
-
-#: Request modes, as benchmark_app's ``-api``.
-APIS = ("sync", "async")
+__all__ = ["Timer", "Timing", "latency_stats", "set_inputs"]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ The reference is the installed benchmark_app (Python, OpenVINO 2026.4), run on t
 ``tests/golden/benchmark_app/<case>/<fmt>/``; regenerate them (and read the diff: only numbers may change)
 from the repository root with::
 
-    python -m tests.test_bench_report
+    python -m tests.test_benchmark_app
 
 Fast tests compare our files with the golden ones: same sections and keys in the same order (less the fields a
 bench does not measure, :data:`NOT_MEASURED`), same command line and configuration values (but the
@@ -30,7 +30,7 @@ import pytest
 
 from hetero_tool.errors import InputError
 from hetero_tool.ir import parse_ir
-from hetero_tool.runtime.bench_report import render_benchmark_app_report, write_benchmark_app_report
+from hetero_tool.report.benchmark_app import render_benchmark_app_report, write_benchmark_app_report
 from hetero_tool.runtime.results import (
     BenchConfig,
     BenchResult,
@@ -411,7 +411,7 @@ def test_unknown_run_label():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"fmt": "xml"}, "format 'xml'"),
+        ({"fmt": "xml"}, "--report-format xml"),
         ({"counters": "detailed"}, "keeps only their average"),
         ({"counters": "sorted"}, "counters 'sorted'"),
     ],
@@ -465,7 +465,7 @@ def test_never_overwrites_an_input(tmp_path: Path):
     bench_json = result.save(tmp_path / "benchmark_report.json")
     before = bench_json.read_bytes()
     with pytest.raises(InputError, match="would overwrite"):
-        write_benchmark_app_report(result, label, tmp_path, fmt="json", protected=[bench_json])
+        write_benchmark_app_report(result, label, tmp_path, fmt="json", inputs=[bench_json])
     assert bench_json.read_bytes() == before
     model = tmp_path / "m" / "benchmark_report.csv"  # absurd, but a model path is an input too
     model.parent.mkdir()

@@ -55,6 +55,7 @@ __all__ = [
     "COUNTER_REPORTS",
     "REPORT_FORMATS",
     "render_benchmark_app_report",
+    "report_file_names",
     "write_benchmark_app_report",
 ]
 
@@ -130,13 +131,7 @@ def render_benchmark_app_report(
     throughput;400.00
     <BLANKLINE>
     """
-    if fmt not in REPORT_FORMATS:
-        raise InputError(f"benchmark_app report format {fmt!r}: use one of {', '.join(REPORT_FORMATS)}")
-    if counters == "detailed":
-        raise InputError("benchmark_app counters 'detailed' are per infer request; a bench keeps only their "
-                         "average: use 'average'")  # fmt: skip
-    if counters not in COUNTER_REPORTS:
-        raise InputError(f"benchmark_app counters {counters!r}: use one of {', '.join(COUNTER_REPORTS)}")
+    report_file_names(fmt, counters)
     run = _find_run(result, run_label)
     rows = _counter_rows(run, ir) if counters == "average" else None
     sections = (
@@ -150,6 +145,28 @@ def render_benchmark_app_report(
     return files
 
 
+def report_file_names(fmt: str = "csv", counters: str = "no") -> tuple[str, ...]:
+    """The files benchmark_app writes for ``fmt`` and ``counters``, checking both.
+
+    Examples
+    --------
+    >>> report_file_names("json", "average")
+    ('benchmark_report.json', 'benchmark_average_counters_report.json')
+    """
+    if fmt not in REPORT_FORMATS:
+        raise InputError(f"--report-format {fmt}: use one of {', '.join(REPORT_FORMATS)}")
+    if counters == "detailed":
+        raise InputError(
+            "benchmark_app counters 'detailed' are per infer request; a bench keeps only their average: use 'average'"
+        )
+    if counters not in COUNTER_REPORTS:
+        raise InputError(f"benchmark_app counters {counters!r}: use one of {', '.join(COUNTER_REPORTS)}")
+    names = [f"benchmark_report.{fmt}"]
+    if counters == "average":
+        names.append(f"benchmark_average_counters_report.{fmt}")
+    return tuple(names)
+
+
 def write_benchmark_app_report(
     result: BenchResult,
     run_label: str,
@@ -159,7 +176,7 @@ def write_benchmark_app_report(
     counters: str = "no",
     model_path: str | os.PathLike[str] | None = None,
     ir: IRModel | None = None,
-    protected: Iterable[str | os.PathLike[str]] = (),
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
 ) -> list[Path]:
     """Write, into ``out_dir``, the report files benchmark_app writes, for one run of a bench.
 
@@ -183,8 +200,8 @@ def write_benchmark_app_report(
     ir
         The model as parsed, so the counters name each layer and give its type; without it they read
         ``layer <id>`` and ``unknown``.
-    protected
-        Files the caller read (the bench result...), never overwritten; ``model_path`` is always protected.
+    inputs
+        Files the caller read (the bench result...), never overwritten; ``model_path`` is always one.
 
     Returns
     -------
@@ -195,21 +212,19 @@ def write_benchmark_app_report(
     ------
     InputError
         The bench has no run ``run_label``; ``fmt`` or ``counters`` is unknown; average counters of a run
-        without per-layer times, or whose layers ``ir`` does not have; a file would replace a protected one;
+        without per-layer times, or whose layers ``ir`` does not have; a file would replace an input;
         ``out_dir`` cannot be created or written.
 
     Examples
     --------
-    >>> import tempfile
     >>> from hetero_tool.runtime.results import BenchResult, LatencyStats, Profile, Run
     >>> profile = Profile(iterations=10, subgraphs=(), devices_ms={"CPU": 0.75}, counted_ms=0.75,
     ...                   latency_ms=0.8, reorders=0, reorder_ms=0.0, layer_times_ms={1: 0.5, 2: 0.25})
     >>> run = Run("CPU alone", "CPU", iterations=100, duration_s=0.1, latency=LatencyStats(1, 1, 1, 1, 1, 1),
     ...           throughput_fps=1000.0, compile_ms=20.0, first_inference_ms=2.0, profile=profile)
     >>> result = BenchResult("tiny", "0" * 64, (run,), baseline="CPU alone")
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     paths = write_benchmark_app_report(result, "CPU alone", tmp, fmt="csv", counters="average")
-    ...     counters = paths[1].read_text()
+    >>> paths = write_benchmark_app_report(result, "CPU alone", tmp, fmt="csv", counters="average")
+    >>> counters = paths[1].read_text()
     >>> [path.name for path in paths]
     ['benchmark_report.csv', 'benchmark_average_counters_report.csv']
     >>> print(counters, end="")
@@ -224,16 +239,12 @@ def write_benchmark_app_report(
     )
     out = Path(out_dir)
     paths = [out / name for name in texts]
-    keep = [Path(p) for p in (*protected, *([model_path] if model_path is not None else []))]
     for path in paths:
         if path.exists() and not path.is_file():  # checked first: a failed rename would leave half a report
             raise InputError(f"{path} exists and is not a file: cannot write the benchmark_app report there")
-        for kept in keep:
-            if _same_file(path, kept):
-                raise InputError(f"{path}: the benchmark_app report would overwrite {kept}, an input")
     try:
         out.mkdir(parents=True, exist_ok=True)
-        write_all_atomic({path: texts[path.name] for path in paths})
+        write_all_atomic({path: texts[path.name] for path in paths}, inputs=[*inputs, model_path])
     except OSError as exc:
         raise InputError(f"{out}: cannot write the benchmark_app report: {exc.strerror or exc}") from None
     return paths
@@ -457,9 +468,3 @@ def _number(value: float) -> str:
     """A number as typed on a command line: ``10`` for 10.0, ``0.5`` for 0.5."""
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False

@@ -1,0 +1,313 @@
+"""One way in from files: every ``hetero-tool`` command as one library function on paths and option strings.
+
+Each function takes what its command reads (the model first, then plans, a bench result, rules...), and in
+that order it
+
+1. checks every output before any work: its directory exists and it is none of the inputs (an IR's ``.bin``
+   included), so a long run never ends in that error and an input is never overwritten;
+2. loads each input once, through the stage that owns it, and checks that each file was made for the model
+   (the IR's SHA-256, :meth:`~hetero_tool.ir.types.IRModel.check_made_for`);
+3. calls the one library function that does the work;
+4. writes what it made atomically, all files or none.
+
+The names follow one pattern, ``<result>_from_files``, like Polygraphy's loaders (``onnx_from_path``). The
+CLI and the notebooks come in here; everything below works on objects.
+
+=============================  ======================  ===========================================================
+function                       command                 the work
+=============================  ======================  ===========================================================
+:func:`plan_from_files`        ``hetero-tool plan``    :func:`~hetero_tool.plan.make_plan`
+:func:`bench_from_files`       ``bench``               :func:`~hetero_tool.runtime.bench.run_bench`
+:func:`cost_profile_from_files` ``calibrate``          :func:`~hetero_tool.runtime.calibration.calibrate`
+:func:`dot_from_files`         ``dot``                 :func:`~hetero_tool.report.dotfiles.write_dot_files`
+:func:`rendering_from_files`   ``render``              :func:`~hetero_tool.report.render.render_plan`
+:func:`report_from_files`      ``report``              :func:`~hetero_tool.report.html.report_html`
+:func:`model_explorer_from_files` ``export``           :func:`~hetero_tool.report.model_explorer.write_model_explorer`
+=============================  ======================  ===========================================================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from hetero_tool._files import check_output, refuse_inputs, write_atomic
+from hetero_tool.affinity import load_affinity_map, load_rules
+from hetero_tool.cost import CalibrationConfig, CostProfile
+from hetero_tool.devices import Device, parse_devices, parse_emulate, resolve_devices
+from hetero_tool.errors import InputError
+from hetero_tool.ir import IRModel, load_ir
+from hetero_tool.plan import Plan, load_plan, make_plan
+from hetero_tool.report.benchmark_app import report_file_names, write_benchmark_app_report
+from hetero_tool.report.dotfiles import write_dot_files
+from hetero_tool.report.html import ReportResult, report_html
+from hetero_tool.report.model_explorer import layer_times_from_bench, write_model_explorer
+from hetero_tool.report.render import Rendering, render_plan
+from hetero_tool.runtime.bench import AccuracyCheck, run_bench
+from hetero_tool.runtime.calibration import calibrate
+from hetero_tool.runtime.data import make_inputs
+from hetero_tool.runtime.hetero import model_for
+from hetero_tool.runtime.preprocess import preprocessor
+from hetero_tool.runtime.progress import Progress
+from hetero_tool.runtime.results import BenchConfig, BenchResult, load_bench
+
+__all__ = [
+    "bench_from_files",
+    "cost_profile_from_files",
+    "devices_from_options",
+    "dot_from_files",
+    "model_explorer_from_files",
+    "plan_from_files",
+    "rendering_from_files",
+    "report_from_files",
+]
+
+PathLike = str | os.PathLike[str]
+
+
+def devices_from_options(devices: str | Sequence[str], emulate: str | Sequence[str] = ()) -> tuple[Device, ...]:
+    """The devices of a priority list (``"HETERO:NPU,CPU"`` or ``["NPU", "CPU"]``), with ``emulate`` holding
+    ``NAME[=PROFILE]`` values (one string or several), as ``--devices`` and ``--emulate`` give them.
+
+    Examples
+    --------
+    >>> [device.label for device in devices_from_options("HETERO:NPU,CPU", emulate="NPU")]
+    ['NPU (emulated: npu profile on the CPU plugin)', 'CPU']
+    """
+    names = parse_devices(devices if isinstance(devices, str) else ",".join(devices))
+    return resolve_devices(names, parse_emulate(_specs(emulate)))
+
+
+def plan_from_files(
+    model: PathLike,
+    *,
+    devices: str | Sequence[str],
+    emulate: str | Sequence[str] = (),
+    rules: PathLike | None = None,
+    affinity: PathLike | None = None,
+    output: PathLike | None = None,
+) -> Plan:
+    """``hetero-tool plan``: place every layer and predict HETERO's subgraphs; with ``output``, save the plan.
+
+    ``devices`` and ``emulate`` as :func:`devices_from_options` takes them, ``rules`` a rules TOML and
+    ``affinity`` a ``{layer name: device}`` JSON map.
+
+    Examples
+    --------
+    >>> plan = plan_from_files(samples["detector"], devices=["NPU", "CPU"], emulate="NPU")
+    >>> plan.priority, [d.emulated for d in plan.devices]
+    ('HETERO:NPU,CPU', [True, False])
+    """
+    emulate = _specs(emulate)
+    if output is not None:
+        check_output(output, model, rules, affinity, *_profile_files(emulate))
+    ir = load_ir(model)
+    chosen = devices_from_options(devices, emulate)
+    plan = make_plan(
+        ir,
+        chosen,
+        rules=load_rules(rules) if rules else (),
+        affinity_map=load_affinity_map(affinity, ir) if affinity else None,
+        model_path=model,
+    )
+    if output is not None:
+        plan.save(output)
+    return plan
+
+
+def bench_from_files(
+    model: PathLike,
+    plans: Sequence[PathLike],
+    config: BenchConfig,
+    *,
+    input_files: Mapping[str, PathLike] | None = None,
+    seed: int = 0,
+    baselines: bool = True,
+    baseline: str | None = None,
+    accuracy: AccuracyCheck | None = None,
+    output: PathLike | None = None,
+    report_dir: PathLike | None = None,
+    report_format: str = "csv",
+    progress: Progress | None = None,
+) -> BenchResult:
+    """``hetero-tool bench``: time the ``plans`` (labelled by file name) through HETERO next to the baselines.
+
+    The inputs and preprocessing come from ``config`` (shapes, input precision, mean/scale, layouts) and
+    ``input_files`` (input name -> ``.npy``), else seeded random data; the accuracy check compares on data in
+    [0, 1] unless the data was given. With ``output``, the result is saved; with ``report_dir``,
+    benchmark_app's report files for the first plan are written there too (``report_format`` ``csv`` or
+    ``json``; with the average counters report when ``config.perf_counters``). See
+    :func:`~hetero_tool.runtime.bench.run_bench` for the rest.
+    """
+    read = [model, *plans, *(input_files or {}).values()]
+    if output is not None:
+        check_output(output, *read)
+    counters = "average" if config.perf_counters else "no"
+    if report_dir is not None:
+        names = report_file_names(report_format, counters)
+        refuse_inputs([Path(report_dir, name) for name in names], [*read, output])
+    ir = load_ir(model)
+    labelled = [(_label(path, len(plans)), load_plan(path, ir)) for path in plans]
+    probe = model_for(ir, shapes=config.shapes)
+    preprocess = preprocessor(
+        probe, input_precision=config.input_precision, mean=config.mean, scale=config.scale, layout=config.layouts
+    )
+    compiled_model = preprocess(probe) if preprocess else probe
+    data = make_inputs(compiled_model, seed=seed, files=input_files)
+    checked = data if input_files else make_inputs(compiled_model, seed=seed, float_high=1.0)
+    result = run_bench(
+        ir,
+        labelled,
+        config,
+        baselines=baselines,
+        baseline=baseline,
+        accuracy=accuracy,
+        inputs=data,
+        accuracy_inputs=checked,
+        preprocess=preprocess,
+        progress=progress,
+    )
+    if output is not None:
+        result.save(output)
+    if report_dir is not None:
+        write_benchmark_app_report(
+            result,
+            result.runs[0].label,
+            report_dir,
+            fmt=report_format,
+            counters=counters,
+            model_path=model,
+            ir=ir,
+            inputs=[*read, output],
+        )
+    return result
+
+
+def cost_profile_from_files(
+    model: PathLike,
+    *,
+    devices: str | Sequence[str],
+    emulate: str | Sequence[str] = (),
+    config: CalibrationConfig | None = None,
+    output: PathLike | None = None,
+    progress: Progress | None = None,
+) -> CostProfile:
+    """``hetero-tool calibrate``: measure the cost model's figures for the model on ``devices``; with
+    ``output``, save the cost profile (see :func:`~hetero_tool.runtime.calibration.calibrate`)."""
+    emulate = _specs(emulate)
+    if output is not None:
+        check_output(output, model, *_profile_files(emulate))
+    chosen = devices_from_options(devices, emulate)
+    profile = calibrate(load_ir(model), chosen, config, model_path=model, progress=progress)
+    if output is not None:
+        profile.save(output)
+    return profile
+
+
+def dot_from_files(
+    model: PathLike, plan: PathLike, output_dir: PathLike, *, show_constants: bool = False
+) -> dict[str, Path]:
+    """``hetero-tool dot``: HETERO's two dumps and the tool's views of the plan, written into ``output_dir``
+    (:func:`~hetero_tool.report.dotfiles.write_dot_files`); file name -> path."""
+    ir, loaded = _model_and_plan(model, plan)
+    return write_dot_files(ir, loaded, output_dir, show_constants=show_constants, inputs=[model, plan])
+
+
+def rendering_from_files(
+    model: PathLike, plan: PathLike, *, output: PathLike | None = None, **options: Any
+) -> Rendering:
+    """``hetero-tool render``: a picture of the plan (``options`` as
+    :func:`~hetero_tool.report.render.render_plan` takes them); with ``output``, written there.
+
+    Examples
+    --------
+    >>> path = plan_from_files(samples["detector"], devices="NPU,CPU", emulate="NPU").save(tmp / "p.json")
+    >>> drawn = rendering_from_files(samples["detector"], path, output=tmp / "p.svg", view="collapsed")
+    >>> drawn.view, (tmp / "p.svg").read_bytes() == drawn.data
+    ('collapsed', True)
+    """
+    if output is not None:
+        check_output(output, model, plan)
+    drawn = render_plan(*_model_and_plan(model, plan), **options)
+    if output is not None:
+        write_atomic(output, drawn.data)
+    return drawn
+
+
+def report_from_files(
+    model: PathLike,
+    plan: PathLike,
+    *,
+    bench: PathLike | None = None,
+    output: PathLike | None = None,
+    timeout: float = 60.0,
+) -> ReportResult:
+    """``hetero-tool report``: the plan (and the timings of ``bench``, a bench result for the same model) as
+    one HTML page (:func:`~hetero_tool.report.html.report_html`); with ``output``, written there.
+
+    Examples
+    --------
+    >>> path = plan_from_files(samples["detector"], devices="NPU,CPU", emulate="NPU").save(tmp / "p.json")
+    >>> report = report_from_files(samples["detector"], path, output=tmp / "report.html")
+    >>> (tmp / "report.html").read_text() == report.html
+    True
+    """
+    if output is not None:
+        check_output(output, model, plan, bench)
+    ir, loaded = _model_and_plan(model, plan)
+    result = report_html(ir, loaded, bench=load_bench(bench, ir) if bench is not None else None, timeout=timeout)
+    if output is not None:
+        write_atomic(output, result.html)
+    return result
+
+
+def model_explorer_from_files(
+    model: PathLike,
+    plan: PathLike,
+    output_dir: PathLike,
+    *,
+    bench: PathLike | None = None,
+    run: str | None = None,
+) -> dict[str, Path]:
+    """``hetero-tool export``: the plan as Model Explorer's graph and overlays in ``output_dir``, named after
+    the model file; with ``bench``, the latency overlay from its run ``run`` (default: the first run of this
+    plan with per-layer times). Returns ``"graph"`` and each overlay name -> path.
+
+    Examples
+    --------
+    >>> path = plan_from_files(samples["detector"], devices="NPU,CPU", emulate="NPU").save(tmp / "p.json")
+    >>> sorted(model_explorer_from_files(samples["detector"], path, tmp / "me"))
+    ['device', 'fallback', 'graph', 'subgraph']
+    """
+    ir, loaded = _model_and_plan(model, plan)
+    times = None
+    if bench is not None:
+        _, times = layer_times_from_bench(load_bench(bench, ir), run, loaded)
+    return write_model_explorer(
+        ir, loaded, output_dir, layer_times_ms=times, stem=Path(model).stem, inputs=[model, plan, bench]
+    )
+
+
+def _model_and_plan(model: PathLike, plan: PathLike) -> tuple[IRModel, Plan]:
+    ir = load_ir(model)
+    return ir, load_plan(plan, ir)
+
+
+def _label(path: PathLike, count: int) -> str:
+    """A plan's label in a bench: ``plan`` for the only one, else its file name without ``.plan.json``."""
+    return "plan" if count == 1 else Path(path).name.removesuffix(".json").removesuffix(".plan")
+
+
+def _specs(emulate: str | Sequence[str]) -> list[str]:
+    return [emulate] if isinstance(emulate, str) else list(emulate)
+
+
+def _profile_files(emulate: Sequence[str]) -> list[Path]:
+    """The profile TOMLs among ``--emulate`` values: inputs, never to be overwritten."""
+    try:
+        specs = parse_emulate(emulate).values()
+    except InputError:
+        return []  # reported, with its reason, when the devices are resolved
+    return [Path(spec) for spec in specs if Path(spec).is_file()]

@@ -1,0 +1,461 @@
+"""The plan: where every layer runs and why, and the subgraphs HETERO will cut from it, as one JSON file.
+
+OpenVINO cannot store affinities in an IR (``ov.save_model`` drops ``rt_info["affinity"]``), so a plan travels
+as its own file and is applied to the model when it is compiled. A plan is bound to one model by the SHA-256 of
+its IR; loading it for another model is an error.
+
+:func:`make_plan` places every layer (:func:`~hetero_tool.affinity.assign_affinity`) and cuts the model
+(:func:`~hetero_tool.partition.collect_subgraphs`); :class:`Plan` holds the result with the facts every report
+shows (cut bytes, fallback and pinned rows), computed once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import msgspec
+
+from hetero_tool.affinity import Decision, Rule, assign_affinity
+from hetero_tool.devices import Device, Support, resolve_devices
+from hetero_tool.errors import PlanError
+from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
+from hetero_tool.partition import CutTensor, Partition, Subgraph, collect_subgraphs
+from hetero_tool.schema import Count, Schema, json_data, write_document
+
+__all__ = [
+    "PLAN_FILE",
+    "PLAN_SCHEMA_VERSION",
+    "FallbackRow",
+    "PinnedRow",
+    "Plan",
+    "PlanDevice",
+    "check_plan",
+    "load_plan",
+    "make_plan",
+]
+
+#: Version of the plan JSON; bumped on incompatible changes.
+PLAN_SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PlanDevice:
+    """A device of the plan's priority list."""
+
+    name: str
+    #: Whether it is emulated (the CPU plugin with a profile), and then the profile (a built-in profile's
+    #: name, or the TOML's path as it was given) and the OpenVINO name.
+    emulated: bool = False
+    profile: str | None = None
+    ov_name: str | None = None
+    #: OpenVINO properties it compiles with.
+    config: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_device(cls, device: Device) -> PlanDevice:
+        profile = None
+        if device.profile is not None:
+            # A profile file by its absolute path: the plan is used from other directories too.
+            profile = str(device.profile.path.resolve()) if device.profile.path else device.profile.name
+        return cls(
+            name=device.name,
+            emulated=device.emulated,
+            profile=profile,
+            ov_name=device.ov_name,
+            config=dict(device.config),
+        )
+
+    @property
+    def label(self) -> str:
+        """``NPU (emulated: npu profile on the CPU plugin)`` or just ``CPU``."""
+        return f"{self.name} (emulated: {self.profile} profile on the CPU plugin)" if self.emulated else self.name
+
+    def to_device(self) -> Device:
+        """The :class:`~hetero_tool.devices.Device` again, its profile loaded (to query op support)."""
+        emulate = {self.name: self.profile} if self.emulated and self.profile else {}
+        return resolve_devices([self.name], emulate)[0]
+
+
+@dataclass(frozen=True)
+class FallbackRow:
+    """Layers of one op type that one device could not take, Polygraphy-style: why, and where they went."""
+
+    op_type: str
+    device: str
+    reason: str
+    layers: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.layers)
+
+
+@dataclass(frozen=True)
+class PinnedRow:
+    """Operations one rule (or the affinity map) pinned to one device."""
+
+    #: ``rule 'name'`` or ``affinity map``.
+    by: str
+    device: str
+    layers: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.layers)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Affinities for every layer, their provenance, and the subgraphs HETERO will make of them."""
+
+    #: The model as the user named it, its ``<net name>`` and the SHA-256 of its IR (.xml then .bin).
+    model_path: str
+    model_name: str
+    model_sha256: str
+    #: The priority list, highest first.
+    devices: tuple[PlanDevice, ...]
+    #: Layer id -> decision (device, source, reason).
+    decisions: Mapping[int, Decision]
+    #: Layer id -> friendly name and op type, for reading the plan without the model.
+    names: Mapping[int, str]
+    types: Mapping[int, str]
+    #: The subgraphs and cut tensors as HETERO will make them.
+    partition: Partition
+    warnings: tuple[str, ...] = ()
+    #: Predicted cost, filled by the cost model when there is one.
+    cost: Mapping[str, Any] | None = None
+
+    @cached_property
+    def affinity(self) -> dict[str, str]:
+        """``{layer name: device}`` (the affinity-map format); see :attr:`layer_affinity` for ids."""
+        return {self.names[lid]: decision.device for lid, decision in self.decisions.items()}
+
+    @cached_property
+    def layer_affinity(self) -> dict[int, str]:
+        """Layer id -> device: what is put in ``rt_info["affinity"]``."""
+        return {lid: decision.device for lid, decision in self.decisions.items()}
+
+    @cached_property
+    def placement_digest(self) -> str:
+        """SHA-256 of the placement (every layer's device): what a bench run records, so a report can tell
+        which of its runs timed this plan."""
+        placement = sorted(self.layer_affinity.items())
+        return hashlib.sha256(json.dumps(placement).encode()).hexdigest()
+
+    @property
+    def subgraph_count(self) -> int:
+        """Submodels, as ``HETERO_NUMBER_OF_SUBMODELS`` will report it (fresh Core)."""
+        return self.partition.count
+
+    @property
+    def priority(self) -> str:
+        return "HETERO:" + ",".join(d.name for d in self.devices)
+
+    def layers_per_device(self) -> dict[str, int]:
+        """Operations per device in priority order (Parameters, Constants and Results follow them)."""
+        counts = Counter(d.device for lid, d in self.decisions.items() if self.types[lid] not in STRUCTURAL_TYPES)
+        return {device.name: counts.get(device.name, 0) for device in self.devices}
+
+    @cached_property
+    def fallback_rows(self) -> tuple[FallbackRow, ...]:
+        """The operations a device of higher priority refused, grouped by (op type, device they went to,
+        reasons), largest groups first."""
+        groups: dict[tuple[str, str, str], list[str]] = {}
+        for lid, decision in self.decisions.items():
+            if decision.source != "fallback" or not decision.rejected or self.types[lid] in STRUCTURAL_TYPES:
+                continue
+            reason = "; ".join(f"{device}: {why}" for device, why in decision.rejected.items())
+            groups.setdefault((self.types[lid], decision.device, reason), []).append(self.names[lid])
+        rows = [FallbackRow(t, d, r, tuple(names)) for (t, d, r), names in groups.items()]
+        return tuple(sorted(rows, key=lambda row: (-row.count, row.op_type, row.device)))
+
+    @cached_property
+    def pinned_rows(self) -> tuple[PinnedRow, ...]:
+        """The operations rules and the affinity map pinned, by rule and device, in the plan's layer order."""
+        pinned: dict[tuple[str, str], list[str]] = {}
+        for lid, decision in self.decisions.items():
+            if decision.source in ("rule", "map") and self.types[lid] not in STRUCTURAL_TYPES:
+                by = f"rule {decision.rule!r}" if decision.rule else "affinity map"
+                pinned.setdefault((by, decision.device), []).append(self.names[lid])
+        return tuple(PinnedRow(by, device, tuple(names)) for (by, device), names in pinned.items())
+
+    # -- the file ----------------------------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan as JSON data, as its file holds it (stable order, no timestamps)."""
+        return json_data(_file_from_plan(self))
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], *, where: str = "plan") -> Plan:
+        """The plan :meth:`to_json` gave (validated as a plan file is); errors name ``where``."""
+        return PLAN_FILE.convert(data, where=where)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the plan as JSON, atomically (a crash leaves the old file or none, never half a plan)."""
+        return write_document(path, _file_from_plan(self))
+
+
+def check_plan(ir: IRModel, plan: Plan) -> None:
+    """Raise :class:`~hetero_tool.errors.PlanError` unless ``plan`` places exactly ``ir``'s layers (same ids and
+    op types): the check for a plan held in memory, where :func:`load_plan` checks a file by its hash."""
+    if plan.decisions.keys() != ir.layers.keys() or any(
+        plan.types[lid] != layer.type for lid, layer in ir.layers.items()
+    ):
+        raise PlanError(
+            f"the plan was made for {plan.model_name!r} ({len(plan.decisions)} layers), not for this IR of "
+            f"{ir.name!r} ({len(ir.layers)} layers); make the plan for this model"
+        )
+
+
+def make_plan(
+    ir: IRModel,
+    devices: Sequence[Device],
+    *,
+    rules: Sequence[Rule] = (),
+    affinity_map: Mapping[int, str] | None = None,
+    support: Support | None = None,
+    model_path: str | Path | None = None,
+) -> Plan:
+    """Assign every layer (affinity map, rules, then fallback priority) and cut the model as HETERO will.
+
+    Examples
+    --------
+    >>> from hetero_tool.devices import resolve_devices
+    >>> from hetero_tool.ir import parse_ir
+    >>> ir = parse_ir(samples["detector"])
+    >>> plan = make_plan(ir, resolve_devices(["NPU", "CPU"], {"NPU": "npu"}, real=["CPU"]))
+    >>> plan.priority, plan.subgraph_count > 1
+    ('HETERO:NPU,CPU', True)
+    """
+    support = support or Support(ir)
+    assignment = assign_affinity(ir, devices, support, rules=rules, affinity_map=affinity_map)
+    partition = collect_subgraphs(ir, assignment.affinity)
+    warnings = list(assignment.warnings) + _stateful_warnings(ir, partition) + _detached_warnings(ir, partition)
+    return Plan(
+        model_path=str(model_path or ir.path),
+        model_name=ir.name,
+        model_sha256=ir.sha256,
+        devices=tuple(PlanDevice.from_device(d) for d in devices),
+        decisions={lid: assignment.decisions[lid] for lid in ir.layers},
+        names={lid: layer.name for lid, layer in ir.layers.items()},
+        types={lid: layer.type for lid, layer in ir.layers.items()},
+        partition=partition,
+        warnings=tuple(warnings),
+    )
+
+
+def load_plan(path: str | Path, ir: IRModel | None = None) -> Plan:
+    """Read a plan (validated field by field); with ``ir``, check that it was made for that model.
+
+    Examples
+    --------
+    >>> from hetero_tool.ir import parse_ir
+    >>> from hetero_tool.loaders import plan_from_files
+    >>> ir = parse_ir(samples["detector"])
+    >>> path = plan_from_files(samples["detector"], devices="NPU,CPU", emulate="NPU").save(tmp / "p.json")
+    >>> load_plan(path, ir).subgraph_count
+    2
+    """
+    plan = PLAN_FILE.read(path)
+    if ir is not None:
+        ir.check_made_for(plan.model_sha256, name=plan.model_name, what="plan", where=str(path))
+    return plan
+
+
+def _detached_warnings(ir: IRModel, partition: Partition) -> list[str]:
+    """Results cycle breaking cuts off their producer: HETERO 2026.4 fails to compile the plan."""
+    if not partition.detached_results:
+        return []
+    names = ", ".join(repr(ir.layers[lid].name) for lid in partition.detached_results)
+    return [
+        f"HETERO will not compile this plan: breaking a cycle between subgraphs cuts the Result(s) {names} off "
+        "their producer, and OpenVINO 2026.4 fails on that (unordered_map::at); change the affinities around them"
+    ]
+
+
+def _stateful_warnings(ir: IRModel, partition: Partition) -> list[str]:
+    """A ReadValue and its Assign in different submodels: OpenVINO 2026.4 often fails to compile that split."""
+    where: dict[str, set[int]] = {}
+    for lid, layer in ir.layers.items():
+        if layer.ir_type in ("ReadValue", "Assign") and lid in partition.subgraph_of:
+            where.setdefault(layer.data.get("variable_id", ""), set()).add(partition.subgraph_of[lid])
+    return [
+        f"variable {variable!r}: its ReadValue and Assign are in different subgraphs; OpenVINO 2026.4 often "
+        "fails to compile such a split (keep each pair on one device)"
+        for variable, subgraphs in where.items()
+        if len(subgraphs) > 1
+    ]
+
+
+# -- the file: a record per layer, subgraph and cut tensor, with what a reader needs without the model ----------
+
+
+class _Model(msgspec.Struct, frozen=True):
+    path: str
+    name: str
+    sha256: str
+
+
+class _Layer(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    name: str
+    type: str
+    #: The affinity, and where it runs (a Result runs where its producer does).
+    device: str
+    runs_on: str | None = None
+    source: Literal["fallback", "rule", "map", "follows"]
+    rule: str | None = None
+    reason: str
+    rejected: dict[str, str] = {}
+    subgraph: Count | None = None
+    collector_id: int
+
+
+class _Subgraph(msgspec.Struct, frozen=True, kw_only=True):
+    id: Count
+    collector_id: int
+    device: str
+    layers: tuple[int, ...]
+    constants: tuple[int, ...] = ()
+    in_bytes: Count | None = None
+    out_bytes: Count | None = None
+
+
+class _Cut(msgspec.Struct, frozen=True, kw_only=True):
+    producer: int
+    producer_name: str = ""
+    port: int
+    from_subgraph: Count
+    to_subgraphs: tuple[Count, ...]
+    consumers: tuple[int, ...]
+    #: The producing subgraph's device, then each consuming subgraph's.
+    devices: tuple[str, ...] = ()
+    bytes: Count | None
+
+
+class _CycleBreaking(msgspec.Struct, frozen=True):
+    heuristic_rounds: Count = 0
+    scc_steps: Count = 0
+
+
+class _PlanFile(msgspec.Struct, frozen=True, kw_only=True):
+    schema_version: Literal[1] = PLAN_SCHEMA_VERSION
+    model: _Model
+    devices: tuple[PlanDevice, ...]
+    priority: str = ""
+    affinity: dict[str, str] = {}
+    layers: tuple[_Layer, ...]
+    subgraph_count: Count = 0
+    subgraphs: tuple[_Subgraph, ...]
+    cuts: tuple[_Cut, ...]
+    cycle_breaking: _CycleBreaking = _CycleBreaking()
+    detached_results: tuple[int, ...] = ()
+    cost: dict[str, Any] | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def _file_from_plan(plan: Plan) -> _PlanFile:
+    part = plan.partition
+    subgraph_bytes = part.subgraph_bytes
+    return _PlanFile(
+        model=_Model(plan.model_path, plan.model_name, plan.model_sha256),
+        devices=plan.devices,
+        priority=plan.priority,
+        affinity=plan.affinity,
+        layers=tuple(
+            _Layer(
+                id=lid,
+                name=plan.names[lid],
+                type=plan.types[lid],
+                device=d.device,
+                runs_on=part.device_of.get(lid, d.device),
+                source=d.source,  # type: ignore[arg-type]
+                rule=d.rule,
+                reason=d.reason,
+                rejected=dict(d.rejected),
+                subgraph=part.subgraph_of.get(lid),
+                collector_id=part.collector_ids[lid],
+            )
+            for lid, d in plan.decisions.items()
+        ),
+        subgraph_count=plan.subgraph_count,
+        subgraphs=tuple(
+            _Subgraph(
+                id=sg.index,
+                collector_id=sg.collector_id,
+                device=sg.device,
+                layers=sg.layers,
+                constants=sg.constants,
+                in_bytes=subgraph_bytes[sg.index][0],
+                out_bytes=subgraph_bytes[sg.index][1],
+            )
+            for sg in part.subgraphs
+        ),
+        cuts=tuple(
+            _Cut(
+                producer=c.producer,
+                producer_name=plan.names[c.producer],
+                port=c.port,
+                from_subgraph=c.from_subgraph,
+                to_subgraphs=c.to_subgraphs,
+                consumers=c.consumers,
+                devices=(part.subgraphs[c.from_subgraph].device, *(part.subgraphs[k].device for k in c.to_subgraphs)),
+                bytes=c.bytes,
+            )
+            for c in part.cuts
+        ),
+        cycle_breaking=_CycleBreaking(part.cycle_rounds, part.scc_steps),
+        detached_results=part.detached_results,
+        cost=dict(plan.cost) if plan.cost is not None else None,
+        warnings=plan.warnings,
+    )
+
+
+def _plan_from_file(found: _PlanFile) -> Plan:
+    layers = found.layers
+    partition = Partition(
+        subgraphs=tuple(
+            Subgraph(index=s.id, collector_id=s.collector_id, device=s.device, layers=s.layers, constants=s.constants)
+            for s in found.subgraphs
+        ),
+        device_of={e.id: e.runs_on or e.device for e in layers},
+        collector_ids={e.id: e.collector_id for e in layers},
+        cuts=tuple(
+            CutTensor(
+                producer=c.producer,
+                port=c.port,
+                from_subgraph=c.from_subgraph,
+                to_subgraphs=c.to_subgraphs,
+                consumers=c.consumers,
+                bytes=c.bytes,
+            )
+            for c in found.cuts
+        ),
+        cycle_rounds=found.cycle_breaking.heuristic_rounds,
+        scc_steps=found.cycle_breaking.scc_steps,
+        subgraph_of={e.id: e.subgraph for e in layers if e.subgraph is not None},
+        detached_results=found.detached_results,
+    )
+    return Plan(
+        model_path=found.model.path,
+        model_name=found.model.name,
+        model_sha256=found.model.sha256,
+        devices=found.devices,
+        decisions={e.id: Decision(e.device, e.source, e.reason, rule=e.rule, rejected=e.rejected) for e in layers},
+        names={e.id: e.name for e in layers},
+        types={e.id: e.type for e in layers},
+        partition=partition,
+        warnings=found.warnings,
+        cost=found.cost,
+    )
+
+
+#: The plan file.
+PLAN_FILE = Schema("plan", _PlanFile, version=PLAN_SCHEMA_VERSION, build=_plan_from_file)

@@ -2,7 +2,8 @@
 
 Doctests assume two names, as networkx's assume ``nx``:
 
-- ``samples``: every example model as IR, name -> ``.xml`` path (``save_samples`` output, built once a session);
+- ``samples``: every example model as IR, name -> ``.xml`` path (``save_samples`` output, built once a
+  session);
 - ``tmp``: a fresh, empty directory (a ``pathlib.Path``) for the files an example writes.
 
 Everything else an example uses it imports itself, so each one reads as a session a user could type.
@@ -38,7 +39,8 @@ def sample_paths(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(autouse=True)
 def _doctest_names(request: pytest.FixtureRequest, doctest_namespace: dict) -> None:
-    """``samples`` and ``tmp`` for the docstrings' examples (and only for them: tests ask for what they use)."""
+    """``samples`` and ``tmp`` for the docstrings' examples (and only for them: tests ask for what they
+    use)."""
     if isinstance(request.node, pytest.DoctestItem):
         doctest_namespace["samples"] = request.getfixturevalue("sample_paths")
         doctest_namespace["tmp"] = request.getfixturevalue("tmp_path")

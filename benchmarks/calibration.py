@@ -64,7 +64,8 @@ def show(profile: CostProfile) -> None:
 
     print(f"host {profile.host_cpu}, {profile.host_cores} cores, OpenVINO {profile.openvino}")
     print(
-        f"boundary sizes {list(profile.config.boundary_bytes)} B, subgraphs {list(profile.config.subgraph_counts)}"
+        f"boundary sizes {list(profile.config.boundary_bytes)} B, "
+        f"subgraphs {list(profile.config.subgraph_counts)}"
     )
     for cost in profile.boundaries:
         print(f"{' <-> '.join(cost.devices)}:")
@@ -73,17 +74,22 @@ def show(profile: CostProfile) -> None:
         print(f"  R^2          {spread(cost.r2)}")
         for k, fit in enumerate(cost.fits):
             slopes = ", ".join(f"{b} B {s:.2f}" for b, s in sorted(fit.slopes_us.items()))
-            print(f"  repeat {k + 1}: rmse {fit.rmse_us:.1f} us, max |residual| {fit.max_residual_us:.1f} us; "
-                  f"us per boundary by size: {slopes}")  # fmt: skip
+            print(
+                f"  repeat {k + 1}: rmse {fit.rmse_us:.1f} us, max |residual| {fit.max_residual_us:.1f} us; "
+                f"us per boundary by size: {slopes}"
+            )
     for device in profile.devices:
         tag = " (emulated)" if device.emulated else ""
-        print(f"{device.name}{tag}: {len(device.layer_ms)} layers ({len(device.fused)} fused), sum "
-              f"{spread(device.counted_ms)} ms, latency {spread(device.latency_ms)} ms, per-layer spread "
-              f"median {100 * device.layer_spread:.0f}% p90 {100 * device.layer_spread_p90:.0f}%")  # fmt: skip
+        print(
+            f"{device.name}{tag}: {len(device.layer_ms)} layers ({len(device.fused)} fused), sum "
+            f"{spread(device.counted_ms)} ms, latency {spread(device.latency_ms)} ms, per-layer spread "
+            f"median {100 * device.layer_spread:.0f}% p90 {100 * device.layer_spread_p90:.0f}%"
+        )
 
 
 def check_predictions(ir, devices, profile: CostProfile, runs=(1, 2, 4, 8, 16), rounds=8, niter=400) -> None:
-    """Time plans with ``runs`` alternating runs of layers and compare the added latency with the prediction."""
+    """Time plans with ``runs`` alternating runs of layers and compare the added latency with the
+    prediction."""
     first, second = devices[0], devices[1]
     cost = profile.boundary(first.name, second.name)
     order = [lid for lid in ordered_layer_ids(ir) if ir.layers[lid].type not in STRUCTURAL]
@@ -110,13 +116,17 @@ def check_predictions(ir, devices, profile: CostProfile, runs=(1, 2, 4, 8, 16), 
     rows = []
     for m, subgraphs, nbytes, compute, _, timer in candidates:
         measured = statistics.median(timer.timing().latencies_ms) - base_ms
-        predicted = (compute - base[3]) + 1e-3 * ((subgraphs - 1) * cost.overhead_us.median
-                                                  + 1e-3 * cost.per_byte_ns.median * nbytes)  # fmt: skip
+        predicted = (compute - base[3]) + 1e-3 * (
+            (subgraphs - 1) * cost.overhead_us.median + 1e-3 * cost.per_byte_ns.median * nbytes
+        )
         rows.append((m, subgraphs, nbytes, measured, predicted))
-        print(f"  {m:2d} runs -> {subgraphs:2d} subgraphs, {nbytes:7d} B cut: measured +{1e3 * measured:7.1f} us, "
-              f"predicted +{1e3 * predicted:7.1f} us")  # fmt: skip
+        print(
+            f"  {m:2d} runs -> {subgraphs:2d} subgraphs, {nbytes:7d} B cut: "
+            f"measured +{1e3 * measured:7.1f} us, predicted +{1e3 * predicted:7.1f} us"
+        )
     print(
-        f"  Kendall tau (measured vs predicted added latency): {kendall_tau([r[3] for r in rows], [r[4] for r in rows]):.2f}"
+        "  Kendall tau (measured vs predicted added latency): "
+        f"{kendall_tau([r[3] for r in rows], [r[4] for r in rows]):.2f}"
     )
 
 

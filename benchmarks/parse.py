@@ -40,7 +40,8 @@ def build_ir(path: Path, layers: int) -> Path:
 
 
 def expat_floor(xml: Path) -> None:
-    """Expat over ``xml`` in the parser's chunks, calling a Python handler that does nothing at each start tag."""
+    """Expat over ``xml`` in the parser's chunks, calling a Python handler that does nothing at each start
+    tag."""
     parser = pyexpat.ParserCreate()
     parser.buffer_text = True
     parser.StartElementHandler = lambda tag, attrs: None
@@ -92,8 +93,10 @@ def main() -> int:
     print(f"IR: {xml.name if args.model else 'generated'}, {layers} layers, {size / 2**20:.1f} MiB of XML")
     print(f"{'':24}{'median s':>10}{'ratio':>8}")
     print(f"{'ov.Core().read_model':24}{base:10.3f}{1.0:8.2f}   (baseline)")
-    print(f"{'expat, no-op handler':24}{statistics.median(floor):10.3f}{statistics.median(floor) / base:8.2f}"
-          "   (floor of any pyexpat parser)")  # fmt: skip
+    print(
+        f"{'expat, no-op handler':24}{statistics.median(floor):10.3f}{statistics.median(floor) / base:8.2f}"
+        "   (floor of any pyexpat parser)"
+    )
     print(f"{'parse_ir':24}{statistics.median(ours):10.3f}{statistics.median(ours) / base:8.2f}")
     print(f"{'graph_from_ir':24}{statistics.median(graph):10.3f}{statistics.median(graph) / base:8.2f}")
     both = statistics.median(o + g for o, g in zip(ours, graph))

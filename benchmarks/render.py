@@ -27,7 +27,9 @@ VIEWS = ("auto", "full", "clustered", "collapsed", "subgraph:0")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--layers", type=int, default=20_000)
     parser.add_argument("--timeout", type=float, default=60.0)
     args = parser.parse_args()
@@ -35,21 +37,27 @@ def main() -> int:
         xml = Path(tmp) / "big.xml"
         ov.save_model(build_encoder_stack(args.layers), xml, compress_to_fp16=False)
         rules = Path(tmp) / "rules.toml"
-        rules.write_text('schema_version = 1\n[[rule]]\nname = "softmax off the NPU"\n'
-                         'match = { types = ["Softmax"] }\nforbid = ["NPU"]\n')  # fmt: skip
+        rules.write_text(
+            'schema_version = 1\n[[rule]]\nname = "softmax off the NPU"\n'
+            'match = { types = ["Softmax"] }\nforbid = ["NPU"]\n'
+        )
         ir = parse_ir(xml)
         for label, extra in (("one subgraph", {}), ("softmax islands", {"rules": rules})):
             start = time.perf_counter()
             plan = plan_from_files(xml, devices="NPU,CPU", emulate=["NPU"], **extra)
-            print(f"\n{label}: {len(ir.layers):,} layers, {plan.subgraph_count:,} subgraphs "
-                  f"(planned in {time.perf_counter() - start:.1f} s)")  # fmt: skip
+            print(
+                f"\n{label}: {len(ir.layers):,} layers, {plan.subgraph_count:,} subgraphs "
+                f"(planned in {time.perf_counter() - start:.1f} s)"
+            )
             print(f"  {'asked':<12}{'drawn':<12}{'nodes':>8}{'layout s':>10}{'SVG MiB':>9}  why")
             for view in VIEWS:
                 start = time.perf_counter()
                 drawn = render_plan(ir, plan, view=view, timeout=args.timeout)
                 total = time.perf_counter() - start
-                print(f"  {view:<12}{drawn.view:<12}{drawn.nodes:>8,}{total:>10.1f}{len(drawn.data) / 2**20:>9.1f}"
-                      f"  {drawn.note}")  # fmt: skip
+                print(
+                    f"  {view:<12}{drawn.view:<12}{drawn.nodes:>8,}{total:>10.1f}"
+                    f"{len(drawn.data) / 2**20:>9.1f}  {drawn.note}"
+                )
     return 0
 
 

@@ -16,8 +16,13 @@ from hetero_tool.samples import SAMPLES, save_samples
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default_dir = Path(__file__).parent / "models"
-    parser.add_argument("out_dir", nargs="?", type=Path, default=default_dir,
-                        help="output directory (default: examples/models)")
+    parser.add_argument(
+        "out_dir",
+        nargs="?",
+        type=Path,
+        default=default_dir,
+        help="output directory (default: examples/models)",
+    )
     parser.add_argument("--only", nargs="+", choices=list(SAMPLES), help="samples to write (default: all)")
     args = parser.parse_args()
 

@@ -2,8 +2,8 @@
 
 The public API, by stage (the README has the data flow):
 
-- IR: :func:`load_ir` / :func:`parse_ir` -> :class:`IRModel`; :func:`graph_from_ir` -> ``networkx.MultiDiGraph``
-  keyed by IR layer id; :func:`summary_from_ir` -> :class:`ModelSummary`.
+- IR: :func:`load_ir` / :func:`parse_ir` -> :class:`IRModel`; :func:`graph_from_ir` ->
+  ``networkx.MultiDiGraph`` keyed by IR layer id; :func:`summary_from_ir` -> :class:`ModelSummary`.
 - Devices: :func:`parse_devices` (``HETERO:NPU,CPU``), :func:`resolve_devices` (real or emulated with a
   :class:`DeviceProfile`), :class:`Support` (what each device runs, from ``query_model``).
 - Placement: :func:`assign_affinity` (affinity map, rules, then fallback priority as HETERO's automatic mode).

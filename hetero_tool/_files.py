@@ -1,4 +1,5 @@
-"""Files: the user's JSON and TOML read with one clear error naming the file, and outputs written atomically."""
+"""Files: the user's JSON and TOML read with one clear error naming the file, and outputs written
+atomically."""
 
 from __future__ import annotations
 
@@ -65,8 +66,9 @@ def _text(path: str | Path, what: str) -> str:
 
 
 def check_output(output: str | Path, *inputs: str | Path | None) -> None:
-    """Refuse an output path that is one of the inputs (or an input IR's ``.bin``), or whose directory does not
-    exist: checked before any work, so a long run does not end in an error and never overwrites an input."""
+    """Refuse an output path that is one of the inputs (or an input IR's ``.bin``), or whose directory does
+    not exist: checked before any work, so a long run does not end in an error and never overwrites an
+    input."""
     output = Path(output)
     if not output.parent.is_dir():
         raise InputError(f"{output}: the directory {output.parent} does not exist")
@@ -89,9 +91,9 @@ def refuse_inputs(targets: Iterable[str | Path], inputs: Iterable[str | Path | N
 
 
 def write_atomic(path: str | Path, data: str | bytes, *, inputs: Iterable[str | Path | None] = ()) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same directory and a rename, so a reader sees
-    the old file or the new one, never half of it, and a crash leaves no partial output. Never replaces one of
-    ``inputs`` (:func:`refuse_inputs`)."""
+    """Write ``data`` to ``path`` through a temporary file in the same directory and a rename, so a reader
+    sees the old file or the new one, never half of it, and a crash leaves no partial output. Never replaces
+    one of ``inputs`` (:func:`refuse_inputs`)."""
     path = Path(path)
     write_all_atomic({path: data}, inputs=inputs)
     return path

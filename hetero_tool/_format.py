@@ -6,7 +6,8 @@ __all__ = ["format_bytes"]
 
 
 def format_bytes(count: int | float | None, unknown: str = "?") -> str:
-    """Binary size: ``864 B``, ``1.5 KiB``, ``3.2 MiB``; ``unknown`` when the size is not known (a dynamic shape).
+    """Binary size: ``864 B``, ``1.5 KiB``, ``3.2 MiB``; ``unknown`` when the size is not known (a dynamic
+    shape).
 
     Examples
     --------

@@ -23,7 +23,9 @@ __all__ = [
 ]
 
 # Lines OpenVINO prepends to every message: where in its C++ source the exception passed through.
-_NOISE = re.compile(r"^(Exception from \S+|Check '.*' failed at \S+|FrontEnd API failed with \w+:?|\S+\.cpp:\d+:?)$")
+_NOISE = re.compile(
+    r"^(Exception from \S+|Check '.*' failed at \S+|FrontEnd API failed with \w+:?|\S+\.cpp:\d+:?)$"
+)
 
 
 def ov_error_text(exc: BaseException) -> str:
@@ -69,8 +71,8 @@ def new_core(emulated: Iterable[str] = ()):
 
 @cache
 def available_devices() -> tuple[str, ...]:
-    """Devices OpenVINO finds on this machine: ``available_devices`` of a Core no emulated device is registered
-    on (the shared one may have some)."""
+    """Devices OpenVINO finds on this machine: ``available_devices`` of a Core no emulated device is
+    registered on (the shared one may have some)."""
     return tuple(new_core().available_devices)
 
 
@@ -86,7 +88,9 @@ def cpu_plugin_library() -> Path:
     import openvino as ov
 
     libs = Path(ov.__file__).parent / "libs"
-    found = sorted(libs.glob("libopenvino_intel_cpu_plugin.*")) or sorted(libs.glob("openvino_intel_cpu_plugin.*"))
+    found = sorted(libs.glob("libopenvino_intel_cpu_plugin.*")) or sorted(
+        libs.glob("openvino_intel_cpu_plugin.*")
+    )
     if not found:
         raise BackendError(f"the CPU plugin library is not in {libs}")
     return found[0]

@@ -6,7 +6,8 @@ back to the CPU), and the MobileNet under rules that keep the hard-swish activat
 activation becomes a CPU island: the classic way a HETERO split goes wrong). For both it writes HETERO's
 ``.dot`` dumps (OpenVINO's format) and the tool's views, and a Model Explorer export; then it times the
 MobileNet plan through the real HETERO plugin next to each device alone and HETERO's own placement, with
-perf counters and an accuracy check, and writes an HTML report of each plan (the MobileNet's with its timings).
+perf counters and an accuracy check, and writes an HTML report of each plan (the MobileNet's with its
+timings).
 """
 
 from __future__ import annotations
@@ -95,15 +96,22 @@ def run_demo(
         by_model[name] = plan
 
     irs = {name: load_ir(models[name]) for name in by_model}
-    dots = {name: write_dot_files(irs[name], plan, output_dir / "dots" / name) for name, plan in by_model.items()}
+    dots = {
+        name: write_dot_files(irs[name], plan, output_dir / "dots" / name) for name, plan in by_model.items()
+    }
     exports = {
         name: write_model_explorer(irs[name], plan, output_dir / "model_explorer", stem=name)
         for name, plan in by_model.items()
     }
 
     config = BenchConfig(time_s=bench_seconds, rounds=3, perf_counters=True)
-    bench = run_bench(irs[DEMO_MODEL], [("plan", by_model[DEMO_MODEL])], config,
-                      accuracy=AccuracyCheck(f32=True), progress=progress)  # fmt: skip
+    bench = run_bench(
+        irs[DEMO_MODEL],
+        [("plan", by_model[DEMO_MODEL])],
+        config,
+        accuracy=AccuracyCheck(f32=True),
+        progress=progress,
+    )
     bench_path = bench.save(output_dir / f"{DEMO_MODEL}.bench.json")
     reports = {}
     for name, plan in by_model.items():

@@ -13,17 +13,33 @@ that order it
 The names follow one pattern, ``<result>_from_files``, like Polygraphy's loaders (``onnx_from_path``). The
 CLI and the notebooks come in here; everything below works on objects.
 
-=============================  ======================  ===========================================================
-function                       command                 the work
-=============================  ======================  ===========================================================
-:func:`plan_from_files`        ``hetero-tool plan``    :func:`~hetero_tool.plan.make_plan`
-:func:`bench_from_files`       ``bench``               :func:`~hetero_tool.runtime.bench.run_bench`
-:func:`cost_profile_from_files` ``calibrate``          :func:`~hetero_tool.runtime.calibration.calibrate`
-:func:`dot_from_files`         ``dot``                 :func:`~hetero_tool.report.dotfiles.write_dot_files`
-:func:`rendering_from_files`   ``render``              :func:`~hetero_tool.report.render.render_plan`
-:func:`report_from_files`      ``report``              :func:`~hetero_tool.report.html.report_html`
-:func:`model_explorer_from_files` ``export``           :func:`~hetero_tool.report.model_explorer.write_model_explorer`
-=============================  ======================  ===========================================================
+.. list-table::
+   :header-rows: 1
+
+   * - function
+     - command
+     - the work
+   * - :func:`plan_from_files`
+     - ``hetero-tool plan``
+     - :func:`~hetero_tool.plan.make_plan`
+   * - :func:`bench_from_files`
+     - ``bench``
+     - :func:`~hetero_tool.runtime.bench.run_bench`
+   * - :func:`cost_profile_from_files`
+     - ``calibrate``
+     - :func:`~hetero_tool.runtime.calibration.calibrate`
+   * - :func:`dot_from_files`
+     - ``dot``
+     - :func:`~hetero_tool.report.dotfiles.write_dot_files`
+   * - :func:`rendering_from_files`
+     - ``render``
+     - :func:`~hetero_tool.report.render.render_plan`
+   * - :func:`report_from_files`
+     - ``report``
+     - :func:`~hetero_tool.report.html.report_html`
+   * - :func:`model_explorer_from_files`
+     - ``export``
+     - :func:`~hetero_tool.report.model_explorer.write_model_explorer`
 """
 
 from __future__ import annotations
@@ -67,7 +83,9 @@ __all__ = [
 PathLike = str | os.PathLike[str]
 
 
-def devices_from_options(devices: str | Sequence[str], emulate: str | Sequence[str] = ()) -> tuple[Device, ...]:
+def devices_from_options(
+    devices: str | Sequence[str], emulate: str | Sequence[str] = ()
+) -> tuple[Device, ...]:
     """The devices of a priority list (``"HETERO:NPU,CPU"`` or ``["NPU", "CPU"]``), with ``emulate`` holding
     ``NAME[=PROFILE]`` values (one string or several), as ``--devices`` and ``--emulate`` give them.
 
@@ -152,7 +170,11 @@ def bench_from_files(
     labelled = [(_label(path, len(plans)), load_plan(path, ir)) for path in plans]
     probe = model_for(ir, shapes=config.shapes)
     preprocess = preprocessor(
-        probe, input_precision=config.input_precision, mean=config.mean, scale=config.scale, layout=config.layouts
+        probe,
+        input_precision=config.input_precision,
+        mean=config.mean,
+        scale=config.scale,
+        layout=config.layouts,
     )
     compiled_model = preprocess(probe) if preprocess else probe
     data = make_inputs(compiled_model, seed=seed, files=input_files)
@@ -257,7 +279,9 @@ def report_from_files(
     if output is not None:
         check_output(output, model, plan, bench)
     ir, loaded = _model_and_plan(model, plan)
-    result = report_html(ir, loaded, bench=load_bench(bench, ir) if bench is not None else None, timeout=timeout)
+    result = report_html(
+        ir, loaded, bench=load_bench(bench, ir) if bench is not None else None, timeout=timeout
+    )
     if output is not None:
         write_atomic(output, result.html)
     return result

@@ -1,8 +1,8 @@
 """The plan: where every layer runs and why, and the subgraphs HETERO will cut from it, as one JSON file.
 
 OpenVINO cannot store affinities in an IR (``ov.save_model`` drops ``rt_info["affinity"]``), so a plan travels
-as its own file and is applied to the model when it is compiled. A plan is bound to one model by the SHA-256 of
-its IR; loading it for another model is an error.
+as its own file and is applied to the model when it is compiled. A plan is bound to one model by the SHA-256
+of its IR; loading it for another model is an error.
 
 :func:`make_plan` places every layer (:func:`~hetero_tool.affinity.assign_affinity`) and cuts the model
 (:func:`~hetero_tool.partition.collect_subgraphs`); :class:`Plan` holds the result with the facts every report
@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from hetero_tool._gc import paused_gc
 from hetero_tool.affinity import Decision, Rule, assign_affinity
 from hetero_tool.devices import Device, Support, resolve_devices
 from hetero_tool.errors import PlanError
@@ -75,7 +76,11 @@ class PlanDevice:
     @property
     def label(self) -> str:
         """``NPU (emulated: npu profile on the CPU plugin)`` or just ``CPU``."""
-        return f"{self.name} (emulated: {self.profile} profile on the CPU plugin)" if self.emulated else self.name
+        return (
+            f"{self.name} (emulated: {self.profile} profile on the CPU plugin)"
+            if self.emulated
+            else self.name
+        )
 
     def to_device(self) -> Device:
         """The :class:`~hetero_tool.devices.Device` again, its profile loaded (to query op support)."""
@@ -160,7 +165,9 @@ class Plan:
 
     def layers_per_device(self) -> dict[str, int]:
         """Operations per device in priority order (Parameters, Constants and Results follow them)."""
-        counts = Counter(d.device for lid, d in self.decisions.items() if self.types[lid] not in STRUCTURAL_TYPES)
+        counts = Counter(
+            d.device for lid, d in self.decisions.items() if self.types[lid] not in STRUCTURAL_TYPES
+        )
         return {device.name: counts.get(device.name, 0) for device in self.devices}
 
     @cached_property
@@ -186,7 +193,7 @@ class Plan:
                 pinned.setdefault((by, decision.device), []).append(self.names[lid])
         return tuple(PinnedRow(by, device, tuple(names)) for (by, device), names in pinned.items())
 
-    # -- the file ----------------------------------------------------------------------------------------------
+    # -- the file --------------------------------------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
         """The plan as JSON data, as its file holds it (stable order, no timestamps)."""
@@ -203,8 +210,8 @@ class Plan:
 
 
 def check_plan(ir: IRModel, plan: Plan) -> None:
-    """Raise :class:`~hetero_tool.errors.PlanError` unless ``plan`` places exactly ``ir``'s layers (same ids and
-    op types): the check for a plan held in memory, where :func:`load_plan` checks a file by its hash."""
+    """Raise :class:`~hetero_tool.errors.PlanError` unless ``plan`` places exactly ``ir``'s layers (same ids
+    and op types): the check for a plan held in memory, where :func:`load_plan` checks a file by its hash."""
     if plan.decisions.keys() != ir.layers.keys() or any(
         plan.types[lid] != layer.type for lid, layer in ir.layers.items()
     ):
@@ -237,7 +244,9 @@ def make_plan(
     support = support or Support(ir)
     assignment = assign_affinity(ir, devices, support, rules=rules, affinity_map=affinity_map)
     partition = collect_subgraphs(ir, assignment.affinity)
-    warnings = list(assignment.warnings) + _stateful_warnings(ir, partition) + _detached_warnings(ir, partition)
+    warnings = (
+        list(assignment.warnings) + _stateful_warnings(ir, partition) + _detached_warnings(ir, partition)
+    )
     return Plan(
         model_path=str(model_path or ir.path),
         model_name=ir.name,
@@ -275,13 +284,15 @@ def _detached_warnings(ir: IRModel, partition: Partition) -> list[str]:
         return []
     names = ", ".join(repr(ir.layers[lid].name) for lid in partition.detached_results)
     return [
-        f"HETERO will not compile this plan: breaking a cycle between subgraphs cuts the Result(s) {names} off "
-        "their producer, and OpenVINO 2026.4 fails on that (unordered_map::at); change the affinities around them"
+        f"HETERO will not compile this plan: breaking a cycle between subgraphs cuts the Result(s) {names} "
+        "off their producer, and OpenVINO 2026.4 fails on that (unordered_map::at); change the affinities "
+        "around them"
     ]
 
 
 def _stateful_warnings(ir: IRModel, partition: Partition) -> list[str]:
-    """A ReadValue and its Assign in different submodels: OpenVINO 2026.4 often fails to compile that split."""
+    """A ReadValue and its Assign in different submodels: OpenVINO 2026.4 often fails to compile that
+    split."""
     where: dict[str, set[int]] = {}
     for lid, layer in ir.layers.items():
         if layer.ir_type in ("ReadValue", "Assign") and lid in partition.subgraph_of:
@@ -294,7 +305,7 @@ def _stateful_warnings(ir: IRModel, partition: Partition) -> list[str]:
     ]
 
 
-# -- the file: a record per layer, subgraph and cut tensor, with what a reader needs without the model ----------
+# -- the file: a record per layer, subgraph and cut tensor, with what a reader needs without the model -------
 
 
 class _Model(msgspec.Struct, frozen=True):
@@ -362,8 +373,20 @@ class _PlanFile(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def _file_from_plan(plan: Plan) -> _PlanFile:
+    with paused_gc():
+        return _file_records(plan)
+
+
+def _file_records(plan: Plan) -> _PlanFile:
     part = plan.partition
     subgraph_bytes = part.subgraph_bytes
+    names, types, runs_on, subgraph_of, collector_ids = (
+        plan.names,
+        plan.types,
+        part.device_of,
+        part.subgraph_of,
+        part.collector_ids,
+    )
     return _PlanFile(
         model=_Model(plan.model_path, plan.model_name, plan.model_sha256),
         devices=plan.devices,
@@ -372,16 +395,16 @@ def _file_from_plan(plan: Plan) -> _PlanFile:
         layers=tuple(
             _Layer(
                 id=lid,
-                name=plan.names[lid],
-                type=plan.types[lid],
+                name=names[lid],
+                type=types[lid],
                 device=d.device,
-                runs_on=part.device_of.get(lid, d.device),
+                runs_on=runs_on.get(lid, d.device),
                 source=d.source,  # type: ignore[arg-type]
                 rule=d.rule,
                 reason=d.reason,
-                rejected=dict(d.rejected),
-                subgraph=part.subgraph_of.get(lid),
-                collector_id=part.collector_ids[lid],
+                rejected=d.rejected,  # type: ignore[arg-type]
+                subgraph=subgraph_of.get(lid),
+                collector_id=collector_ids[lid],
             )
             for lid, d in plan.decisions.items()
         ),
@@ -406,7 +429,10 @@ def _file_from_plan(plan: Plan) -> _PlanFile:
                 from_subgraph=c.from_subgraph,
                 to_subgraphs=c.to_subgraphs,
                 consumers=c.consumers,
-                devices=(part.subgraphs[c.from_subgraph].device, *(part.subgraphs[k].device for k in c.to_subgraphs)),
+                devices=(
+                    part.subgraphs[c.from_subgraph].device,
+                    *(part.subgraphs[k].device for k in c.to_subgraphs),
+                ),
                 bytes=c.bytes,
             )
             for c in part.cuts
@@ -422,7 +448,13 @@ def _plan_from_file(found: _PlanFile) -> Plan:
     layers = found.layers
     partition = Partition(
         subgraphs=tuple(
-            Subgraph(index=s.id, collector_id=s.collector_id, device=s.device, layers=s.layers, constants=s.constants)
+            Subgraph(
+                index=s.id,
+                collector_id=s.collector_id,
+                device=s.device,
+                layers=s.layers,
+                constants=s.constants,
+            )
             for s in found.subgraphs
         ),
         device_of={e.id: e.runs_on or e.device for e in layers},
@@ -448,7 +480,9 @@ def _plan_from_file(found: _PlanFile) -> Plan:
         model_name=found.model.name,
         model_sha256=found.model.sha256,
         devices=found.devices,
-        decisions={e.id: Decision(e.device, e.source, e.reason, rule=e.rule, rejected=e.rejected) for e in layers},
+        decisions={
+            e.id: Decision(e.device, e.source, e.reason, rule=e.rule, rejected=e.rejected) for e in layers
+        },
         names={e.id: e.name for e in layers},
         types={e.id: e.type for e in layers},
         partition=partition,

@@ -135,10 +135,8 @@ def _conv_bn_act(g, x, out_ch, kernel, stride, prefix, act=None, groups=1):
         w = g.weights([out_ch, in_ch, kernel, kernel], f"{prefix}/conv/weights")
         y = ops.convolution(x, w, [stride] * 2, pad, pad, [1, 1], name=g.n(f"{prefix}/conv"))
     else:
-        w = g.weights([groups, out_ch // groups, in_ch // groups, kernel, kernel],
-                      f"{prefix}/dwconv/weights")
-        y = ops.group_convolution(x, w, [stride] * 2, pad, pad, [1, 1],
-                                  name=g.n(f"{prefix}/dwconv"))
+        w = g.weights([groups, out_ch // groups, in_ch // groups, kernel, kernel], f"{prefix}/dwconv/weights")
+        y = ops.group_convolution(x, w, [stride] * 2, pad, pad, [1, 1], name=g.n(f"{prefix}/dwconv"))
     b = g.weights([1, out_ch, 1, 1], f"{prefix}/bias/value", scale=0.05)
     y = ops.add(y, b, name=g.n(f"{prefix}/bias"))
     if act is not None:
@@ -160,8 +158,7 @@ def _inverted_residual(g, x, expand_ch, out_ch, stride, se, act, prefix):
     y = x
     if expand_ch != in_ch:  # MobileNetV3 drops the expand conv at ratio 1
         y = _conv_bn_act(g, y, expand_ch, 1, 1, f"{prefix}/expand", act=act)
-    y = _conv_bn_act(g, y, expand_ch, 3, stride, f"{prefix}/depthwise", act=act,
-                     groups=expand_ch)
+    y = _conv_bn_act(g, y, expand_ch, 3, stride, f"{prefix}/depthwise", act=act, groups=expand_ch)
     if se:
         y = _squeeze_excite(g, y, expand_ch, f"{prefix}/se")
     y = _conv_bn_act(g, y, out_ch, 1, 1, f"{prefix}/project")
@@ -187,15 +184,15 @@ def _build_mobilenet() -> ov.Model:
     x = _conv_bn_act(g, x, 96, 1, 1, "head", act="hswish")
     axes = g.const([2, 3], "pool/axes", dtype=np.int64)
     x = ops.reduce_mean(x, axes, keep_dims=False, name=g.n("pool"))
-    x = ops.matmul(x, g.weights([96, 128], "classifier/fc1/weights"), False, False,
-                   name=g.n("classifier/fc1"))
-    x = ops.add(x, g.weights([1, 128], "classifier/fc1/bias/value", 0.05),
-                name=g.n("classifier/fc1/bias"))
+    x = ops.matmul(
+        x, g.weights([96, 128], "classifier/fc1/weights"), False, False, name=g.n("classifier/fc1")
+    )
+    x = ops.add(x, g.weights([1, 128], "classifier/fc1/bias/value", 0.05), name=g.n("classifier/fc1/bias"))
     x = ops.hswish(x, name=g.n("classifier/hswish"))
-    x = ops.matmul(x, g.weights([128, 10], "classifier/fc2/weights"), False, False,
-                   name=g.n("classifier/fc2"))
-    x = ops.add(x, g.weights([1, 10], "classifier/fc2/bias/value", 0.05),
-                name=g.n("classifier/fc2/bias"))
+    x = ops.matmul(
+        x, g.weights([128, 10], "classifier/fc2/weights"), False, False, name=g.n("classifier/fc2")
+    )
+    x = ops.add(x, g.weights([1, 10], "classifier/fc2/bias/value", 0.05), name=g.n("classifier/fc2/bias"))
     probs = ops.softmax(x, 1, name=g.n("classifier/softmax"))
     return _check_all_named(ov.Model([g.result(probs, "probs")], [image], "mobilenet"))
 
@@ -210,8 +207,7 @@ _SEQ, _HIDDEN, _HEADS, _FFN, _VOCAB = 16, 32, 4, 64, 100
 def _linear(g, x, in_f, out_f, prefix):
     w = g.weights([in_f, out_f], f"{prefix}/weights")
     y = ops.matmul(x, w, False, False, name=g.n(f"{prefix}/matmul"))
-    return ops.add(y, g.weights([out_f], f"{prefix}/bias/value", 0.02),
-                   name=g.n(f"{prefix}/bias"))
+    return ops.add(y, g.weights([out_f], f"{prefix}/bias/value", 0.02), name=g.n(f"{prefix}/bias"))
 
 
 def _layer_norm(g, x, shared, prefix):
@@ -236,8 +232,7 @@ def _attention(g, x, shared, prefix):
     ctx = ops.matmul(probs, heads["v"], False, False, name=g.n(f"{prefix}/context"))
     # [0, 2, 1, 3] is its own inverse, so the same Const undoes the head split.
     ctx = ops.transpose(ctx, shared["perm"], name=g.n(f"{prefix}/context/transpose"))
-    ctx = ops.reshape(ctx, shared["from_heads"], False,
-                      name=g.n(f"{prefix}/context/merge_heads"))
+    ctx = ops.reshape(ctx, shared["from_heads"], False, name=g.n(f"{prefix}/context/merge_heads"))
     return _linear(g, ctx, _HIDDEN, _HIDDEN, f"{prefix}/out")
 
 
@@ -309,8 +304,7 @@ def _build_detector() -> ov.Model:
     g = _Graph(seed=3003)
     image = g.param([1, 3, 64, 64], np.float32, "image")
     x = _conv_bn_act(g, image, 16, 3, 1, "backbone/conv1", act="relu")
-    x = ops.max_pool(x, [2, 2], [1, 1], [0, 0], [0, 0], [2, 2],
-                     name=g.n("backbone/pool1")).output(0)
+    x = ops.max_pool(x, [2, 2], [1, 1], [0, 0], [0, 0], [2, 2], name=g.n("backbone/pool1")).output(0)
     x = _conv_bn_act(g, x, 32, 3, 2, "backbone/conv2", act="relu")
     fmap1 = _conv_bn_act(g, x, 64, 3, 2, "backbone/conv3", act="relu")  # 8x8
     fmap2 = _conv_bn_act(g, fmap1, 64, 3, 2, "backbone/conv4", act="relu")  # 4x4
@@ -331,25 +325,35 @@ def _build_detector() -> ov.Model:
     order = g.const([0, 2, 1], "nms/scores/order", dtype=np.int64)
     nms_scores = ops.transpose(scores, order, name=g.n("nms/scores"))  # [1, C, boxes]
     nms = ops.non_max_suppression(
-        boxes, nms_scores,
+        boxes,
+        nms_scores,
         g.const(10, "nms/max_boxes_per_class", dtype=np.int64),
         g.const(0.5, "nms/iou_threshold"),
         g.const(0.3, "nms/score_threshold"),
         g.const(0.0, "nms/soft_nms_sigma"),  # else an unnamed default Const
-        box_encoding="corner", sort_result_descending=True, output_type="i64",
+        box_encoding="corner",
+        sort_result_descending=True,
+        output_type="i64",
         name=g.n("nms"),
     )
 
     axes = g.const([2], "topk/best_class/axes", dtype=np.int64)
     best = ops.reduce_max(scores, axes, keep_dims=False, name=g.n("topk/best_class"))
-    topk = ops.topk(best, g.const(20, "topk/k", dtype=np.int64), 1, "max", "value",
-                    index_element_type="i64", name=g.n("topk"))
+    topk = ops.topk(
+        best,
+        g.const(20, "topk/k", dtype=np.int64),
+        1,
+        "max",
+        "value",
+        index_element_type="i64",
+        name=g.n("topk"),
+    )
     # Squeeze + plain Gather rather than Gather(batch_dims=1): the latter with
     # batch 1 segfaults at inference on the 2026.4 CPU plugin.
-    idx = ops.squeeze(topk.output(1), g.const([0], "topk/indices/axes", dtype=np.int64),
-                      name=g.n("topk/indices"))
-    top_boxes = ops.gather(boxes, idx, g.const(1, "topk/boxes/axis", np.int64),
-                           name=g.n("topk/boxes"))
+    idx = ops.squeeze(
+        topk.output(1), g.const([0], "topk/indices/axes", dtype=np.int64), name=g.n("topk/indices")
+    )
+    top_boxes = ops.gather(boxes, idx, g.const(1, "topk/boxes/axis", np.int64), name=g.n("topk/boxes"))
 
     results = [
         g.result(nms.output(0), "selected_indices"),
@@ -373,12 +377,11 @@ def _rnn(g, seq):
     p = "rnn/body"
     x_t = g.param([1, 1, _FEAT], np.float32, f"{p}/x_t")
     h_prev = g.param([1, _STATE], np.float32, f"{p}/h_prev")
-    x = ops.squeeze(x_t, g.const([1], f"{p}/squeeze/axes", dtype=np.int64),
-                    name=g.n(f"{p}/squeeze"))
-    xw = ops.matmul(x, g.weights([_FEAT, _STATE], f"{p}/W"), False, False,
-                    name=g.n(f"{p}/input_matmul"))
-    hr = ops.matmul(h_prev, g.weights([_STATE, _STATE], f"{p}/R", scale=0.25), False, False,
-                    name=g.n(f"{p}/state_matmul"))
+    x = ops.squeeze(x_t, g.const([1], f"{p}/squeeze/axes", dtype=np.int64), name=g.n(f"{p}/squeeze"))
+    xw = ops.matmul(x, g.weights([_FEAT, _STATE], f"{p}/W"), False, False, name=g.n(f"{p}/input_matmul"))
+    hr = ops.matmul(
+        h_prev, g.weights([_STATE, _STATE], f"{p}/R", scale=0.25), False, False, name=g.n(f"{p}/state_matmul")
+    )
     h = ops.add(xw, hr, name=g.n(f"{p}/sum"))
     h = ops.add(h, g.weights([1, _STATE], f"{p}/B", 0.05), name=g.n(f"{p}/bias"))
     h = ops.tanh(h, name=g.n(f"{p}/tanh"))
@@ -409,8 +412,7 @@ def _refine_loop(g, state):
     step = ops.multiply(it_f, g.const(0.1, f"{p}/step_size"), name=g.n(f"{p}/step"))
     decayed = ops.multiply(acc, g.const(0.9, f"{p}/decay"), name=g.n(f"{p}/decayed"))
     new_acc = ops.add(decayed, step, name=g.n(f"{p}/update"))
-    cond = ops.less(it, g.const(100, f"{p}/max_iterations", dtype=np.int64),
-                    name=g.n(f"{p}/continue"))
+    cond = ops.less(it, g.const(100, f"{p}/max_iterations", dtype=np.int64), name=g.n(f"{p}/continue"))
     r_cond = ops.result(cond, name=g.n(f"{p}/continue/sink"))
     r_acc = ops.result(new_acc, name=g.n(f"{p}/acc_next"))
     body = ov.Model([r_cond, r_acc], [it, acc], "refine_body")
@@ -466,19 +468,34 @@ def _build_control_flow() -> ov.Model:
 # public API
 # --------------------------------------------------------------------------
 
-SAMPLES: Mapping[str, Sample] = types.MappingProxyType({
-    s.name: s
-    for s in (
-        Sample("mobilenet", "MobileNetV3-style CNN: inverted residuals, "
-               "squeeze-excite, HSwish/Swish/ReLU, 1x3x64x64 f32", _build_mobilenet),
-        Sample("transformer", "2-layer transformer encoder, hidden 32, 4 heads, "
-               "shared Consts, input_ids 1x16 i64", _build_transformer),
-        Sample("detector", "SSD-style detector: conv backbone, box/class heads, "
-               "NonMaxSuppression and TopK, 1x3x64x64 f32", _build_detector),
-        Sample("control_flow", "TensorIterator RNN, Loop and If with sub-graph "
-               "bodies, sequence 1x5x8 f32", _build_control_flow),
-    )
-})
+SAMPLES: Mapping[str, Sample] = types.MappingProxyType(
+    {
+        s.name: s
+        for s in (
+            Sample(
+                "mobilenet",
+                "MobileNetV3-style CNN: inverted residuals, squeeze-excite, HSwish/Swish/ReLU, 1x3x64x64 f32",
+                _build_mobilenet,
+            ),
+            Sample(
+                "transformer",
+                "2-layer transformer encoder, hidden 32, 4 heads, shared Consts, input_ids 1x16 i64",
+                _build_transformer,
+            ),
+            Sample(
+                "detector",
+                "SSD-style detector: conv backbone, box/class heads, "
+                "NonMaxSuppression and TopK, 1x3x64x64 f32",
+                _build_detector,
+            ),
+            Sample(
+                "control_flow",
+                "TensorIterator RNN, Loop and If with sub-graph bodies, sequence 1x5x8 f32",
+                _build_control_flow,
+            ),
+        )
+    }
+)
 """Known samples by name, in a fixed order."""
 
 
@@ -545,8 +562,7 @@ def build_sample(name: str) -> ov.Model:
     return SAMPLES[name].build()
 
 
-def save_samples(out_dir: str | os.PathLike, names: Iterable[str] | None = None
-                 ) -> dict[str, Path]:
+def save_samples(out_dir: str | os.PathLike, names: Iterable[str] | None = None) -> dict[str, Path]:
     """Write sample models as OpenVINO IR files ``<out_dir>/<name>.xml/.bin``.
 
     All files are first written to a temporary directory next to `out_dir`

@@ -28,6 +28,7 @@ from typing import Annotated, Any, Generic, TypeVar
 import msgspec
 
 from hetero_tool._files import read_bytes, write_all_atomic, write_atomic
+from hetero_tool._gc import paused_gc
 from hetero_tool.errors import InputError
 
 __all__ = [
@@ -59,7 +60,8 @@ class _Header(msgspec.Struct):
 
 
 def encode_document(document: Any, *, indent: int | None = 2) -> bytes:
-    """``document`` as JSON bytes with a final newline: indented by ``indent`` spaces, or compact for ``None``.
+    """``document`` as JSON bytes with a final newline: indented by ``indent`` spaces, or compact for
+    ``None``.
 
     Examples
     --------
@@ -110,13 +112,15 @@ class Schema(Generic[R, T]):
         return self.decode(read_bytes(path, self.what), where=str(path))
 
     def convert(self, data: Any, *, where: str) -> T:
-        """The object in JSON data (``to_json`` output, or what ``json.loads`` read), validated as a file is."""
+        """The object in JSON data (``to_json`` output, or what ``json.loads`` read), validated as a file
+        is."""
         return self.decode(msgspec.json.encode(data), where=where)
 
     def decode(self, data: bytes, *, where: str) -> T:
         """The object in JSON ``data`` read from ``where`` (a file name, for messages)."""
         try:
-            return self.build(msgspec.json.decode(data, type=self.record))
+            with paused_gc():  # many small records, no cycles among them
+                return self.build(msgspec.json.decode(data, type=self.record))
         except msgspec.ValidationError as exc:
             self._check_version(data, where)
             raise InputError(f"{where}: not a hetero-tool {self.what}: {_field_message(exc)}") from None
@@ -133,8 +137,8 @@ class Schema(Generic[R, T]):
             return
         if self.version is not None and found is not None and found != self.version:
             raise InputError(
-                f"{where}: schema_version {found!r} is not {self.version}: the {self.what} was written by another "
-                f"version of hetero-tool; make it again with this one"
+                f"{where}: schema_version {found!r} is not {self.version}: the {self.what} was written by "
+                f"another version of hetero-tool; make it again with this one"
             )
 
 
@@ -171,7 +175,8 @@ def write_documents(
 
 
 def _field_message(exc: msgspec.ValidationError) -> str:
-    """msgspec's ``Expected `int`, got `str` - at `$.layers[3].id``` as ``layers[3].id: expected `int`, got `str```."""
+    """msgspec's ``Expected `int`, got `str` - at `$.layers[3].id```
+    as ``layers[3].id: expected `int`, got `str```."""
     text = str(exc)
     problem, sep, place = text.rpartition(" - at `")
     if not sep:

@@ -50,7 +50,9 @@ TINY_EDGES = """\
 """
 
 
-def tiny_ir_text(layers: str = TINY_LAYERS, edges: str = TINY_EDGES, *, version: int = 11, head: str = "") -> str:
+def tiny_ir_text(
+    layers: str = TINY_LAYERS, edges: str = TINY_EDGES, *, version: int = 11, head: str = ""
+) -> str:
     """The tiny IR as XML text; pass replacements for its parts to break it."""
     return (
         f'<?xml version="1.0"?>\n{head}<net name="tiny" version="{version}">\n<layers>\n{layers}</layers>\n'

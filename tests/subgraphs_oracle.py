@@ -82,8 +82,10 @@ class _OracleCollector(_Collector):
                     len(self.consumers.get((src, port), ())) == 1
                     and not graph_input[src]
                     and not cyc_dep[src]
-                    and all(is_gi[b] or graph_input[inputs[bits[b][0]][bits[b][1]][0]] for b in _bits(sg_dep[src]))
-                )  # fmt: skip
+                    and all(
+                        is_gi[b] or graph_input[inputs[bits[b][0]][bits[b][1]][0]] for b in _bits(sg_dep[src])
+                    )
+                )
                 if not leaf:
                     added.append((i, p))
         return added

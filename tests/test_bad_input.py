@@ -1,7 +1,7 @@
 """Bad input gets one clear line naming the file (and layer, XML line), exit code 2, and no traceback.
 
-Each case breaks exactly one thing in the tiny hand-written IR (see conftest) and checks the message through the
-CLI, as a user meets it, and the error type through the library.
+Each case breaks exactly one thing in the tiny hand-written IR (see conftest) and checks the message through
+the CLI, as a user meets it, and the error type through the library.
 """
 
 from __future__ import annotations
@@ -35,72 +35,129 @@ CASES = {
     "truncated_xml": (tiny_ir_text()[:300], 16, ["malformed XML", ":"], IRError),
     "not_xml": ("this is not xml at all\n", 16, ["malformed XML"], IRError),
     "billion_laughs": (
-        tiny_ir_text(head='<!DOCTYPE net [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
-                          '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>\n').replace('name="tiny"', 'name="&c;"'),
-        16, ["DOCTYPE", "refused"], IRError,
+        tiny_ir_text(
+            head='<!DOCTYPE net [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+            '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>\n'
+        ).replace('name="tiny"', 'name="&c;"'),
+        16,
+        ["DOCTYPE", "refused"],
+        IRError,
     ),
     "external_entity": (
         tiny_ir_text(head='<!DOCTYPE net [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n').replace(
-            'name="tiny"', 'name="&xxe;"'),
-        16, ["DOCTYPE", "refused"], IRError,
+            'name="tiny"', 'name="&xxe;"'
+        ),
+        16,
+        ["DOCTYPE", "refused"],
+        IRError,
     ),
-    "undeclared_entity": (tiny_ir_text().replace('name="tiny"', 'name="&xxe;"'), 16, ["malformed XML", "undefined entity"],
-                          IRError),
-    "wrong_root": ('<?xml version="1.0"?>\n<html><body/></html>\n', 16, ["not an OpenVINO IR", "<html>"], IRError),
+    "undeclared_entity": (
+        tiny_ir_text().replace('name="tiny"', 'name="&xxe;"'),
+        16,
+        ["malformed XML", "undefined entity"],
+        IRError,
+    ),
+    "wrong_root": (
+        '<?xml version="1.0"?>\n<html><body/></html>\n',
+        16,
+        ["not an OpenVINO IR", "<html>"],
+        IRError,
+    ),
     "unsupported_version": (tiny_ir_text(version=7), 16, ["IR version 7", "v10 and v11"], IRError),
     "missing_bin": (tiny_ir_text(), None, ["tiny.bin", "not found", "16 bytes"], WeightsError),
-    "truncated_bin": (tiny_ir_text(), 10, ["layer 1 ('bias')", "bytes 0..16", "only 10 bytes", "truncated"],
-                      WeightsError),
+    "truncated_bin": (
+        tiny_ir_text(),
+        10,
+        ["layer 1 ('bias')", "bytes 0..16", "only 10 bytes", "truncated"],
+        WeightsError,
+    ),
     "edge_to_missing_layer": (
         tiny_ir_text(TINY_LAYERS, TINY_EDGES.replace('to-layer="4"', 'to-layer="44"')),
-        16, ["refers to layer 44", "does not exist"], IRError,
+        16,
+        ["refers to layer 44", "does not exist"],
+        IRError,
     ),
     "edge_to_missing_port": (
         tiny_ir_text(TINY_LAYERS, TINY_EDGES.replace('to-layer="3" to-port="0"', 'to-layer="3" to-port="5"')),
-        16, ["layer 3 ('relu') has no input port 5"], IRError,
+        16,
+        ["layer 3 ('relu') has no input port 5"],
+        IRError,
     ),
     "edge_from_missing_port": (
-        tiny_ir_text(TINY_LAYERS, TINY_EDGES.replace('from-layer="2" from-port="2"', 'from-layer="2" from-port="7"')),
-        16, ["layer 2 ('add') has no output port 7"], IRError,
+        tiny_ir_text(
+            TINY_LAYERS, TINY_EDGES.replace('from-layer="2" from-port="2"', 'from-layer="2" from-port="7"')
+        ),
+        16,
+        ["layer 2 ('add') has no output port 7"],
+        IRError,
     ),
     "duplicate_layer_id": (
         tiny_ir_text(TINY_LAYERS.replace('<layer id="3" name="relu"', '<layer id="2" name="relu"')),
-        16, ["duplicate layer id 2", "'add'", "'relu'"], IRError,
+        16,
+        ["duplicate layer id 2", "'add'", "'relu'"],
+        IRError,
     ),
     "cycle": (
         tiny_ir_text(
             TINY_LAYERS.replace(
-                '<layer id="3" name="relu" type="ReLU" version="opset1">\n  <input><port id="0" precision="FP32">'
+                '<layer id="3" name="relu" type="ReLU" version="opset1">\n'
+                '  <input><port id="0" precision="FP32">'
                 "<dim>1</dim><dim>4</dim></port></input>",
-                '<layer id="3" name="relu" type="Add" version="opset1">\n  <input><port id="0" precision="FP32">'
+                '<layer id="3" name="relu" type="Add" version="opset1">\n'
+                '  <input><port id="0" precision="FP32">'
                 '<dim>1</dim><dim>4</dim></port><port id="2" precision="FP32"><dim>1</dim><dim>4</dim></port>'
                 "</input>",
-            ).replace('<output><port id="1" precision="FP32" names="y">', '<output><port id="1" precision="FP32">'),
+            ).replace(
+                '<output><port id="1" precision="FP32" names="y">', '<output><port id="1" precision="FP32">'
+            ),
             TINY_EDGES.replace('to-layer="2" to-port="0"', 'to-layer="2" to-port="0"').replace(
                 '<edge from-layer="0" from-port="0" to-layer="2" to-port="0"/>',
                 '<edge from-layer="3" from-port="1" to-layer="2" to-port="0"/>\n'
                 '<edge from-layer="0" from-port="0" to-layer="3" to-port="2"/>',
             ),
         ),
-        16, ["cycle: layer 3 ('relu') -> layer 2 ('add') -> layer 3 ('relu')"], IRError,
+        16,
+        ["cycle: layer 3 ('relu') -> layer 2 ('add') -> layer 3 ('relu')"],
+        IRError,
     ),
     "input_fed_twice": (
-        tiny_ir_text(TINY_LAYERS, TINY_EDGES + '<edge from-layer="0" from-port="0" to-layer="3" to-port="0"/>\n'),
-        16, ["input port 0 of layer 3 ('relu') is fed twice"], IRError,
+        tiny_ir_text(
+            TINY_LAYERS, TINY_EDGES + '<edge from-layer="0" from-port="0" to-layer="3" to-port="0"/>\n'
+        ),
+        16,
+        ["input port 0 of layer 3 ('relu') is fed twice"],
+        IRError,
     ),
     "input_not_fed": (
-        tiny_ir_text(TINY_LAYERS, TINY_EDGES.replace('<edge from-layer="2" from-port="2" to-layer="3" to-port="0"/>\n',
-                                                     "")),
-        16, ["input port 0 of layer 3 ('relu') has no incoming edge"], IRError,
+        tiny_ir_text(
+            TINY_LAYERS,
+            TINY_EDGES.replace('<edge from-layer="2" from-port="2" to-layer="3" to-port="0"/>\n', ""),
+        ),
+        16,
+        ["input port 0 of layer 3 ('relu') has no incoming edge"],
+        IRError,
     ),
-    "bad_dimension": (tiny_ir_text(TINY_LAYERS.replace('names="y"><dim>1</dim><dim>4</dim>',
-                                                       'names="y"><dim>1</dim><dim>four</dim>')),
-                      16, ["layer 3 ('relu')", "bad dimension 'four'"], IRError),
-    "non_integer_id": (tiny_ir_text(TINY_LAYERS.replace('<layer id="3"', '<layer id="three"')), 16,
-                       ["id='three' is not an integer"], IRError),
-    "const_size_mismatch": (tiny_ir_text(TINY_LAYERS.replace('size="16"', 'size="8"')), 16,
-                            ["layer 1 ('bias')", "size=8", "need 16 bytes"], IRError),
-}  # fmt: skip
+    "bad_dimension": (
+        tiny_ir_text(
+            TINY_LAYERS.replace('names="y"><dim>1</dim><dim>4</dim>', 'names="y"><dim>1</dim><dim>four</dim>')
+        ),
+        16,
+        ["layer 3 ('relu')", "bad dimension 'four'"],
+        IRError,
+    ),
+    "non_integer_id": (
+        tiny_ir_text(TINY_LAYERS.replace('<layer id="3"', '<layer id="three"')),
+        16,
+        ["id='three' is not an integer"],
+        IRError,
+    ),
+    "const_size_mismatch": (
+        tiny_ir_text(TINY_LAYERS.replace('size="16"', 'size="8"')),
+        16,
+        ["layer 1 ('bias')", "size=8", "need 16 bytes"],
+        IRError,
+    ),
+}
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -141,7 +198,9 @@ def test_missing_file(run_cli, tmp_path):
 def test_unknown_file_type(run_cli, tmp_path):
     path = tmp_path / "model.caffemodel"
     path.write_bytes(b"\0\1\2")
-    assert_one_line_error(run_cli("inspect", path), "model.caffemodel", "unknown model type '.caffemodel'", ".onnx")
+    assert_one_line_error(
+        run_cli("inspect", path), "model.caffemodel", "unknown model type '.caffemodel'", ".onnx"
+    )
     with pytest.raises(ModelFormatError):
         load_ir(path)
 
@@ -174,7 +233,12 @@ def test_real_process_prints_no_traceback(write_ir):
     """The installed entry point, not just the in-process runner: exit 2, one line, nothing on stdout."""
     xml = write_ir(bin_bytes=10)
     proc = subprocess.run(
-        [sys.executable, "-m", "hetero_tool", "inspect", str(xml)], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "hetero_tool", "inspect", str(xml)],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 2 and proc.stdout == ""
-    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
+    assert (
+        proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
+    )

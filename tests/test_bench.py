@@ -131,12 +131,14 @@ def test_a_detached_result_is_refused(sample_paths):
     xml = sample_paths["mobilenet"]
     ir = parse_ir(xml)
     plan = plan_from_files(xml, devices="HETERO:NPU,CPU", emulate=["NPU"])
-    broken = dataclasses.replace(plan, partition=dataclasses.replace(plan.partition, detached_results=(ir.results[0].id,)))
+    broken = dataclasses.replace(
+        plan, partition=dataclasses.replace(plan.partition, detached_results=(ir.results[0].id,))
+    )
     with pytest.raises(PlanError, match="cuts the Result"):
         compile_plan(ir, broken)
 
 
-# -- timing ----------------------------------------------------------------------------------------------------
+# -- timing --------------------------------------------------------------------------------------------------
 
 
 def test_bench_times_the_plan_and_its_baselines(mobilenet, tmp_path):
@@ -206,13 +208,20 @@ def test_accuracy_sees_the_precision_each_device_ran(mobilenet, tmp_path, precis
 
 def test_compare_outputs_fails_beyond_tolerance_and_on_shape():
     ref = {"a": np.array([1.0, 100.0]), "b": np.zeros((2, 2))}
-    result = compare_outputs({"a": np.array([1.001, 100.0]), "b": np.zeros((2, 3))}, ref, atol=1e-4, rtol=1e-4,
-                             reference_label="CPU")  # fmt: skip
+    result = compare_outputs(
+        {"a": np.array([1.001, 100.0]), "b": np.zeros((2, 3))},
+        ref,
+        atol=1e-4,
+        rtol=1e-4,
+        reference_label="CPU",
+    )
     assert not result.passed
     a, b = result.outputs
     assert not a.passed and a.max_abs == pytest.approx(0.001) and a.max_rel == pytest.approx(0.001)
     assert not b.passed and "shape [2, 3]" in b.note
-    nan = compare_outputs({"a": np.array([np.nan])}, {"a": np.array([np.nan])}, atol=0, rtol=0, reference_label="x")
+    nan = compare_outputs(
+        {"a": np.array([np.nan])}, {"a": np.array([np.nan])}, atol=0, rtol=0, reference_label="x"
+    )
     assert nan.passed
 
 
@@ -227,12 +236,15 @@ def test_per_device_options():
         parse_per_device("CPU:", "--nstreams")
     config = BenchConfig(hint="throughput", nstreams={"": "2", "NPU": "1"}, infer_precision={"CPU": "f32"})
     assert device_properties(config, "NPU") == {"PERFORMANCE_HINT": "THROUGHPUT", "NUM_STREAMS": "1"}
-    assert device_properties(config, "CPU") == {"PERFORMANCE_HINT": "THROUGHPUT", "NUM_STREAMS": "2",
-                                                "INFERENCE_PRECISION_HINT": "f32"}  # fmt: skip
+    assert device_properties(config, "CPU") == {
+        "PERFORMANCE_HINT": "THROUGHPUT",
+        "NUM_STREAMS": "2",
+        "INFERENCE_PRECISION_HINT": "f32",
+    }
     assert "PERFORMANCE_HINT" not in device_properties(BenchConfig(hint="none"), "CPU")
 
 
-# -- the command -----------------------------------------------------------------------------------------------
+# -- the command ---------------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -244,8 +256,9 @@ def plan_file(sample_paths, tmp_path_factory):
 
 def test_bench_command_prints_the_table_and_writes_the_result(run_cli, sample_paths, plan_file, tmp_path):
     output = tmp_path / "bench.json"
-    result = run_cli("bench", sample_paths["mobilenet"], "--plan", plan_file, "--niter", "8", "--rounds", "2",
-                     "-o", output)  # fmt: skip
+    result = run_cli(
+        "bench", sample_paths["mobilenet"], "--plan", plan_file, "--niter", "8", "--rounds", "2", "-o", output
+    )
     assert result.exit_code == 0, result.stderr
     assert "NPU alone" in result.stdout and "CPU alone" in result.stdout and "(NPU emulated)" in result.stdout
     assert "ratios against" in result.stdout
@@ -255,11 +268,23 @@ def test_bench_command_prints_the_table_and_writes_the_result(run_cli, sample_pa
 
 
 def test_bench_command_json(run_cli, sample_paths, plan_file):
-    result = run_cli("bench", sample_paths["mobilenet"], "--plan", plan_file, "--niter", "4", "--rounds", "1",
-                     "--no-baselines", "--json")  # fmt: skip
+    result = run_cli(
+        "bench",
+        sample_paths["mobilenet"],
+        "--plan",
+        plan_file,
+        "--niter",
+        "4",
+        "--rounds",
+        "1",
+        "--no-baselines",
+        "--json",
+    )
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert [r["label"] for r in data["runs"]] == ["plan"] and data["runs"][0]["verification"]["actual_submodels"] == 1
+    assert [r["label"] for r in data["runs"]] == ["plan"] and data["runs"][0]["verification"][
+        "actual_submodels"
+    ] == 1
 
 
 @pytest.mark.parametrize(
@@ -285,16 +310,26 @@ def test_bench_command_bad_options(run_cli, sample_paths, plan_file, args, needl
 
 
 def test_bench_command_refuses_a_plan_for_another_model(run_cli, sample_paths, plan_file):
-    assert_one_line_error(run_cli("bench", sample_paths["detector"], "--plan", plan_file, "--niter", "2"),
-                          "plan")  # fmt: skip
+    assert_one_line_error(
+        run_cli("bench", sample_paths["detector"], "--plan", plan_file, "--niter", "2"), "plan"
+    )
 
 
 def test_a_failed_check_is_named():
     from hetero_tool.runtime.results import Accuracy, LatencyStats, OutputError, Run
 
     stats = LatencyStats(1, 1, 1, 1, 1, 1)
-    run = Run("plan", "CPU", 1, 1.0, stats, 1.0, 1.0, 1.0,
-              accuracy=Accuracy("CPU", 0, 0, (OutputError("y", 1.0, 1.0, False),)))  # fmt: skip
+    run = Run(
+        "plan",
+        "CPU",
+        1,
+        1.0,
+        stats,
+        1.0,
+        1.0,
+        1.0,
+        accuracy=Accuracy("CPU", 0, 0, (OutputError("y", 1.0, 1.0, False),)),
+    )
     result = BenchResult("m", "0", (run,), "plan")
     assert result.problems() == ["plan: outputs y differ from CPU beyond tolerance"] and not result.passed
     assert BenchResult("m", "0", (dataclasses.replace(run, accuracy=None),), "plan").passed
@@ -322,11 +357,28 @@ def test_a_plan_for_another_model_is_refused(mobilenet, sample_paths):
 def test_bench_result_feeds_report_and_export(run_cli, sample_paths, plan_file, tmp_path):
     result_file = tmp_path / "bench.json"
     model = sample_paths["mobilenet"]
-    ran = run_cli("bench", model, "--plan", plan_file, "--niter", "6", "--rounds", "2", "-pc", "-o", result_file,
-                  "--report-dir", tmp_path / "ba", "--report-format", "json")  # fmt: skip
+    ran = run_cli(
+        "bench",
+        model,
+        "--plan",
+        plan_file,
+        "--niter",
+        "6",
+        "--rounds",
+        "2",
+        "-pc",
+        "-o",
+        result_file,
+        "--report-dir",
+        tmp_path / "ba",
+        "--report-format",
+        "json",
+    )
     assert ran.exit_code == 0, ran.stderr
     assert sorted(p.name for p in (tmp_path / "ba").iterdir()) == [
-        "benchmark_average_counters_report.json", "benchmark_report.json"]  # fmt: skip
+        "benchmark_average_counters_report.json",
+        "benchmark_report.json",
+    ]
     exported = run_cli("export", model, "--plan", plan_file, "--bench", result_file, "-o", tmp_path / "me")
     assert exported.exit_code == 0, exported.stderr
     latency = json.loads((tmp_path / "me" / "mobilenet.me-latency.json").read_text())
@@ -349,7 +401,8 @@ def test_bench_never_overwrites_its_input_data(run_cli, sample_paths, plan_file,
 
 
 def test_data_for_a_dynamic_input_runs(tmp_path):
-    """The tool's own advice for a dynamic input: give its data with --input (bound as a tensor of its shape)."""
+    """The tool's own advice for a dynamic input: give its data with --input (bound as a tensor of its
+    shape)."""
     ir, plan = _dynamic_plan(tmp_path, {"x": "NPU", "conv": "CPU", "relu": "CPU", "sigmoid": "CPU"})
     data = {"x": np.random.default_rng(0).random((1, 8, 6, 6), dtype=np.float32)}
     result = run_bench(ir, [("plan", plan)], QUICK, inputs=data, accuracy=AccuracyCheck(f32=True))
@@ -381,27 +434,70 @@ def _builtin(name):
 
 def test_a_malformed_bench_result_is_one_line(run_cli, sample_paths, plan_file, tmp_path):
     good = tmp_path / "good.json"
-    assert run_cli("bench", sample_paths["mobilenet"], "--plan", plan_file, "--niter", "2", "--rounds", "1",
-                   "-o", good).exit_code == 0  # fmt: skip
-    for edit, needle in ((lambda d: d["runs"][0]["latency"].update(median_ms="x"), "median_ms"),
-                         (lambda d: d["runs"][0].update(label=5), "label"),
-                         (lambda d: d["config"].update(hint="fast"), "--hint fast")):  # fmt: skip
+    assert (
+        run_cli(
+            "bench",
+            sample_paths["mobilenet"],
+            "--plan",
+            plan_file,
+            "--niter",
+            "2",
+            "--rounds",
+            "1",
+            "-o",
+            good,
+        ).exit_code
+        == 0
+    )
+    for edit, needle in (
+        (lambda d: d["runs"][0]["latency"].update(median_ms="x"), "median_ms"),
+        (lambda d: d["runs"][0].update(label=5), "label"),
+        (lambda d: d["config"].update(hint="fast"), "--hint fast"),
+    ):
         data = json.loads(good.read_text())
         edit(data)
         bad = tmp_path / "bad.json"
         bad.write_text(json.dumps(data))
-        result = run_cli("report", sample_paths["mobilenet"], "--plan", plan_file, "--bench", bad,
-                         "-o", tmp_path / "r.html")  # fmt: skip
+        result = run_cli(
+            "report",
+            sample_paths["mobilenet"],
+            "--plan",
+            plan_file,
+            "--bench",
+            bad,
+            "-o",
+            tmp_path / "r.html",
+        )
         assert_one_line_error(result, "bad.json", needle)
 
 
 def test_a_report_refuses_a_bench_of_another_plan(run_cli, sample_paths, plan_file, tmp_path):
     other_plan = tmp_path / "other.plan.json"
     rules = tmp_path / "rules.toml"
-    rules.write_text('schema_version = 1\n[[rule]]\nname = "r"\nmatch = { types = ["Softmax"] }\npin = "CPU"\n')
-    plan_from_files(sample_paths["mobilenet"], devices="NPU,CPU", emulate=["NPU"], rules=rules).save(other_plan)
+    rules.write_text(
+        'schema_version = 1\n[[rule]]\nname = "r"\nmatch = { types = ["Softmax"] }\npin = "CPU"\n'
+    )
+    plan_from_files(sample_paths["mobilenet"], devices="NPU,CPU", emulate=["NPU"], rules=rules).save(
+        other_plan
+    )
     bench = tmp_path / "b.json"
-    assert run_cli("bench", sample_paths["mobilenet"], "--plan", other_plan, "--niter", "2", "--rounds", "1",
-                   "--no-baselines", "-o", bench).exit_code == 0  # fmt: skip
-    result = run_cli("report", sample_paths["mobilenet"], "--plan", plan_file, "--bench", bench, "-o", tmp_path / "r.html")
+    assert (
+        run_cli(
+            "bench",
+            sample_paths["mobilenet"],
+            "--plan",
+            other_plan,
+            "--niter",
+            "2",
+            "--rounds",
+            "1",
+            "--no-baselines",
+            "-o",
+            bench,
+        ).exit_code
+        == 0
+    )
+    result = run_cli(
+        "report", sample_paths["mobilenet"], "--plan", plan_file, "--bench", bench, "-o", tmp_path / "r.html"
+    )
     assert_one_line_error(result, "no run of this plan")

@@ -45,8 +45,11 @@ GOLDEN = Path(__file__).parent / "golden" / "benchmark_app"
 FORMATS = ("csv", "json")
 #: What benchmark_app measures and a bench does not: left out of our files.
 NOT_MEASURED = {"read model time (ms)", "reshape model time (ms)"}
-SECTIONS = {"Command line parameters": "cmd_options", "Configuration setup": "configuration_setup",
-            "Execution results": "execution_results"}  # fmt: skip
+SECTIONS = {
+    "Command line parameters": "cmd_options",
+    "Configuration setup": "configuration_setup",
+    "Execution results": "execution_results",
+}
 COUNTER_HEADER = "layerName;execStatus;layerType;execType;realTime (ms);cpuTime (ms)"
 # Per-layer times of the tiny IR (layer ids: x 0, bias 1, add 2, relu 3, out 4); the Const has none.
 TINY_TIMES = {0: 0.0, 2: 0.0126, 3: 0.25, 4: 0.0}
@@ -55,19 +58,33 @@ TINY_TIMES = {0: 0.0, 2: 0.0126, 3: 0.25, 4: 0.0}
 def _profile(times: dict[int, float]) -> Profile:
     total = sum(times.values())
     return Profile(
-        iterations=10, subgraphs=(SubgraphTime(0, "CPU", total),), devices_ms={"CPU": total},
-        counted_ms=total, latency_ms=total + 0.01, reorders=0, reorder_ms=0.0, layer_times_ms=times,
-    )  # fmt: skip
+        iterations=10,
+        subgraphs=(SubgraphTime(0, "CPU", total),),
+        devices_ms={"CPU": total},
+        counted_ms=total,
+        latency_ms=total + 0.01,
+        reorders=0,
+        reorder_ms=0.0,
+        layer_times_ms=times,
+    )
 
 
 def _run(
     label: str, target: str, *, profile: Profile | None = None, emulated: tuple[str, ...] = (), nireq: int = 1
 ) -> Run:
     return Run(
-        label=label, target=target, iterations=20, duration_s=0.0123456, throughput_fps=1620.004,
+        label=label,
+        target=target,
+        iterations=20,
+        duration_s=0.0123456,
+        throughput_fps=1620.004,
         latency=LatencyStats(median_ms=0.5551, average_ms=0.6, min_ms=0.4449, max_ms=2.0, p90_ms=1, p99_ms=2),
-        compile_ms=31.255, first_inference_ms=0.875, profile=profile, emulated=emulated, nireq=nireq,
-    )  # fmt: skip
+        compile_ms=31.255,
+        first_inference_ms=0.875,
+        profile=profile,
+        emulated=emulated,
+        nireq=nireq,
+    )
 
 
 def _bench(config: BenchConfig, *runs: Run) -> BenchResult:
@@ -148,8 +165,12 @@ def run_benchmark_app(case: str, fmt: str, workdir: Path) -> dict[str, str]:
     code = "import sys; from openvino.tools.benchmark.main import main; sys.exit(main())"
     done = subprocess.run(
         [sys.executable, "-c", code, *_argv(dict(cmd_options))],
-        cwd=workdir, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     return {path.name: path.read_text() for path in sorted((workdir / "out").iterdir())}
 
@@ -270,13 +291,21 @@ def test_options_are_ones_benchmark_app_parses():
     from openvino.tools.benchmark.parameters import parse_args
 
     config = BenchConfig(
-        hint="none", api="async", nireq=4, nstreams={"NPU": "2", "CPU": "1"}, infer_precision={"CPU": "bf16"},
-        nthreads={"CPU": 4, "NPU": 1}, time_s=3.0, shapes={"x": "[1,4]", "y": "[2,4]"}, input_precision="u8",
-        layouts={"x": "[N,C]", "y": "[N,...]"}, mean={"x": (123.675, 116.28, 103.53)},
+        hint="none",
+        api="async",
+        nireq=4,
+        nstreams={"NPU": "2", "CPU": "1"},
+        infer_precision={"CPU": "bf16"},
+        nthreads={"CPU": 4, "NPU": 1},
+        time_s=3.0,
+        shapes={"x": "[1,4]", "y": "[2,4]"},
+        input_precision="u8",
+        layouts={"x": "[N,C]", "y": "[N,...]"},
+        mean={"x": (123.675, 116.28, 103.53)},
         scale={"x": (58.395, 57.12, 57.375)},
         inputs="files: x=x.npy, y=y.npy",
         warmup=False,
-    )  # fmt: skip
+    )
     plan = _run("plan", "HETERO:NPU,CPU", emulated=("NPU",), profile=_profile(TINY_TIMES), nireq=4)
     pairs = _json_pairs(_bench(config, plan), "plan", "reports", counters="average")
     cmd = dict(pairs["cmd_options"])
@@ -332,7 +361,7 @@ def test_numbers_round_trip(fmt: str, write_ir):
         ("add", "Add", "Status.EXECUTED", "0.013", "0.000", "undef"),
         ("relu", "Relu", "Status.EXECUTED", "0.250", "0.000", "undef"),
         ("out", "Result", "Status.NOT_RUN", "0.000", "0.000", "undef"),
-    ]  # fmt: skip
+    ]
     assert totals == ("0.263", "0.000")
 
 
@@ -374,9 +403,15 @@ def test_emulated_devices_by_their_openvino_names():
 def test_values_for_every_device():
     """A knob for every device (key ``""``) is benchmark_app's bare value, before any per-device one."""
     config = BenchConfig(
-        hint="none", api="sync", nstreams={"CPU": "AUTO", "": "2"}, nthreads={"": 3},
-        infer_precision={"": "f32"}, shapes={"": "[1,4]"}, mean={"": (1.0, 2.5)}, inputs="files: x.npy",
-    )  # fmt: skip
+        hint="none",
+        api="sync",
+        nstreams={"CPU": "AUTO", "": "2"},
+        nthreads={"": 3},
+        infer_precision={"": "f32"},
+        shapes={"": "[1,4]"},
+        mean={"": (1.0, 2.5)},
+        inputs="files: x.npy",
+    )
     run = dataclasses.replace(_run("CPU alone", "CPU"), device_properties={"CPU": {"NUM_STREAMS": "4"}})
     pairs = _json_pairs(_bench(config, run), "CPU alone")
     cmd, setup = dict(pairs["cmd_options"]), dict(pairs["configuration_setup"])
@@ -456,8 +491,9 @@ def test_all_files_or_none(tmp_path: Path):
         write_benchmark_app_report(*_pick("hetero_sync_average"), tmp_path, fmt="json", counters="average")
     assert (tmp_path / "benchmark_report.json").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "benchmark_average_counters_report.json", "benchmark_report.json"
-    ]  # fmt: skip
+        "benchmark_average_counters_report.json",
+        "benchmark_report.json",
+    ]
 
 
 def test_never_overwrites_an_input(tmp_path: Path):

@@ -1,4 +1,5 @@
-"""``hetero-tool calibrate``: the boundary microbenchmark, the fit, per-layer times, the cost-profile file, the CLI.
+"""``hetero-tool calibrate``: the boundary microbenchmark, the fit, per-layer times, the cost-profile file,
+the CLI.
 
 OpenVINO is real throughout. Timings on a shared machine are noisy, so assertions on measured figures are
 structural (every layer covered, the right number of submodels, a file that reads back) or generous (an
@@ -28,10 +29,28 @@ from tests.test_bad_input import assert_one_line_error
 
 STRUCTURAL = ("Parameter", "Constant", "Result")
 #: A calibration that measures everything once, as fast as it can (seconds, not a minute).
-QUICK = CalibrationConfig(profile_iterations=3, niter=6, rounds=2, subgraph_counts=(1, 2, 4), chain_layers=4,
-                          boundary_bytes=(1024, 8192))  # fmt: skip
-QUICK_ARGS = ("--profile-iterations", 3, "--niter", 6, "--rounds", 2, "--subgraphs", "1,2,4", "--chain-layers", 4,
-              "--boundary-bytes", "1KiB,8KiB")  # fmt: skip
+QUICK = CalibrationConfig(
+    profile_iterations=3,
+    niter=6,
+    rounds=2,
+    subgraph_counts=(1, 2, 4),
+    chain_layers=4,
+    boundary_bytes=(1024, 8192),
+)
+QUICK_ARGS = (
+    "--profile-iterations",
+    3,
+    "--niter",
+    6,
+    "--rounds",
+    2,
+    "--subgraphs",
+    "1,2,4",
+    "--chain-layers",
+    4,
+    "--boundary-bytes",
+    "1KiB,8KiB",
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,13 +70,14 @@ def run_calibrate(run_cli):
     return lambda *args: run_cli("calibrate", *args)
 
 
-# -- the fit (pure) --------------------------------------------------------------------------------------------
+# -- the fit (pure) ------------------------------------------------------------------------------------------
 
 
 def synthetic(
     overhead_us: float, per_byte_ns: float, sizes=(1024, 16384, 262144), noise_us: float = 0.0, seed=0
 ):
-    """Latencies of a perfect boundary model: base(size) + (k - 1) * (overhead + per_byte * bytes), plus noise."""
+    """Latencies of a perfect boundary model: base(size) + (k - 1) * (overhead + per_byte * bytes), plus
+    noise."""
     rng = random.Random(seed)
     return [
         (
@@ -103,8 +123,13 @@ def test_fit_refuses_a_size_measured_at_one_count():
 
 def test_spread_and_config_checks():
     assert Spread.of([1.0]).relative == 0.0 and Spread.of([2.0, 4.0, 3.0]).median == 3.0
-    for bad in ({"repeat": 0}, {"subgraph_counts": (2, 2)}, {"subgraph_counts": (1, 64)},
-                {"boundary_bytes": (4096,)}, {"layer_method": "fastest"}):  # fmt: skip
+    for bad in (
+        {"repeat": 0},
+        {"subgraph_counts": (2, 2)},
+        {"subgraph_counts": (1, 64)},
+        {"boundary_bytes": (4096,)},
+        {"layer_method": "fastest"},
+    ):
         with pytest.raises(InputError):
             CalibrationConfig(**bad)
 
@@ -115,7 +140,7 @@ def test_boundary_sizes_span_the_models_tensors(sample_paths):
     assert sizes[0] >= 1024 and sizes[-1] >= 8 * sizes[0]
 
 
-# -- the microbenchmark models ---------------------------------------------------------------------------------
+# -- the microbenchmark models -------------------------------------------------------------------------------
 
 
 def test_chain_compiles_to_exactly_k_alternating_submodels(tmp_path, npu_cpu):
@@ -133,14 +158,16 @@ def test_chain_compiles_to_exactly_k_alternating_submodels(tmp_path, npu_cpu):
         assert check.actual_devices == tuple(("NPU", "CPU")[i % 2] for i in range(k))
 
 
-# -- a calibration ---------------------------------------------------------------------------------------------
+# -- a calibration -------------------------------------------------------------------------------------------
 
 
 def test_per_layer_times_cover_every_compute_layer_on_both_devices(quick_profile, sample_paths):
     ir = parse_ir(sample_paths["mobilenet"])
     compute = {lid for lid, layer in ir.layers.items() if layer.type not in STRUCTURAL}
-    assert [(d.name, d.emulated, d.method) for d in quick_profile.devices] == [("NPU", True, "alone"),
-                                                                              ("CPU", False, "alone")]  # fmt: skip
+    assert [(d.name, d.emulated, d.method) for d in quick_profile.devices] == [
+        ("NPU", True, "alone"),
+        ("CPU", False, "alone"),
+    ]
     for device in quick_profile.devices:
         assert set(device.layer_ms) == compute and not device.unsupported, device.name
         assert all(ms >= 0 and math.isfinite(ms) for ms in device.layer_ms.values())
@@ -190,7 +217,10 @@ def test_a_profile_for_another_model_is_refused(quick_profile, tmp_path, sample_
     [
         (lambda d: d.update(kind="plan"), "not a hetero-tool cost profile"),
         (lambda d: d.update(schema_version=99), "schema_version 99"),
-        (lambda d: d["devices"][0].update(layer_ms={"x": 1.0}), "devices[0].layer_ms (a key): expected `int`"),
+        (
+            lambda d: d["devices"][0].update(layer_ms={"x": 1.0}),
+            "devices[0].layer_ms (a key): expected `int`",
+        ),
         (lambda d: d["devices"][1].update(method="guess"), "devices[1].method"),
         (
             lambda d: d["boundaries"][0]["fits"][0].update(r2="high"),
@@ -198,7 +228,10 @@ def test_a_profile_for_another_model_is_refused(quick_profile, tmp_path, sample_
         ),
         (lambda d: d["boundaries"][0].update(devices=["NPU", "GPU"]), "are not two of the profile's devices"),
         (lambda d: d["config"].update(rounds=0), "rounds must be at least 1"),
-        (lambda d: d["devices"][0]["layer_ms"].update({"7": -0.5}), "devices[0].layer_ms[...]: expected `float` >= 0"),
+        (
+            lambda d: d["devices"][0]["layer_ms"].update({"7": -0.5}),
+            "devices[0].layer_ms[...]: expected `float` >= 0",
+        ),
         (lambda d: d.pop("devices"), "missing required field `devices`"),
     ],
 )
@@ -224,8 +257,9 @@ def test_unreadable_profile_files(tmp_path):
 
 
 def test_a_device_that_cannot_run_everything_records_only_what_it_runs(sample_paths, npu_cpu):
-    """The detector's NonMaxSuppression is not on the NPU: alone (emulated, the CPU plugin runs it) and through
-    HETERO (the NPU's layers pinned to it by fallback priority), only the NPU's own layers are recorded."""
+    """The detector's NonMaxSuppression is not on the NPU: alone (emulated, the CPU plugin runs it) and
+    through HETERO (the NPU's layers pinned to it by fallback priority), only the NPU's own layers are
+    recorded."""
     ir = parse_ir(sample_paths["detector"])
     compute = {lid for lid, layer in ir.layers.items() if layer.type not in STRUCTURAL}
     nms = next(lid for lid, layer in ir.layers.items() if layer.type == "NonMaxSuppression")
@@ -241,7 +275,7 @@ def test_a_device_that_cannot_run_everything_records_only_what_it_runs(sample_pa
     assert set(cpu.layer_ms) == compute and not cpu.unsupported
 
 
-# -- the command -----------------------------------------------------------------------------------------------
+# -- the command ---------------------------------------------------------------------------------------------
 
 
 def test_calibrate_command_writes_a_profile(run_calibrate, sample_paths, tmp_path):
@@ -250,8 +284,15 @@ def test_calibrate_command_writes_a_profile(run_calibrate, sample_paths, tmp_pat
         sample_paths["mobilenet"], "-d", "NPU,CPU", "--emulate", "NPU", *QUICK_ARGS, "-o", out
     )
     assert result.exit_code == 0, result.stderr
-    for needle in ("Per-layer times", "NPU (emulated)", "Emulated", "Boundary cost", "NPU (emulated) <-> CPU", "R²",
-                   "Cost profile written"):  # fmt: skip
+    for needle in (
+        "Per-layer times",
+        "NPU (emulated)",
+        "Emulated",
+        "Boundary cost",
+        "NPU (emulated) <-> CPU",
+        "R²",
+        "Cost profile written",
+    ):
         assert needle in result.stdout, needle
     profile = load_cost_profile(out)
     fit = profile.boundaries[0]
@@ -287,7 +328,10 @@ def test_calibrate_json_on_stdout(run_calibrate, sample_paths, tmp_path):
         (("-d", "CPU", "--subgraphs", "1,x"), ["--subgraphs", "'x' is not a whole number"]),
         (("-d", "CPU", "--boundary-bytes", "1KiB,lots"), ["--boundary-bytes", "'lots' is not a size"]),
         (("-d", "CPU", "--boundary-bytes", "4096"), ["at least two different boundary sizes"]),
-        (("-d", "NPU,CPU", "--emulate", "NPU", "--boundary-bytes", "1024,1040"), ["round to one", "1024 bytes"]),
+        (
+            ("-d", "NPU,CPU", "--emulate", "NPU", "--boundary-bytes", "1024,1040"),
+            ["round to one", "1024 bytes"],
+        ),
         (("-d", "CPU", "--repeat", "0"), ["repeat must be at least 1"]),
         (("-d", "CPU", "--layer-method", "fast"), ["--layer-method fast"]),
         (("-d", "CPU", "-o", "{model}"), ["would overwrite an input"]),
@@ -305,7 +349,7 @@ def test_missing_model_gives_one_line_and_exit_2(run_calibrate, tmp_path):
     assert_one_line_error(run_calibrate(tmp_path / "nope.xml", "-d", "CPU"), "nope.xml", "no such file")
 
 
-# -- slow: a calibration as a user runs it ---------------------------------------------------------------------
+# -- slow: a calibration as a user runs it -------------------------------------------------------------------
 
 
 @pytest.mark.slow

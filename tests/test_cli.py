@@ -54,8 +54,21 @@ def test_inspect_human(run_cli, sample_paths):
     result = run_cli("inspect", sample_paths["mobilenet"])
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    for needle in ("Model", "mobilenet", "IR v11", "Layers", "Edges", "Weights", "static", "Inputs", "image",
-                   "[1,3,64,64]", "Outputs", "Op types", "HSwish"):  # fmt: skip
+    for needle in (
+        "Model",
+        "mobilenet",
+        "IR v11",
+        "Layers",
+        "Edges",
+        "Weights",
+        "static",
+        "Inputs",
+        "image",
+        "[1,3,64,64]",
+        "Outputs",
+        "Op types",
+        "HSwish",
+    ):
         assert needle in out, needle
 
 
@@ -84,13 +97,20 @@ def test_demo(run_cli, tmp_path):
     assert result.exit_code == 0, result.stderr
     for name in ("mobilenet", "transformer", "detector", "control_flow"):
         assert (out / f"{name}.xml").is_file() and name in result.stdout
-    assert "Op types" in result.stdout and "Latency (ms)" in result.stdout and "Perf counters: plan" in result.stdout
+    assert (
+        "Op types" in result.stdout
+        and "Latency (ms)" in result.stdout
+        and "Perf counters: plan" in result.stdout
+    )
     for name in ("mobilenet", "detector"):
         assert (out / "dots" / name / f"hetero_subgraphs_{name}.dot").is_file()
         assert (out / f"{name}.report.html").is_file()
         assert (out / "model_explorer" / f"{name}.me-graph.json").is_file()
     bench = json.loads((out / "mobilenet.bench.json").read_text())
-    assert bench["runs"][0]["verification"]["actual_submodels"] == bench["runs"][0]["verification"]["expected_submodels"]
+    assert (
+        bench["runs"][0]["verification"]["actual_submodels"]
+        == bench["runs"][0]["verification"]["expected_submodels"]
+    )
     assert 'id="timing"' in (out / "mobilenet.report.html").read_text()
 
 
@@ -101,7 +121,11 @@ def test_inspect_reports_dropped_layers(run_cli, write_ir):
   <input><port id="0" precision="FP32"><dim>1</dim><dim>4</dim></port></input>
   <output><port id="1" precision="FP32"><dim>1</dim><dim>4</dim></port></output></layer>
 """
-    xml = write_ir(tiny_ir_text(TINY_LAYERS + dead, TINY_EDGES + '<edge from-layer="2" from-port="2" to-layer="9" to-port="0"/>\n'))
+    xml = write_ir(
+        tiny_ir_text(
+            TINY_LAYERS + dead, TINY_EDGES + '<edge from-layer="2" from-port="2" to-layer="9" to-port="0"/>\n'
+        )
+    )
     human = run_cli("inspect", xml)
     assert human.exit_code == 0 and "Dropped  1 layers" in human.stdout and "dead_end" in human.stdout
     data = json.loads(run_cli("inspect", "--json", xml).stdout)

@@ -188,10 +188,11 @@ def test_split_chain(chain_xml, tmp_path, single, pattern, device_of_pair, submo
 
 
 def test_clashing_names(tmp_path):
-    """Two layers named ``dup`` (pairs 2 and 12, both on the CPU, in submodels 0 and 2) and a Constant shared by
-    pairs 1 and 13 (cloned into both): the merged runtime model repeats those names, and each ``dup`` row must
-    go to the ``dup`` of its own submodel. (Same-named layers sit on one device on purpose: HETERO 2026.4 keys
-    affinities by friendly name, so same-named layers on two devices all land on the first one's device.)"""
+    """Two layers named ``dup`` (pairs 2 and 12, both on the CPU, in submodels 0 and 2) and a Constant shared
+    by pairs 1 and 13 (cloned into both): the merged runtime model repeats those names, and each ``dup`` row
+    must go to the ``dup`` of its own submodel. (Same-named layers sit on one device on purpose: HETERO 2026.4
+    keys affinities by friendly name, so same-named layers on two devices all land on the first one's
+    device.)"""
     model = _chain(names={2: ("dup", "relu2"), 12: ("dup", "relu12")}, shared={1, 13})
     xml = _save(model, tmp_path / "chain.xml")
     ir, plan = _plan(
@@ -247,7 +248,9 @@ def test_branches_and_pass_through(tmp_path, single):
     (tmp_path / "affinity.json").write_text(
         json.dumps({n: "NPU" if n in npu else "CPU" for n in ir.ids_by_name})
     )
-    plan = plan_from_files(xml, devices="HETERO:NPU,CPU", emulate=["NPU=cpu"], affinity=tmp_path / "affinity.json")
+    plan = plan_from_files(
+        xml, devices="HETERO:NPU,CPU", emulate=["NPU=cpu"], affinity=tmp_path / "affinity.json"
+    )
     compiled = compile_plan(ir, plan, device_config=DEVICE_CONFIG, properties={"PERF_COUNT": True})
     assert verify(plan, compiled).ok
     profile = collect_profile(ir, plan, compiled, _zeros(), iterations=3)
@@ -321,7 +324,9 @@ def test_samples_alternating(sample_paths, tmp_path, name):
         ir.layers[lid].name: ("NPU" if k % 2 else "CPU") for k, lid in enumerate(ordered_layer_ids(ir))
     }
     (tmp_path / "affinity.json").write_text(json.dumps(mapping))
-    plan = plan_from_files(xml, devices="HETERO:NPU,CPU", emulate=["NPU=cpu"], affinity=tmp_path / "affinity.json")
+    plan = plan_from_files(
+        xml, devices="HETERO:NPU,CPU", emulate=["NPU=cpu"], affinity=tmp_path / "affinity.json"
+    )
     compiled = compile_plan(ir, plan, properties={"PERF_COUNT": True})
     inputs = {
         k: np.zeros(list(p.get_shape()), p.get_element_type().to_dtype())

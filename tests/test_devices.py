@@ -18,14 +18,20 @@ from hetero_tool.ir import parse_ir
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("HETERO:NPU,GPU,CPU", ("NPU", "GPU", "CPU")), ("GPU.1", ("GPU.1",)), (" npu , cpu ", ("NPU", "CPU")),
-     ("hetero:GPU.0,GPU.1", ("GPU.0", "GPU.1"))],
-)  # fmt: skip
+    [
+        ("HETERO:NPU,GPU,CPU", ("NPU", "GPU", "CPU")),
+        ("GPU.1", ("GPU.1",)),
+        (" npu , cpu ", ("NPU", "CPU")),
+        ("hetero:GPU.0,GPU.1", ("GPU.0", "GPU.1")),
+    ],
+)
 def test_device_lists(text, expected):
     assert parse_devices(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "HETERO:", "NPU,,CPU", "MULTI:GPU,CPU", "CPU,CPU", "N P U", "HETERO:AUTO"])
+@pytest.mark.parametrize(
+    "text", ["", "HETERO:", "NPU,,CPU", "MULTI:GPU,CPU", "CPU,CPU", "N P U", "HETERO:AUTO"]
+)
 def test_bad_device_lists(text):
     with pytest.raises(InputError):
         parse_devices(text)
@@ -72,10 +78,14 @@ def test_builtin_profiles_name_real_op_types_and_cite_sources():
 
 @pytest.mark.parametrize(
     "text, message",
-    [("schema_version = 2\nname='x'", "schema_version"), ("schema_version = 1\nname='x'\n[support]\nfoo=1", "support.foo"),
-     ("schema_version = 1\nname='x'\n[[support.exclude]]\ntypes=['Relu']", "reason"),
-     ("schema_version = 1\nname='x'\n[cost]\npeak_gflops='fast'", "cost.peak_gflops"), ("not toml [", "not valid TOML")],
-)  # fmt: skip
+    [
+        ("schema_version = 2\nname='x'", "schema_version"),
+        ("schema_version = 1\nname='x'\n[support]\nfoo=1", "support.foo"),
+        ("schema_version = 1\nname='x'\n[[support.exclude]]\ntypes=['Relu']", "reason"),
+        ("schema_version = 1\nname='x'\n[cost]\npeak_gflops='fast'", "cost.peak_gflops"),
+        ("not toml [", "not valid TOML"),
+    ],
+)
 def test_bad_profiles_name_the_key(tmp_path, text, message):
     path = tmp_path / "p.toml"
     path.write_text(text)
@@ -87,8 +97,10 @@ def test_bad_profiles_name_the_key(tmp_path, text, message):
 def test_emulated_support_is_the_cpu_answer_narrowed_by_the_profile(sample_paths, tmp_path):
     ir = parse_ir(sample_paths["control_flow"])
     profile = tmp_path / "no_loops.toml"
-    profile.write_text('schema_version = 1\nname = "no_loops"\n[support.unsupported_types]\n'
-                       'Loop = "no loops here"\nTensorIterator = "no loops here"\n')  # fmt: skip
+    profile.write_text(
+        'schema_version = 1\nname = "no_loops"\n[support.unsupported_types]\n'
+        'Loop = "no loops here"\nTensorIterator = "no loops here"\n'
+    )
     (npu,) = resolve_devices(["NPU"], {"NPU": profile})
     verdict = Support(ir, use_cache=False).query(npu)
     by_type = {ir.layers[lid].type: reason for lid, reason in verdict.items()}
@@ -113,13 +125,17 @@ def test_support_answers_are_cached(sample_paths, monkeypatch):
 
 
 def test_a_real_device_is_asked_about_each_region_as_a_model(sample_paths):
-    """After the first device, HETERO queries every unassigned region as a model of its own; so does the tool."""
+    """After the first device, HETERO queries every unassigned region as a model of its own; so does the
+    tool."""
     from hetero_tool.affinity.fallback import remaining_regions
     from hetero_tool.affinity.types import Decision
 
     ir = parse_ir(sample_paths["mobilenet"])
-    taken = {lid: Decision("NPU", "fallback", "") for lid, layer in ir.layers.items()
-             if layer.type not in ("HSwish", "Swish", "HSigmoid")}  # fmt: skip
+    taken = {
+        lid: Decision("NPU", "fallback", "")
+        for lid, layer in ir.layers.items()
+        if layer.type not in ("HSwish", "Swish", "HSigmoid")
+    }
     regions = remaining_regions(ir, taken)
     assert len(regions) == 10 and all(regions)
     (cpu,) = resolve_devices(["CPU"], {})
@@ -130,12 +146,15 @@ def test_a_real_device_is_asked_about_each_region_as_a_model(sample_paths):
 
 def _profile(tmp_path, excluded: str) -> Path:
     path = tmp_path / "profile.toml"
-    path.write_text(f'schema_version = 1\nname = "test"\n[support.unsupported_types]\n{excluded} = "not on this device"\n')
+    path.write_text(
+        f'schema_version = 1\nname = "test"\n[support.unsupported_types]\n{excluded} = "not on this device"\n'
+    )
     return path
 
 
 def test_a_group_openvino_fuses_stays_together(tmp_path):
-    """x * sigmoid(x) is one Swish after OpenVINO's transformations: a device without Swish runs neither half."""
+    """x * sigmoid(x) is one Swish after OpenVINO's transformations: a device without Swish runs neither
+    half."""
     import numpy as np
     import openvino.opset13 as ops
 

@@ -80,7 +80,9 @@ def test_dump_text_is_hetero_text_up_to_node_ids(sample_paths, tmp_path, name):
     for file in (f"hetero_affinity_{ir.name}.dot", f"hetero_subgraphs_{ir.name}.dot"):
         theirs = compiled.dumps[file].read_text()
         ids = {}  # HETERO's <type>_<counter> -> ours, <type>_<layer id>: joined through the friendly name
-        for unique, friendly in re.findall(r'^    (\w+_\d+) \[shape=box .*?label="([^"\\]*)\\n', theirs, re.M):
+        for unique, friendly in re.findall(
+            r'^    (\w+_\d+) \[shape=box .*?label="([^"\\]*)\\n', theirs, re.M
+        ):
             ids[unique] = f"{by_name[friendly].type}_{by_name[friendly].id}"
         for friendly, unique in re.findall(r'label="([^"\\]*)\\n(\w+_\d+)\\n', theirs):
             ids[unique] = f"{by_name[friendly].type}_{by_name[friendly].id}"

@@ -43,7 +43,9 @@ def test_failed_conversion_leaves_no_cache_entry(tmp_path):
     broken.write_bytes(b"\x00" * 64)
     converted = cache_dir("converted")
     before = set(os.listdir(converted))
-    with pytest.raises(ModelFormatError, match="broken.tflite: OpenVINO could not read this TensorFlow Lite model"):
+    with pytest.raises(
+        ModelFormatError, match="broken.tflite: OpenVINO could not read this TensorFlow Lite model"
+    ):
         load_ir(broken)
     assert set(os.listdir(converted)) == before
 

@@ -1,7 +1,7 @@
 """The input side of ``bench``: option parsing, preprocessing built into the model, and input data.
 
-OpenVINO is the ground truth: preprocessing is checked by compiling and running the models (on CPU, and through
-HETERO with an emulated second device), never against a mock.
+OpenVINO is the ground truth: preprocessing is checked by compiling and running the models (on CPU, and
+through HETERO with an emulated second device), never against a mock.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ MEAN = (123.675, 116.28, 103.53)
 SCALE = (58.395, 57.12, 57.375)
 
 
-# -- helpers ---------------------------------------------------------------------------------------------------
+# -- helpers -------------------------------------------------------------------------------------------------
 
 
 def _model(*params: tuple[str, list, ov.Type], tensor_names: dict[str, set[str]] | None = None) -> ov.Model:
@@ -36,7 +36,9 @@ def _model(*params: tuple[str, list, ov.Type], tensor_names: dict[str, set[str]]
         node = ops.parameter(shape, element_type, name=name)
         node.output(0).get_tensor().set_names((tensor_names or {}).get(name, {name}))
         nodes.append(node)
-    return ov.Model([ops.result(ops.relu(n) if n.get_element_type().is_real() else n) for n in nodes], nodes, "m")
+    return ov.Model(
+        [ops.result(ops.relu(n) if n.get_element_type().is_real() else n) for n in nodes], nodes, "m"
+    )
 
 
 def _run(model: ov.Model, data: dict[str, np.ndarray]) -> list[np.ndarray]:
@@ -51,7 +53,7 @@ def _npy(tmp_path: Path, name: str, array) -> Path:
     return path
 
 
-# -- option parsing --------------------------------------------------------------------------------------------
+# -- option parsing ------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -137,12 +139,20 @@ def test_parse_values_errors(text, named):
 
 def test_parse_layouts():
     assert parse_layouts("[NCHW]") == {"": "[N,C,H,W]"}
-    assert parse_layouts("image[nhwc], ids[N,?] ,x[N...C]") == {"image": "[N,H,W,C]", "ids": "[N,?]", "x": "[N,...,C]"}
+    assert parse_layouts("image[nhwc], ids[N,?] ,x[N...C]") == {
+        "image": "[N,H,W,C]",
+        "ids": "[N,?]",
+        "x": "[N,...,C]",
+    }
 
 
 @pytest.mark.parametrize(
     ("text", "named"),
-    [("[]", "--layout []: empty layout"), ("x[NCC]", "--layout x[NCC]: not a layout"), ("x[N,,C]", "x[N,,C]")],
+    [
+        ("[]", "--layout []: empty layout"),
+        ("x[NCC]", "--layout x[NCC]: not a layout"),
+        ("x[N,,C]", "x[N,,C]"),
+    ],
 )
 def test_parse_layouts_errors(text, named):
     with pytest.raises(InputError) as caught:
@@ -176,7 +186,7 @@ def test_parse_inputs_errors(text, named):
     assert named in str(caught.value)
 
 
-# -- preprocessing ---------------------------------------------------------------------------------------------
+# -- preprocessing -------------------------------------------------------------------------------------------
 
 
 def test_u8_mean_scale_give_the_outputs_of_normalized_float_input(sample_paths):
@@ -196,7 +206,9 @@ def test_u8_mean_scale_give_the_outputs_of_normalized_float_input(sample_paths):
 
 def test_mean_without_scale_and_scalar_values(sample_paths):
     ir = parse_ir(sample_paths["mobilenet"])
-    model = model_for(ir, preprocess=preprocessor(ov_model_from_ir(ir), mean={"image": (100.0,)}, scale={"": (2.0,)}))
+    model = model_for(
+        ir, preprocess=preprocessor(ov_model_from_ir(ir), mean={"image": (100.0,)}, scale={"": (2.0,)})
+    )
     assert model.inputs[0].get_element_type() == ov.Type.f32
     assert model.get_parameters()[0].get_layout().empty  # scalar values need no channel dimension
     data = make_inputs(model)
@@ -234,15 +246,27 @@ def test_per_channel_values_find_the_channel_dimension(shape, own_layout, layout
 @pytest.mark.parametrize(
     ("kwargs", "named"),
     [
-        ({"mean": {"image": (1.0, 2.0, 3.0, 4.0)}}, "--mean image: 4 values, but no dimension of [1,3,64,64] can hold that many channels"),
+        (
+            {"mean": {"image": (1.0, 2.0, 3.0, 4.0)}},
+            "--mean image: 4 values, but no dimension of [1,3,64,64] can hold that many channels",
+        ),
         ({"mean": {"": (1.0, 2.0)}}, "(channels would be NCHW: 3, NHWC: 64)"),
-        ({"mean": {"image": MEAN}, "scale": {"image": (1.0,) * 64}}, "--mean image: --mean has 3 values and --scale has 64 values, but"),
-        ({"mean": {"image": MEAN}, "layout": {"image": "[N,H,W,C]"}}, "3 values, but input 'image' has 64 channels"),
+        (
+            {"mean": {"image": MEAN}, "scale": {"image": (1.0,) * 64}},
+            "--mean image: --mean has 3 values and --scale has 64 values, but",
+        ),
+        (
+            {"mean": {"image": MEAN}, "layout": {"image": "[N,H,W,C]"}},
+            "3 values, but input 'image' has 64 channels",
+        ),
         ({"scale": {"image": SCALE}, "layout": {"": "[N,?,H,W]"}}, "needs a C in the layout"),
         ({"layout": {"image": "[N,C]"}}, "--layout image[N,C]: [N,C] does not fit input 'image'"),
         ({"mean": {"picture": MEAN}}, "--mean picture: the model has no input 'picture' (its inputs: image)"),
         ({"layout": {"picture": "[N,C,H,W]"}}, "--layout picture: the model has no input 'picture'"),
-        ({"mean": {"image": MEAN, "image:0": MEAN}}, "--mean: input 'image' is given twice (as 'image' and 'image:0')"),
+        (
+            {"mean": {"image": MEAN, "image:0": MEAN}},
+            "--mean: input 'image' is given twice (as 'image' and 'image:0')",
+        ),
         ({"input_precision": "fp32"}, "--input-precision 'fp32': not one of bool, f16"),
         ({"input_precision": {"picture": "u8"}}, "--input-precision picture: the model has no input"),
         ({"scale": {"image": (1.0, 0.0, 1.0)}}, "--scale image[1,0,1]: a scale of 0 would divide by zero"),
@@ -260,7 +284,9 @@ def test_mean_and_scale_need_a_floating_point_input(sample_paths):
     model = ov_model_from_ir(parse_ir(sample_paths["transformer"]))
     with pytest.raises(InputError, match=r"--mean \[1\]: the model has no floating-point input"):
         preprocessor(model, mean={"": (1.0,)})
-    with pytest.raises(InputError, match="--scale input_ids: input 'input_ids' is i64; mean and scale apply to"):
+    with pytest.raises(
+        InputError, match="--scale input_ids: input 'input_ids' is i64; mean and scale apply to"
+    ):
         preprocessor(model, scale={"input_ids": (2.0,)})
 
 
@@ -268,7 +294,9 @@ def test_unnamed_mean_goes_to_floating_point_inputs_only():
     model = _model(("img", [1, 3, 4, 4], ov.Type.f32), ("ids", [1, 4], ov.Type.i64))
     built = preprocessor(model, mean={"": MEAN})(model)
     assert [p.get_element_type() for p in built.inputs] == [ov.Type.f32, ov.Type.i64]
-    assert [op.get_friendly_name() for op in built.get_ordered_ops() if "/preprocess/" in op.get_friendly_name()] == [
+    assert [
+        op.get_friendly_name() for op in built.get_ordered_ops() if "/preprocess/" in op.get_friendly_name()
+    ] == [
         "img/preprocess/subtract/value",
         "img/preprocess/subtract",
     ]
@@ -290,8 +318,24 @@ def test_input_precision_per_input_and_for_all():
     model = _model(("a", [2], ov.Type.f32), ("b", [2], ov.Type.i64))
     built = preprocessor(model, input_precision="u8")(model)
     assert [p.get_element_type().get_type_name() for p in built.inputs] == ["u8", "u8"]
-    assert _run(built, {"a": np.array([0, 255], np.uint8), "b": np.array([7, 9], np.uint8)})[1].tolist() == [7, 9]
-    assert set(INPUT_PRECISIONS) == {"bool", "f16", "f32", "f64", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64"}
+    assert _run(built, {"a": np.array([0, 255], np.uint8), "b": np.array([7, 9], np.uint8)})[1].tolist() == [
+        7,
+        9,
+    ]
+    assert set(INPUT_PRECISIONS) == {
+        "bool",
+        "f16",
+        "f32",
+        "f64",
+        "i8",
+        "i16",
+        "i32",
+        "i64",
+        "u8",
+        "u16",
+        "u32",
+        "u64",
+    }
 
 
 def test_nothing_to_do_gives_none_and_a_layout_alone_is_set():
@@ -305,12 +349,19 @@ def test_nothing_to_do_gives_none_and_a_layout_alone_is_set():
 def test_added_ops_have_deterministic_names(sample_paths):
     ir = parse_ir(sample_paths["mobilenet"])
     first, second = (
-        model_for(ir, preprocess=preprocessor(ov_model_from_ir(ir), input_precision="u8", mean={"": MEAN}, scale={"": SCALE}))
+        model_for(
+            ir,
+            preprocess=preprocessor(
+                ov_model_from_ir(ir), input_precision="u8", mean={"": MEAN}, scale={"": SCALE}
+            ),
+        )
         for _ in range(2)
     )
     names = [op.get_friendly_name() for op in first.get_ordered_ops()]
     assert names == [op.get_friendly_name() for op in second.get_ordered_ops()]
-    assert [op.get_name() for op in first.get_ordered_ops()] != [op.get_name() for op in second.get_ordered_ops()]
+    assert [op.get_name() for op in first.get_ordered_ops()] != [
+        op.get_name() for op in second.get_ordered_ops()
+    ]
     assert names[:6] == [
         "image",
         "image/preprocess/convert",
@@ -331,7 +382,9 @@ def test_preprocessing_under_hetero_adds_no_submodel(sample_paths, tmp_path, fir
     other = "CPU" if first_device == "NPU" else "NPU"
     affinity_file = tmp_path / "affinity.json"
     affinity_file.write_text(
-        json.dumps({layer.name: first_device if k < len(layers) // 2 else other for k, layer in enumerate(layers)})
+        json.dumps(
+            {layer.name: first_device if k < len(layers) // 2 else other for k, layer in enumerate(layers)}
+        )
     )
     plan = plan_from_files(xml, devices="HETERO:NPU,CPU", emulate=["NPU=cpu"], affinity=affinity_file)
     to_ov = {d.name: d.ov_name or d.name for d in plan.devices}
@@ -353,10 +406,13 @@ def test_preprocessing_under_hetero_adds_no_submodel(sample_paths, tmp_path, fir
     assert all(np.isfinite(outputs[out]).all() for out in compiled.compiled.outputs)
 
 
-# -- input data ------------------------------------------------------------------------------------------------
+# -- input data ----------------------------------------------------------------------------------------------
 
 
-ALL_TYPES = [getattr(ov.Type, t) for t in ("boolean", "f16", "f32", "f64", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64")]
+ALL_TYPES = [
+    getattr(ov.Type, t)
+    for t in ("boolean", "f16", "f32", "f64", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64")
+]
 
 
 def test_random_data_per_element_type():
@@ -405,7 +461,9 @@ def test_random_data_is_deterministic_per_seed(sample_paths, tmp_path):
     first, again, other = make_inputs(model, seed=1), make_inputs(model, seed=1), make_inputs(model, seed=2)
     assert all(np.array_equal(first[k], again[k]) for k in first)
     assert not any(np.array_equal(first[k], other[k]) for k in first)
-    assert not np.array_equal(first["a"], first["b"])  # each input its own stream (benchmark_app: one for all)
+    assert not np.array_equal(
+        first["a"], first["b"]
+    )  # each input its own stream (benchmark_app: one for all)
     with_file = make_inputs(model, seed=1, files={"a": _npy(tmp_path, "a.npy", np.zeros([4, 4], np.float32))})
     assert np.array_equal(with_file["b"], first["b"])  # a file for one input changes no other input
 
@@ -417,7 +475,10 @@ def test_token_ids_stay_inside_the_embedding_table(sample_paths, seed):
     table = next(layer for layer in ir.layers.values() if layer.name == "embeddings/token/table")
     rows = table.outputs[0].shape[0]
     assert rows == 100
-    for model in (ov_model_from_ir(ir), model_for(ir, preprocess=preprocessor(ov_model_from_ir(ir), input_precision="u8"))):
+    for model in (
+        ov_model_from_ir(ir),
+        model_for(ir, preprocess=preprocessor(ov_model_from_ir(ir), input_precision="u8")),
+    ):
         ids = make_inputs(model, seed=seed)["input_ids"]
         assert ids.min() >= 0 and ids.max() < rows and len(np.unique(ids)) > 4
 
@@ -433,8 +494,10 @@ def test_index_limits_through_reshape_negative_axes_and_embeddings():
     shaped = ops.reshape(ops.convert(ids, "i64"), ops.constant(np.array([2, 3], np.int64)), False)
     gathered = ops.gather(table, shaped, ops.constant(np.int64(-2)))  # axis 1: 9 entries
     smaller = ops.gather(ops.constant(np.ones([7], np.float32)), ids, ops.constant(np.int64(0)))  # 7 entries
-    embedded = ops.embedding_bag_packed_sum(ops.constant(np.ones([11, 2], np.float32)), ops.reshape(
-        rows, ops.constant(np.array([8, 8], np.int64)), False))
+    embedded = ops.embedding_bag_packed_sum(
+        ops.constant(np.ones([11, 2], np.float32)),
+        ops.reshape(rows, ops.constant(np.array([8, 8], np.int64)), False),
+    )
     plain = ops.add(free, free)
     model = ov.Model([ops.result(x) for x in (gathered, smaller, embedded, plain)], [ids, free, rows])
     for seed in range(3):
@@ -457,7 +520,9 @@ def test_input_names_and_keys(tmp_path):
 def test_dynamic_shapes_need_a_static_shape_or_a_file(sample_paths, tmp_path):
     ir = parse_ir(sample_paths["transformer"])
     model = model_for(ir, shapes=parse_shapes("input_ids[1,?]"))
-    with pytest.raises(InputError, match=r"input 'input_ids' has the dynamic shape \[1,\?\]; .* --shape input_ids\["):
+    with pytest.raises(
+        InputError, match=r"input 'input_ids' has the dynamic shape \[1,\?\]; .* --shape input_ids\["
+    ):
         make_inputs(model)
     data = make_inputs(model, files={"": _npy(tmp_path, "ids.npy", np.arange(10).reshape(1, 10))})
     assert data["input_ids"].shape == (1, 10) and data["input_ids"].dtype == np.int64
@@ -467,7 +532,9 @@ def test_dynamic_shapes_need_a_static_shape_or_a_file(sample_paths, tmp_path):
 
 def test_types_numpy_cannot_hold_are_refused():
     model = _model(("x", [2], ov.Type.bf16))
-    with pytest.raises(InputError, match="input 'x' is bf16, which has no numpy type; .*--input-precision f32"):
+    with pytest.raises(
+        InputError, match="input 'x' is bf16, which has no numpy type; .*--input-precision f32"
+    ):
         make_inputs(model)
     made = preprocessor(model, input_precision="f32")(model)
     assert make_inputs(made)["x"].dtype == np.float32
@@ -522,13 +589,22 @@ def test_npy_loading_errors(tmp_path):
     with archive.open("wb") as f:
         np.savez(f, x=np.zeros([2, 3], np.float32))
     cases = [
-        ({"x": tmp_path / "missing.npy"}, f"{tmp_path / 'missing.npy'}: no such file (--input for input 'x')"),
+        (
+            {"x": tmp_path / "missing.npy"},
+            f"{tmp_path / 'missing.npy'}: no such file (--input for input 'x')",
+        ),
         ({"x": tmp_path}, f"{tmp_path}: not a file"),
         ({"x": text}, f"{text}: not a numpy .npy array"),
         ({"x": pickled}, f"{pickled}: not a numpy .npy array"),
         ({"x": archive}, f"{archive}: an .npz archive"),
-        ({"x": _npy(tmp_path, "shape.npy", np.zeros([3, 2], np.float32))}, "shape [3, 2], but input 'x' has shape [2,3]"),
-        ({"x": _npy(tmp_path, "rank.npy", np.zeros([1, 2, 3], np.float32))}, "shape [1, 2, 3], but input 'x'"),
+        (
+            {"x": _npy(tmp_path, "shape.npy", np.zeros([3, 2], np.float32))},
+            "shape [3, 2], but input 'x' has shape [2,3]",
+        ),
+        (
+            {"x": _npy(tmp_path, "rank.npy", np.zeros([1, 2, 3], np.float32))},
+            "shape [1, 2, 3], but input 'x'",
+        ),
         ({"": good}, f"--input {good}: the model has 2 inputs (x, y); name the one this file is for"),
         ({"z": good}, f"--input z={good}: the model has no input 'z' (its inputs: x, y)"),
         ({"y": good, "y:0": good}, "--input: two files for input 'y'"),

@@ -145,8 +145,12 @@ def test_ids_out_of_topological_order_parse_like_openvino(write_ir):
     layers = TINY_LAYERS
     for old, new in swap.items():
         layers = layers.replace(old, new)
-    edges = (TINY_EDGES.replace('from-layer="1"', 'from-layer="@"').replace('from-layer="3"', 'from-layer="1"')
-             .replace('from-layer="@"', 'from-layer="3"').replace('to-layer="3"', 'to-layer="1"'))  # fmt: skip
+    edges = (
+        TINY_EDGES.replace('from-layer="1"', 'from-layer="@"')
+        .replace('from-layer="3"', 'from-layer="1"')
+        .replace('from-layer="@"', 'from-layer="3"')
+        .replace('to-layer="3"', 'to-layer="1"')
+    )
     ir = parse_ir(write_ir(tiny_ir_text(layers, edges)))
     assert not ir.unreachable and len(ir.layers) == 5
     assert ir.producer(1, 0) == (2, 2) and ir.producer(2, 1) == (3, 0)

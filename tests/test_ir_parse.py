@@ -13,8 +13,12 @@ def test_tiny_ir_layers_ports_and_edges(write_ir):
     ir = parse_ir(write_ir())
     assert ir.name == "tiny" and ir.version == 11
     assert [(layer.id, layer.name, layer.type) for layer in ir.layers.values()] == [
-        (0, "x", "Parameter"), (1, "bias", "Constant"), (2, "add", "Add"), (3, "relu", "Relu"), (4, "out", "Result"),
-    ]  # fmt: skip
+        (0, "x", "Parameter"),
+        (1, "bias", "Constant"),
+        (2, "add", "Add"),
+        (3, "relu", "Relu"),
+        (4, "out", "Result"),
+    ]
     assert ir.layers[3].ir_type == "ReLU"
     assert ir.layers[1].weight_bytes == 16 and ir.layers[2].weight_bytes == 0
     assert ir.layers[3].outputs[0].names == ("y",)
@@ -38,7 +42,9 @@ def test_graph_nodes_and_edges_carry_the_ir(write_ir):
 
 
 def test_one_producer_feeding_two_ports_of_one_consumer_gives_two_edges(write_ir):
-    edges = TINY_EDGES.replace('from-layer="1" from-port="0" to-layer="2"', 'from-layer="0" from-port="0" to-layer="2"')
+    edges = TINY_EDGES.replace(
+        'from-layer="1" from-port="0" to-layer="2"', 'from-layer="0" from-port="0" to-layer="2"'
+    )
     ir = parse_ir(write_ir(tiny_ir_text(TINY_LAYERS, edges)))
     graph = graph_from_ir(ir)
     assert graph.number_of_edges(0, 2) == 2
@@ -76,8 +82,10 @@ def test_ir_v10_parses_the_same(write_ir):
 
 
 def test_model_without_constants_needs_no_bin(write_ir):
-    layers = TINY_LAYERS.replace('type="Const" version="opset1">\n  <data element_type="f32" shape="1,4" offset="0" size="16"/>',
-                                 'type="Parameter" version="opset1">\n  <data element_type="f32" shape="1,4"/>')  # fmt: skip
+    layers = TINY_LAYERS.replace(
+        'type="Const" version="opset1">\n  <data element_type="f32" shape="1,4" offset="0" size="16"/>',
+        'type="Parameter" version="opset1">\n  <data element_type="f32" shape="1,4"/>',
+    )
     ir = parse_ir(write_ir(tiny_ir_text(layers), bin_bytes=None))
     assert len(ir.parameters) == 2 and ir.weights_path is None
 
@@ -89,10 +97,17 @@ def test_comments_and_processing_instructions_are_ignored(write_ir):
 
 def test_rt_info_is_skipped_wherever_it_is(write_ir):
     """rt_info subtrees, in a port or a layer, with <dim>s and nesting of their own, change nothing."""
-    rt_info = '<rt_info><attribute name="layout" value="[N,C]"><dim>7</dim><x><dim>8</dim></x></attribute></rt_info>'
-    layers = TINY_LAYERS.replace('names="y"><dim>1</dim><dim>4</dim>', f'names="y"><dim>1</dim><dim>4</dim>{rt_info}')
-    layers = layers.replace('<layer id="2" name="add" type="Add" version="opset1">',
-                            f'<layer id="2" name="add" type="Add" version="opset1">{rt_info}')  # fmt: skip
+    rt_info = (
+        '<rt_info><attribute name="layout" value="[N,C]"><dim>7</dim><x><dim>8</dim></x></attribute>'
+        "</rt_info>"
+    )
+    layers = TINY_LAYERS.replace(
+        'names="y"><dim>1</dim><dim>4</dim>', f'names="y"><dim>1</dim><dim>4</dim>{rt_info}'
+    )
+    layers = layers.replace(
+        '<layer id="2" name="add" type="Add" version="opset1">',
+        f'<layer id="2" name="add" type="Add" version="opset1">{rt_info}',
+    )
     assert rt_info in layers and layers.count(rt_info) == 2
     plain = parse_ir(write_ir(tiny_ir_text(), name="plain"))
     ir = parse_ir(write_ir(tiny_ir_text(layers)))

@@ -55,7 +55,9 @@ def test_int_map_order_matches_libstdcxx(reference):
         n = rng.choice([1, 2, 3, 5, 10, 13, 14, 15, 20, 30, 50, 100, 300])
         cases.append([rng.randrange(0, 3 * n + 5) for _ in range(n)])
     stdin = "".join("i " + " ".join(map(str, keys)) + "\n" for keys in cases)
-    lines = subprocess.run([str(reference)], input=stdin, capture_output=True, text=True, check=True).stdout.splitlines()
+    lines = subprocess.run(
+        [str(reference)], input=stdin, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
     for keys, line in zip(cases, lines, strict=True):
         assert unordered_order(keys) == [int(k) for k in line.split()], keys
 
@@ -63,12 +65,17 @@ def test_int_map_order_matches_libstdcxx(reference):
 def test_string_set_order_and_hash_match_libstdcxx(reference):
     rng = random.Random(11)
     cases = [
-        [f"{rng.choice(['CPU', 'GPU', 'NPU', 'CPUX'])}{rng.choice(['', '.0', '.1', '_CPU'])}{rng.randrange(100)}"
-         for _ in range(rng.choice([1, 2, 3, 5, 14, 20]))]
+        [
+            f"{rng.choice(['CPU', 'GPU', 'NPU', 'CPUX'])}{rng.choice(['', '.0', '.1', '_CPU'])}"
+            f"{rng.randrange(100)}"
+            for _ in range(rng.choice([1, 2, 3, 5, 14, 20]))
+        ]
         for _ in range(200)
-    ]  # fmt: skip
+    ]
     stdin = "".join("s " + " ".join(keys) + "\n" for keys in cases)
-    lines = subprocess.run([str(reference)], input=stdin, capture_output=True, text=True, check=True).stdout.splitlines()
+    lines = subprocess.run(
+        [str(reference)], input=stdin, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
     for keys, line in zip(cases, lines, strict=True):
         fields = line.split()
         names, hashes = fields[0::2], [int(h) for h in fields[1::2]]

@@ -378,8 +378,11 @@ def test_every_layer_is_a_node_and_every_edge_an_incoming_edge(planned, name, pa
             attrs = {a["key"]: a["value"] for a in node["attrs"]}
             assert len(attrs) == len(node["attrs"]), "duplicate attribute keys: Model Explorer keeps only one"
             assert (node["label"], attrs["name"], attrs["type"], attrs["opset"]) == (
-                layer.type, layer.name, layer.type, layer.version
-            )  # fmt: skip
+                layer.type,
+                layer.name,
+                layer.type,
+                layer.version,
+            )
             assert all(attrs.get(key, attrs.get(f"data.{key}")) == value for key, value in layer.data.items())
             # inputs in OpenVINO's input order: Model Explorer's "Input<k>" is input k
             assert [e["targetNodeInputId"] for e in node["incomingEdges"]] == [

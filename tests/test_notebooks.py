@@ -30,7 +30,8 @@ def _source(cell: dict) -> str:
 
 
 def _without_magics(source: str) -> str | None:
-    """The cell as plain Python: ``None`` for a cell magic (``%%time``...), line magics and ``!cmd`` dropped."""
+    """The cell as plain Python: ``None`` for a cell magic (``%%time``...), line magics and ``!cmd``
+    dropped."""
     if source.lstrip().startswith("%%"):
         return None
     return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))

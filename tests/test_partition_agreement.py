@@ -1,10 +1,11 @@
 """Our subgraphs are HETERO's: plans are compiled through the real plugin and compared with what it reports.
 
 For every example model and four affinity patterns (the fallback result, a random assignment, alternating by
-topological position, and one built from rules), the plan is applied to the model and compiled with ``HETERO:``
-on two CPU-backed devices. The plan's subgraph count must equal ``HETERO_NUMBER_OF_SUBMODELS``, and every
-operation's device and subgraph membership must equal what HETERO's own ``hetero_subgraphs_<model>.dot`` shows.
-The models have branches (residuals, Q/K/V, detector heads) and shared constants (the transformer's).
+topological position, and one built from rules), the plan is applied to the model and compiled with
+``HETERO:`` on two CPU-backed devices. The plan's subgraph count must equal ``HETERO_NUMBER_OF_SUBMODELS``,
+and every operation's device and subgraph membership must equal what HETERO's own
+``hetero_subgraphs_<model>.dot`` shows. The models have branches (residuals, Q/K/V, detector heads) and shared
+constants (the transformer's).
 """
 
 from __future__ import annotations
@@ -93,7 +94,8 @@ def test_plan_matches_hetero(sample_paths, tmp_path, name, pattern):
 
 @pytest.mark.parametrize("name", list(SAMPLES))
 def test_fallback_equals_hetero_query_model(sample_paths, name):
-    """With two real CPU-backed devices, fallback priority is exactly ``core.query_model(m, "HETERO:...")``."""
+    """With two real CPU-backed devices, fallback priority is exactly ``core.query_model(m,
+    "HETERO:...")``."""
     xml = sample_paths[name]
     ir = parse_ir(xml)
     plan = plan_from_files(xml, devices="HETERO:CPUX,CPU", emulate=["CPUX=cpu"])
@@ -133,9 +135,13 @@ def test_layers_sharing_a_name_run_where_the_first_of_them_goes(tmp_path):
     assert len(ids) == 2
     rules = tmp_path / "rules.toml"
     # The second "dup" (and its neighbourhood) is pinned to CPUX; the first stays on CPU.
-    late = [lid for lid, layer in ir.layers.items() if layer.name in ("relu5", "sigmoid5", "sigmoid6", "relu7")]
-    rules.write_text(f'schema_version = 1\n[[rule]]\nname = "late"\nmatch = {{ ids = {sorted(late + ids[1:])} }}\n'
-                     'pin = "CPUX"\n')  # fmt: skip
+    late = [
+        lid for lid, layer in ir.layers.items() if layer.name in ("relu5", "sigmoid5", "sigmoid6", "relu7")
+    ]
+    rules.write_text(
+        f'schema_version = 1\n[[rule]]\nname = "late"\nmatch = {{ ids = {sorted(late + ids[1:])} }}\n'
+        'pin = "CPUX"\n'
+    )
     plan = plan_from_files(xml, devices="HETERO:CPU,CPUX", emulate=["CPUX=cpu"], rules=rules)
     assert plan.layer_affinity[ids[1]] == plan.layer_affinity[ids[0]] == "CPU"
     assert any("places layers by friendly name" in w for w in plan.warnings)

@@ -1,13 +1,13 @@
 """Fuzzing the subgraph prediction against the real HETERO plugin, on random DAGs with random affinities.
 
-Every case is a seeded random model built with OpenVINO's opset API and saved as IR: a few Parameters (sometimes
-one unused), Constants of which some are shared by several consumers, elementwise unary and binary operations
-with fan-out and branches that merge again later, Concat/Split (Split has several output ports), and several
-Results (some fed directly by a Parameter or a Constant, some on intermediate values). Every node has a unique
-friendly name, because HETERO's dump is joined to the IR by name.
+Every case is a seeded random model built with OpenVINO's opset API and saved as IR: a few Parameters
+(sometimes one unused), Constants of which some are shared by several consumers, elementwise unary and binary
+operations with fan-out and branches that merge again later, Concat/Split (Split has several output ports),
+and several Results (some fed directly by a Parameter or a Constant, some on intermediate values). Every node
+has a unique friendly name, because HETERO's dump is joined to the IR by name.
 
-Its layers get affinities over two or three CPU-backed devices (CPUX and CPUY are the CPU plugin registered again,
-emulated with the ``cpu`` profile), by one of these patterns, all by position in ``get_ordered_ops()``:
+Its layers get affinities over two or three CPU-backed devices (CPUX and CPUY are the CPU plugin registered
+again, emulated with the ``cpu`` profile), by one of these patterns, all by position in ``get_ordered_ops()``:
 
 - ``uniform``: every layer on a random device;
 - ``islands``: mostly one device, with short runs on the others;
@@ -15,15 +15,16 @@ emulated with the ``cpu`` profile), by one of these patterns, all by position in
 - ``blocks``: runs of a few layers, each run on a random device.
 
 Mixed affinities make same-device components depend on each other in cycles, so HETERO's cycle splitting runs,
-per-layer heuristic and SCC fallback alike; the ``*_exercise_cycle_splitting`` tests keep the case lists honest
-about that. Each case is planned through ``plan_from_files`` with an affinity-map JSON, compiled through HETERO with
-its dumps, and checked exactly: ``HETERO_NUMBER_OF_SUBMODELS``, every dumped op's device and component id, the
-grouping of ops into components, and the device order of the submodels in the ``export_model()`` header.
+per-layer heuristic and SCC fallback alike; the ``*_exercise_cycle_splitting`` tests keep the case lists
+honest about that. Each case is planned through ``plan_from_files`` with an affinity-map JSON, compiled
+through HETERO with its dumps, and checked exactly: ``HETERO_NUMBER_OF_SUBMODELS``, every dumped op's device
+and component id, the grouping of ops into components, and the device order of the submodels in the
+``export_model()`` header.
 
 HETERO cannot compile a plan in which cycle splitting cuts a Result off its producer (``unordered_map::at``);
-the plan warns and ``compile_plan`` refuses it. Here the refusal is bypassed to check that HETERO fails exactly
-when the prediction shows the cut; the dump (written before the failure) is still compared, and the case is
-reported as an expected failure.
+the plan warns and ``compile_plan`` refuses it. Here the refusal is bypassed to check that HETERO fails
+exactly when the prediction shows the cut; the dump (written before the failure) is still compared, and the
+case is reported as an expected failure.
 
 A failure names the case and prints the model, one line per node with its affinity; reproduce it with
 ``python tests/test_partition_fuzz.py SEED OPS DEVICES PATTERN [DIR]``.
@@ -75,7 +76,10 @@ class Case:
 
     @property
     def command(self) -> str:
-        return f"python tests/test_partition_fuzz.py {self.seed} {self.ops} {','.join(self.devices)} {self.pattern}"
+        return (
+            f"python tests/test_partition_fuzz.py {self.seed} {self.ops} "
+            f"{','.join(self.devices)} {self.pattern}"
+        )
 
 
 def sweep_case(seed: int) -> Case:
@@ -111,7 +115,13 @@ class _Model:
     """A seeded random DAG built with the opset API, and its description (one line per node)."""
 
     UNARY = {"relu": ops.relu, "sigmoid": ops.sigmoid, "tanh": ops.tanh, "abs": ops.abs, "neg": ops.negative}
-    BINARY = {"add": ops.add, "mul": ops.multiply, "sub": ops.subtract, "max": ops.maximum, "min": ops.minimum}
+    BINARY = {
+        "add": ops.add,
+        "mul": ops.multiply,
+        "sub": ops.subtract,
+        "max": ops.maximum,
+        "min": ops.minimum,
+    }
 
     def __init__(self, seed: int, n_ops: int) -> None:
         self.rng = rng = random.Random(f"model-{seed}")
@@ -126,8 +136,16 @@ class _Model:
         self.results: list[ov.Node] = []
         self.params = [self._param(f"p{i}") for i in range(rng.randint(1, 3))]
         self.values = [p.output(0) for p in self.params]
-        steps = [self._unary, self._binary, self._binary, self._with_const, self._with_const, self._diamond,
-                 self._concat, self._split]  # fmt: skip
+        steps = [
+            self._unary,
+            self._binary,
+            self._binary,
+            self._with_const,
+            self._with_const,
+            self._diamond,
+            self._concat,
+            self._split,
+        ]
         while self.made < n_ops:
             rng.choice(steps)()
         while self.wide:
@@ -261,8 +279,9 @@ class _Model:
         places (those in the model: a Split none of whose outputs is used is not) and their devices."""
         names = [name for name in self.lines if affinity is None or name in affinity]
         names.sort(key=lambda n: (self.lines[n] != "Parameter", not self.lines[n].startswith("Constant")))
-        return "\n".join(f"  {name} = {self.lines[name]}" + (f"  @{affinity[name]}" if affinity else "")
-                         for name in names)  # fmt: skip
+        return "\n".join(
+            f"  {name} = {self.lines[name]}" + (f"  @{affinity[name]}" if affinity else "") for name in names
+        )
 
 
 def _label(value: ov.Output) -> str:
@@ -354,7 +373,9 @@ def check(built: Built, directory: Path) -> Outcome:
     affinity_file = directory / "affinity.json"
     affinity_file.write_text(json.dumps(built.affinity))
     emulate = [f"{d}=cpu" for d in case.devices if d != "CPU"]
-    plan = plan_from_files(built.xml, devices="HETERO:" + ",".join(case.devices), emulate=emulate, affinity=affinity_file)
+    plan = plan_from_files(
+        built.xml, devices="HETERO:" + ",".join(case.devices), emulate=emulate, affinity=affinity_file
+    )
     assert plan.affinity == built.affinity, "the plan does not keep the affinity map"
     cut_off = results_cut_off(ir, plan.partition)
     problems: list[str] = []
@@ -374,10 +395,14 @@ def check(built: Built, directory: Path) -> Outcome:
     to_plan = {d.ov_name: d.name for d in plan.devices}
     if compiled is not None:
         if compiled.submodels != plan.subgraph_count:
-            problems.append(f"HETERO_NUMBER_OF_SUBMODELS is {compiled.submodels}, the plan has {plan.subgraph_count}")
+            problems.append(
+                f"HETERO_NUMBER_OF_SUBMODELS is {compiled.submodels}, the plan has {plan.subgraph_count}"
+            )
         if set(compiled.execution_devices) != {sg.device for sg in plan.partition.subgraphs}:
-            problems.append(f"EXECUTION_DEVICES {compiled.execution_devices} vs the plan's "
-                            f"{sorted({sg.device for sg in plan.partition.subgraphs})}")  # fmt: skip
+            problems.append(
+                f"EXECUTION_DEVICES {compiled.execution_devices} vs the plan's "
+                f"{sorted({sg.device for sg in plan.partition.subgraphs})}"
+            )
         ours_order = [sg.device for sg in plan.partition.subgraphs]
         theirs_order = [to_plan.get(d, d) for d in submodel_devices(compiled.compiled)]
         if ours_order != theirs_order:
@@ -393,11 +418,15 @@ def check(built: Built, directory: Path) -> Outcome:
         lid = by_name[node.name]
         # device=: the affinity HETERO was given (a Result's too, though it runs with its producer)
         if to_plan.get(node.device, node.device) != plan.layer_affinity[lid]:
-            problems.append(f"{node.name}: HETERO's device= {node.device}, the plan {plan.layer_affinity[lid]}")
+            problems.append(
+                f"{node.name}: HETERO's device= {node.device}, the plan {plan.layer_affinity[lid]}"
+            )
         # subgraph=: the component id, which the plan keeps as collector_ids
         if node.subgraph != plan.partition.collector_ids[lid]:
-            problems.append(f"{node.name}: HETERO's subgraph={node.subgraph}, "
-                            f"the plan's collector id {plan.partition.collector_ids[lid]}")  # fmt: skip
+            problems.append(
+                f"{node.name}: HETERO's subgraph={node.subgraph}, "
+                f"the plan's collector id {plan.partition.collector_ids[lid]}"
+            )
         if ir.layers[lid].ir_type in ("Parameter", "Const"):
             problems.append(f"{node.name}: a {ir.layers[lid].ir_type} has a node line in HETERO's dump")
         ours.setdefault(plan.partition.collector_ids[lid], set()).add(node.name)
@@ -414,11 +443,14 @@ def _run(case: Case, directory: Path) -> None:
     partition = outcome.plan.partition
     if outcome.problems:
         problems = outcome.problems
-        shown = "\n  ".join(problems[:20]) + (f"\n  ... {len(problems) - 20} more" if len(problems) > 20 else "")
+        shown = "\n  ".join(problems[:20]) + (
+            f"\n  ... {len(problems) - 20} more" if len(problems) > 20 else ""
+        )
         pytest.fail(
             f"HETERO disagrees with the prediction for {case}\n"
             f"(heuristic rounds {partition.cycle_rounds}, SCC steps {partition.scc_steps}; "
-            f"reproduce: {case.command})\n  {shown}\nmodel (name = op(inputs) @affinity):\n{built.describe()}",
+            f"reproduce: {case.command})\n  {shown}\n"
+            f"model (name = op(inputs) @affinity):\n{built.describe()}",
             pytrace=False,
         )
     if outcome.refused_for:
@@ -451,27 +483,35 @@ def coverage(cases: list[Case], directory: Path) -> Counter:
         uses = Counter(edge.src for edge in ir.edges)
         kinds = {lid: layer.ir_type for lid, layer in ir.layers.items()}
         fed_by = {kinds[ir.sources(lid)[0][0]] for lid, kind in kinds.items() if kind == "Result"}
-        seen.update({
-            "heuristic": partition.cycle_rounds > 1,
-            "scc": partition.scc_steps > 0,
-            "shared constant": any(kind == "Const" and uses[lid] > 1 for lid, kind in kinds.items()),
-            "unused parameter": any(kind == "Parameter" and not uses[lid] for lid, kind in kinds.items()),
-            "result on a parameter": "Parameter" in fed_by,
-            "result on a constant": "Const" in fed_by,
-            "split": "Split" in kinds.values(),
-            "result cut off": bool(results_cut_off(ir, partition)),
-        })  # fmt: skip
+        seen.update(
+            {
+                "heuristic": partition.cycle_rounds > 1,
+                "scc": partition.scc_steps > 0,
+                "shared constant": any(kind == "Const" and uses[lid] > 1 for lid, kind in kinds.items()),
+                "unused parameter": any(kind == "Parameter" and not uses[lid] for lid, kind in kinds.items()),
+                "result on a parameter": "Parameter" in fed_by,
+                "result on a constant": "Const" in fed_by,
+                "split": "Split" in kinds.values(),
+                "result cut off": bool(results_cut_off(ir, partition)),
+            }
+        )
     return seen
 
 
 def test_fast_cases_exercise_cycle_splitting(tmp_path):
-    """Most fast cases need the per-layer heuristic (a second round), half the SCC fallback; every feature of the
-    generator occurs."""
+    """Most fast cases need the per-layer heuristic (a second round), half the SCC fallback; every feature of
+    the generator occurs."""
     seen = coverage(FAST_CASES, tmp_path)
     n = len(FAST_CASES)
     assert seen["heuristic"] >= 0.6 * n, f"only {seen['heuristic']} of {n} cases need the heuristic"
     assert seen["scc"] >= n / 2, f"only {seen['scc']} of {n} cases need the SCC fallback"
-    for feature in ("shared constant", "unused parameter", "result on a parameter", "result on a constant", "split"):
+    for feature in (
+        "shared constant",
+        "unused parameter",
+        "result on a parameter",
+        "result on a constant",
+        "split",
+    ):
         assert seen[feature] >= 1, f"no fast case has a {feature}"
 
 
@@ -481,20 +521,33 @@ def test_sweep_cases_exercise_cycle_splitting(tmp_path):
     n = len(SWEEP_CASES)
     assert seen["heuristic"] >= 0.5 * n, f"only {seen['heuristic']} of {n} cases need the heuristic"
     assert seen["scc"] >= 0.25 * n, f"only {seen['scc']} of {n} cases need the SCC fallback"
-    for feature in ("shared constant", "unused parameter", "result on a parameter", "result on a constant", "split"):
+    for feature in (
+        "shared constant",
+        "unused parameter",
+        "result on a parameter",
+        "result on a constant",
+        "split",
+    ):
         assert seen[feature] >= 0.1 * n, f"only {seen[feature]} of {n} cases have a {feature}"
 
 
 if __name__ == "__main__":  # print and check one case: SEED OPS DEVICES PATTERN [DIR]
-    seed, n_ops, devices, pattern = int(sys.argv[1]), int(sys.argv[2]), tuple(sys.argv[3].split(",")), sys.argv[4]
+    seed, n_ops, devices, pattern = (
+        int(sys.argv[1]),
+        int(sys.argv[2]),
+        tuple(sys.argv[3].split(",")),
+        sys.argv[4],
+    )
     out = Path(sys.argv[5] if len(sys.argv) > 5 else f"fuzz_{seed}").resolve()
     one = build(Case(seed, n_ops, devices, pattern), out)
     print(one.describe())
     print(f"saved {one.xml}")
     result = check(one, out)
     partition = result.plan.partition
-    print(f"{partition.count} submodels {[sg.device for sg in partition.subgraphs]}, heuristic rounds "
-          f"{partition.cycle_rounds}, SCC steps {partition.scc_steps}")
+    print(
+        f"{partition.count} submodels {[sg.device for sg in partition.subgraphs]}, heuristic rounds "
+        f"{partition.cycle_rounds}, SCC steps {partition.scc_steps}"
+    )
     if result.refused_for:
         print(f"HETERO refused it, as predicted: {result.refused_for} cut off their producers")
     print("\n".join(result.problems) or "HETERO agrees")

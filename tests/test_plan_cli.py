@@ -16,7 +16,11 @@ def test_devices_lists_real_devices_and_profiles(run_cli):
     for needle in ("CPU", "npu", "gpu", "cpu", "emulated"):
         assert needle in result.stdout
     data = json.loads(run_cli("devices", "--json").stdout)
-    assert "CPU" in [d["name"] for d in data["devices"]] and {p["name"] for p in data["profiles"]} == {"cpu", "npu", "gpu"}
+    assert "CPU" in [d["name"] for d in data["devices"]] and {p["name"] for p in data["profiles"]} == {
+        "cpu",
+        "npu",
+        "gpu",
+    }
 
 
 def test_plan_human_output_and_file(run_cli, sample_paths, tmp_path):
@@ -24,13 +28,25 @@ def test_plan_human_output_and_file(run_cli, sample_paths, tmp_path):
     result = run_cli("plan", sample_paths["detector"], "-d", "HETERO:NPU,CPU", "--emulate", "NPU", "-o", out)
     assert result.exit_code == 0, result.stderr
     text = result.stdout
-    for needle in ("HETERO:NPU,CPU", "emulated (npu profile", "Subgraphs", "Fallback", "NonMaxSuppression",
-                   "static shapes", "Plan written"):  # fmt: skip
+    for needle in (
+        "HETERO:NPU,CPU",
+        "emulated (npu profile",
+        "Subgraphs",
+        "Fallback",
+        "NonMaxSuppression",
+        "static shapes",
+        "Plan written",
+    ):
         assert needle in text, needle
     plan = json.loads(out.read_text())
     assert plan["schema_version"] == 1 and plan["subgraph_count"] == len(plan["subgraphs"])
-    assert plan["devices"][0] == {"name": "NPU", "emulated": True, "profile": "npu", "ov_name": "NPU_CPU",
-                                  "config": plan["devices"][0]["config"]}  # fmt: skip
+    assert plan["devices"][0] == {
+        "name": "NPU",
+        "emulated": True,
+        "profile": "npu",
+        "ov_name": "NPU_CPU",
+        "config": plan["devices"][0]["config"],
+    }
     assert plan["affinity"]["nms"] == "CPU"
     nms = next(layer for layer in plan["layers"] if layer["name"] == "nms")
     assert nms["source"] == "fallback" and "NPU" in nms["rejected"]
@@ -48,11 +64,15 @@ def test_plan_json_on_stdout(run_cli, sample_paths):
 
 def test_rules_pin_and_report_provenance(run_cli, sample_paths, tmp_path):
     rules = tmp_path / "rules.toml"
-    rules.write_text('schema_version = 1\n[[rule]]\nname = "softmax on CPU"\nmatch = { types = ["Softmax"] }\n'
-                     'pin = "CPU"\n[[rule]]\nname = "head"\nmatch = { between = ["head/conv", "classifier/fc1"] }\n'
-                     'pin = "CPU"\n')  # fmt: skip
+    rules.write_text(
+        'schema_version = 1\n[[rule]]\nname = "softmax on CPU"\nmatch = { types = ["Softmax"] }\n'
+        'pin = "CPU"\n[[rule]]\nname = "head"\nmatch = { between = ["head/conv", "classifier/fc1"] }\n'
+        'pin = "CPU"\n'
+    )
     out = tmp_path / "p.json"
-    result = run_cli("plan", sample_paths["mobilenet"], "-d", "NPU,CPU", "--emulate", "NPU", "--rules", rules, "-o", out)
+    result = run_cli(
+        "plan", sample_paths["mobilenet"], "-d", "NPU,CPU", "--emulate", "NPU", "--rules", rules, "-o", out
+    )
     assert result.exit_code == 0, result.stderr
     assert "Pinned" in result.stdout and "rule 'softmax on CPU'" in result.stdout
     plan = json.loads(out.read_text())
@@ -63,7 +83,9 @@ def test_rules_pin_and_report_provenance(run_cli, sample_paths, tmp_path):
 
 def test_rule_matching_nothing_is_a_warning(run_cli, sample_paths, tmp_path):
     rules = tmp_path / "rules.toml"
-    rules.write_text('schema_version = 1\n[[rule]]\nname = "ghost"\nmatch = { types = ["Einsum"] }\npin = "CPU"\n')
+    rules.write_text(
+        'schema_version = 1\n[[rule]]\nname = "ghost"\nmatch = { types = ["Einsum"] }\npin = "CPU"\n'
+    )
     result = run_cli("plan", sample_paths["mobilenet"], "-d", "CPU", "--rules", rules)
     assert result.exit_code == 0
     assert "warning: rule 'ghost' matches no layer" in result.stderr
@@ -73,15 +95,25 @@ def test_affinity_map(run_cli, sample_paths, tmp_path):
     amap = tmp_path / "map.json"
     amap.write_text(json.dumps({"classifier/softmax": "CPU", "stem/conv": "CPUX"}))
     out = tmp_path / "p.json"
-    result = run_cli("plan", sample_paths["mobilenet"], "-d", "CPUX,CPU", "--emulate", "CPUX=cpu", "--affinity", amap,
-                     "-o", out)  # fmt: skip
+    result = run_cli(
+        "plan",
+        sample_paths["mobilenet"],
+        "-d",
+        "CPUX,CPU",
+        "--emulate",
+        "CPUX=cpu",
+        "--affinity",
+        amap,
+        "-o",
+        out,
+    )
     assert result.exit_code == 0, result.stderr
     layers = {layer["name"]: layer for layer in json.loads(out.read_text())["layers"]}
     assert layers["classifier/softmax"]["device"] == "CPU" and layers["classifier/softmax"]["source"] == "map"
     assert layers["stem/conv/weights"]["source"] in ("follows", "fallback")
 
 
-# -- bad input -------------------------------------------------------------------------------------------------
+# -- bad input -----------------------------------------------------------------------------------------------
 
 
 def _rules(tmp_path, text):
@@ -106,8 +138,9 @@ def test_bad_devices(run_cli, sample_paths, args, needles):
 
 def test_layer_no_device_can_run(run_cli, sample_paths):
     result = run_cli("plan", sample_paths["detector"], "-d", "NPU", "--emulate", "NPU")
-    assert_one_line_error(result, "layer", "'nms'", "NonMaxSuppression", "runs on none of the devices", "NPU:",
-                          "static shapes")  # fmt: skip
+    assert_one_line_error(
+        result, "layer", "'nms'", "NonMaxSuppression", "runs on none of the devices", "NPU:", "static shapes"
+    )
 
 
 def test_rule_with_unknown_device(run_cli, sample_paths, tmp_path):
@@ -117,14 +150,19 @@ def test_rule_with_unknown_device(run_cli, sample_paths, tmp_path):
 
 
 def test_pin_to_a_device_that_cannot_run_the_layer(run_cli, sample_paths, tmp_path):
-    rules = _rules(tmp_path, '[[rule]]\nname = "nms on npu"\nmatch = { types = ["NonMaxSuppression"] }\npin = "NPU"\n')
+    rules = _rules(
+        tmp_path, '[[rule]]\nname = "nms on npu"\nmatch = { types = ["NonMaxSuppression"] }\npin = "NPU"\n'
+    )
     result = run_cli("plan", sample_paths["detector"], "-d", "NPU,CPU", "--emulate", "NPU", "--rules", rules)
     assert_one_line_error(result, "rule 'nms on npu'", "pins layers to NPU", "'nms'", "cannot run")
 
 
 def test_pin_and_forbid_contradict(run_cli, sample_paths, tmp_path):
-    rules = _rules(tmp_path, '[[rule]]\nname = "a"\nmatch = { types = ["Softmax"] }\npin = "CPU"\n'
-                             '[[rule]]\nname = "b"\nmatch = { types = ["Softmax"] }\nforbid = ["CPU"]\n')  # fmt: skip
+    rules = _rules(
+        tmp_path,
+        '[[rule]]\nname = "a"\nmatch = { types = ["Softmax"] }\npin = "CPU"\n'
+        '[[rule]]\nname = "b"\nmatch = { types = ["Softmax"] }\nforbid = ["CPU"]\n',
+    )
     result = run_cli("plan", sample_paths["mobilenet"], "-d", "NPU,CPU", "--emulate", "NPU", "--rules", rules)
     assert_one_line_error(result, "rule 'a' pins", "'classifier/softmax'", "forbidden by rule 'b'")
 
@@ -133,7 +171,10 @@ def test_pin_and_forbid_contradict(run_cli, sample_paths, tmp_path):
     "text, needles",
     [
         ("[[rule]]\nmatch = { types = ['Relu'] }\n", ["rule 1", "exactly one of pin or forbid"]),
-        ("[[rule]]\nname = 'x'\nmatch = { colour = 'red' }\npin = 'CPU'\n", ["rule 'x'", "unknown match key 'colour'"]),
+        (
+            "[[rule]]\nname = 'x'\nmatch = { colour = 'red' }\npin = 'CPU'\n",
+            ["rule 'x'", "unknown match key 'colour'"],
+        ),
         ("[[rule]]\nname = 'x'\nmatch = { regex = '(' }\npin = 'CPU'\n", ["rule 'x'", "regex"]),
         ("[[rule]]\nname = 'x'\nmatch = { between = ['a'] }\npin = 'CPU'\n", ["rule 'x'", "between"]),
         ("[[rule\n", ["not valid TOML"]),
@@ -142,14 +183,21 @@ def test_pin_and_forbid_contradict(run_cli, sample_paths, tmp_path):
 )
 def test_bad_rules_files(run_cli, sample_paths, tmp_path, text, needles):
     rules = _rules(tmp_path, text)
-    assert_one_line_error(run_cli("plan", sample_paths["mobilenet"], "-d", "CPU", "--rules", rules), "rules.toml",
-                          *needles)  # fmt: skip
+    assert_one_line_error(
+        run_cli("plan", sample_paths["mobilenet"], "-d", "CPU", "--rules", rules), "rules.toml", *needles
+    )
 
 
 def test_between_names_a_missing_layer(run_cli, sample_paths, tmp_path):
-    rules = _rules(tmp_path, "[[rule]]\nname = 'r'\nmatch = { between = ['stem/conv', 'nope'] }\npin = 'CPU'\n")
-    assert_one_line_error(run_cli("plan", sample_paths["mobilenet"], "-d", "CPU", "--rules", rules),
-                          "rule 'r'", "'nope'", "not a layer")  # fmt: skip
+    rules = _rules(
+        tmp_path, "[[rule]]\nname = 'r'\nmatch = { between = ['stem/conv', 'nope'] }\npin = 'CPU'\n"
+    )
+    assert_one_line_error(
+        run_cli("plan", sample_paths["mobilenet"], "-d", "CPU", "--rules", rules),
+        "rule 'r'",
+        "'nope'",
+        "not a layer",
+    )
 
 
 @pytest.mark.parametrize(
@@ -164,7 +212,9 @@ def test_between_names_a_missing_layer(run_cli, sample_paths, tmp_path):
 def test_bad_affinity_maps(run_cli, sample_paths, tmp_path, content, needles):
     amap = tmp_path / "map.json"
     amap.write_text(content)
-    assert_one_line_error(run_cli("plan", sample_paths["mobilenet"], "-d", "CPU", "--affinity", amap), *needles)
+    assert_one_line_error(
+        run_cli("plan", sample_paths["mobilenet"], "-d", "CPU", "--affinity", amap), *needles
+    )
 
 
 def test_plan_for_another_model_is_refused(sample_paths, tmp_path, run_cli):
@@ -181,5 +231,7 @@ def test_output_never_overwrites_the_model(run_cli, sample_paths, tmp_path):
     xml.write_bytes(sample_paths["mobilenet"].read_bytes())
     xml.with_suffix(".bin").write_bytes(sample_paths["mobilenet"].with_suffix(".bin").read_bytes())
     before = xml.read_bytes()
-    assert_one_line_error(run_cli("plan", xml, "-d", "CPU", "-o", xml.with_suffix(".bin")), "would overwrite an input")
+    assert_one_line_error(
+        run_cli("plan", xml, "-d", "CPU", "-o", xml.with_suffix(".bin")), "would overwrite an input"
+    )
     assert xml.read_bytes() == before

@@ -5,12 +5,12 @@ Two levels:
 1. **The file.** No network reference of any kind, a Content-Security-Policy that runs only the page's own
    script, every string from the model escaped (a hostile layer name, model name and run label), a timing
    section only with a bench result, the same bytes from the same inputs, and one-line errors through the CLI.
-2. **The page**, in the system Chromium driven by Playwright (``/usr/bin/chromium``; the tests skip, saying how
-   to install it, only when it is missing). It loads with no console error, no failed request and no request
-   but the file itself; the graph is there; search highlights a layer, says "1 match" and brings it into
-   view; in the collapsed view it names the layer's subgraph; wheel, drag and Fit move the view. A screenshot
-   is checked (size, not blank) and kept in the test's tmp dir, and compared, coarsely, with a golden
-   thumbnail: see :func:`test_screenshot`.
+2. **The page**, in the system Chromium driven by Playwright (``/usr/bin/chromium``; the tests skip, saying
+   how to install it, only when it is missing). It loads with no console error, no failed request and no
+   request but the file itself; the graph is there; search highlights a layer, says "1 match" and brings it
+   into view; in the collapsed view it names the layer's subgraph; wheel, drag and Fit move the view. A
+   screenshot is checked (size, not blank) and kept in the test's tmp dir, and compared, coarsely, with a
+   golden thumbnail: see :func:`test_screenshot`.
 
 Plans: mobilenet under the bundled rules (20 subgraphs, fallback and pinned rows) with a bench result built
 from the result dataclasses, the detector under plain fallback (2 subgraphs) without one, the detector again
@@ -61,9 +61,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 INSTALL = "apt-get update && apt-get install -y chromium"
 #: Headless, and quiet on a machine without network: no background fetches, no QUIC, no component updates.
 LAUNCH_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 VIEWPORT = {"width": 1280, "height": 900}
 GOLDEN = Path(__file__).parent / "golden" / "report_mobilenet_top.png"
 UPDATE_GOLDEN = "HETERO_TOOL_UPDATE_GOLDEN"
@@ -74,7 +80,7 @@ HOSTILE_MODEL = "<img src=x onerror=alert('model')>"
 HOSTILE_RUN = "<svg onload=alert(1)> \"run\" & 'co'"
 
 
-# -- plans, benches, pages -------------------------------------------------------------------------------------
+# -- plans, benches, pages -----------------------------------------------------------------------------------
 
 
 @dataclasses.dataclass
@@ -91,8 +97,8 @@ class Case:
 
 
 def make_bench(plan: Plan, *, label: str = "plan", model_sha256: str | None = None, verified: bool = True):
-    """A plausible bench result for ``plan``: the plan (profiled, verified, its outputs checked), the CPU alone
-    (the baseline) and HETERO's automatic mode (outputs off), with one candidate skipped."""
+    """A plausible bench result for ``plan``: the plan (profiled, verified, its outputs checked), the CPU
+    alone (the baseline) and HETERO's automatic mode (outputs off), with one candidate skipped."""
 
     def stats(median: float) -> LatencyStats:
         return LatencyStats(median, median * 1.03, median * 0.92, median * 1.5, median * 1.12, median * 1.31)
@@ -111,11 +117,16 @@ def make_bench(plan: Plan, *, label: str = "plan", model_sha256: str | None = No
     )
     counted = sum(s.time_ms for s in subgraphs)
     profile = Profile(
-        iterations=50, subgraphs=subgraphs, devices_ms=devices_ms, counted_ms=counted, latency_ms=1.8,
-        reorders=sum(s.reorders for s in subgraphs), reorder_ms=sum(s.reorder_ms for s in subgraphs),
+        iterations=50,
+        subgraphs=subgraphs,
+        devices_ms=devices_ms,
+        counted_ms=counted,
+        latency_ms=1.8,
+        reorders=sum(s.reorders for s in subgraphs),
+        reorder_ms=sum(s.reorder_ms for s in subgraphs),
         boundaries=boundaries,
         layer_times_ms={lid: 0.01 * (1 + k % 5) for k, lid in enumerate(plan.partition.subgraph_of)},
-    )  # fmt: skip
+    )
     devices = tuple(sg.device for sg in plan.partition.subgraphs)
     verification = Verification(
         plan.subgraph_count,
@@ -125,18 +136,47 @@ def make_bench(plan: Plan, *, label: str = "plan", model_sha256: str | None = No
     )
     outputs = (OutputError("y", 1e-6, 1e-5, True),)
     runs = (
-        Run(label, target, 200, 2.0, stats(1.8), 555.5, 210.0, 3.0, submodels=plan.subgraph_count,
-            emulated=emulated, verification=verification, profile=profile, plan_digest=plan.placement_digest,
-            accuracy=Accuracy("CPU (f32)", 1e-4, 1e-3, outputs)),
+        Run(
+            label,
+            target,
+            200,
+            2.0,
+            stats(1.8),
+            555.5,
+            210.0,
+            3.0,
+            submodels=plan.subgraph_count,
+            emulated=emulated,
+            verification=verification,
+            profile=profile,
+            plan_digest=plan.placement_digest,
+            accuracy=Accuracy("CPU (f32)", 1e-4, 1e-3, outputs),
+        ),
         Run("CPU alone", "CPU", 200, 2.0, stats(1.4), 714.3, 120.0, 2.0),
-        Run("HETERO automatic", target, 200, 2.0, stats(1.6), 625.0, 180.0, 2.5, submodels=2, emulated=emulated,
-            accuracy=Accuracy("CPU (f32)", 1e-4, 1e-3, (OutputError("y", 0.5, 0.2, False, "values differ"),))),
-    )  # fmt: skip
+        Run(
+            "HETERO automatic",
+            target,
+            200,
+            2.0,
+            stats(1.6),
+            625.0,
+            180.0,
+            2.5,
+            submodels=2,
+            emulated=emulated,
+            accuracy=Accuracy("CPU (f32)", 1e-4, 1e-3, (OutputError("y", 0.5, 0.2, False, "values differ"),)),
+        ),
+    )
     config = BenchConfig(time_s=2.0, rounds=4, perf_counters=True)
     return BenchResult(
-        plan.model_name, model_sha256 or plan.model_sha256, runs, "CPU alone", config=config, openvino="2026.4.1",
+        plan.model_name,
+        model_sha256 or plan.model_sha256,
+        runs,
+        "CPU alone",
+        config=config,
+        openvino="2026.4.1",
         skipped={"NPU alone": "the NPU cannot run the whole model"},
-    )  # fmt: skip
+    )
 
 
 def _case(tmp: Path, name: str, xml: Path, plan: Plan, bench: BenchResult | None) -> Case:
@@ -150,8 +190,8 @@ def _case(tmp: Path, name: str, xml: Path, plan: Plan, bench: BenchResult | None
 
 @pytest.fixture(scope="module")
 def cases(sample_paths, tmp_path_factory) -> dict[str, Case]:
-    """``mobilenet`` (rules, 20 subgraphs, bench), ``detector`` (fallback, no bench), ``collapsed`` (the detector
-    drawn collapsed) and ``hostile`` (hostile names in the model, a layer and a run label)."""
+    """``mobilenet`` (rules, 20 subgraphs, bench), ``detector`` (fallback, no bench), ``collapsed`` (the
+    detector drawn collapsed) and ``hostile`` (hostile names in the model, a layer and a run label)."""
     tmp = tmp_path_factory.mktemp("report")
     found = {}
     rules = resources.files("hetero_tool.data") / "activations_off_npu.toml"
@@ -218,7 +258,7 @@ def page_data(html: str) -> dict:
     return json.loads(found.group(1))
 
 
-# -- the file --------------------------------------------------------------------------------------------------
+# -- the file ------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", ["mobilenet", "detector", "collapsed", "hostile"])
@@ -256,8 +296,8 @@ def test_hostile_names_are_escaped(cases):
     assert not [name for name in tags.attributes if name.startswith("on")]  # no event handler at all
     assert html.lower().count("</script>") == 2
     assert (
-        "&lt;/script&gt;&lt;script&gt;alert(&#34;layer&#34;)&lt;/script&gt; &amp; &lt;b&gt;&#39;q&#39;&lt;/b&gt;"
-        in html
+        "&lt;/script&gt;&lt;script&gt;alert(&#34;layer&#34;)&lt;/script&gt; "
+        "&amp; &lt;b&gt;&#39;q&#39;&lt;/b&gt;" in html
     )
     assert "<title>&lt;img src=x onerror=alert(&#39;model&#39;)&gt; · HETERO plan report</title>" in html
     assert "&lt;svg onload=alert(1)&gt;" in html  # the run label, in the table and in the chart
@@ -377,7 +417,7 @@ def cases_plan_stub() -> Plan:
     return Plan("m.xml", "m", "0" * 64, (PlanDevice("CPU"),), {}, {}, {}, Partition((), {}, {}, ()))
 
 
-# -- errors through the CLI ------------------------------------------------------------------------------------
+# -- errors through the CLI ----------------------------------------------------------------------------------
 
 
 def test_bench_for_another_model_is_one_line(cases, tmp_path, run_cli):
@@ -424,12 +464,13 @@ def test_the_report_never_overwrites_an_input(cases, run_cli):
         report_from_files(case.xml, case.plan_path, output=case.xml.with_suffix(".bin"))
 
 
-# -- the page in Chromium --------------------------------------------------------------------------------------
+# -- the page in Chromium ------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def browser():
-    """The system Chromium, headless, driven by Playwright (which downloads nothing: it is given the binary)."""
+    """The system Chromium, headless, driven by Playwright (which downloads nothing: it is given the
+    binary)."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing; install it with: {INSTALL}")
     from playwright.sync_api import sync_playwright
@@ -600,13 +641,14 @@ def test_hostile_names_stay_text_in_the_browser(browser, cases):
 
 
 def test_screenshot(browser, cases, tmp_path):
-    """A screenshot of the top of the page: the right size, not blank, saved, and close to the golden thumbnail.
+    """A screenshot of the top of the page: the right size, not blank, saved, and close to the golden
+    thumbnail.
 
     The golden image is a 320x225 thumbnail (``tests/golden/report_mobilenet_top.png``) compared coarsely
-    (mean difference and the share of very different pixels), so that font hinting and Chromium versions do not
-    matter but a missing stylesheet, a blank graph or a broken layout do. The model path in the header is made
-    relative so the page is the same on every machine. After an intended change of the page's look, look at the
-    screenshot this test saves and regenerate the golden with::
+    (mean difference and the share of very different pixels), so that font hinting and Chromium versions do
+    not matter but a missing stylesheet, a blank graph or a broken layout do. The model path in the header is
+    made relative so the page is the same on every machine. After an intended change of the page's look, look
+    at the screenshot this test saves and regenerate the golden with::
 
         HETERO_TOOL_UPDATE_GOLDEN=1 python -m pytest tests/test_report.py -k screenshot
     """
@@ -668,7 +710,8 @@ def _url(png: bytes) -> str:
 def image_stats(browser, png: bytes) -> dict:
     page = _blank(browser)
     try:
-        return page.evaluate(f"""async (url) => {{
+        return page.evaluate(
+            f"""async (url) => {{
           const [image] = await ({_LOAD})([url]);
           const canvas = document.createElement("canvas");
           canvas.width = image.width; canvas.height = image.height;
@@ -678,7 +721,9 @@ def image_stats(browser, png: bytes) -> dict:
           const counts = new Map();
           for (const p of pixels) counts.set(p, (counts.get(p) || 0) + 1);
           return {{colours: counts.size, dominant: Math.max(...counts.values()) / pixels.length}};
-        }}""", _url(png))  # fmt: skip
+        }}""",
+            _url(png),
+        )
     finally:
         page.close()
 
@@ -686,7 +731,8 @@ def image_stats(browser, png: bytes) -> dict:
 def image_thumbnail(browser, png: bytes) -> bytes:
     page = _blank(browser)
     try:
-        url = page.evaluate(f"""async (url) => {{
+        url = page.evaluate(
+            f"""async (url) => {{
           const [image] = await ({_LOAD})([url]);
           const canvas = document.createElement("canvas");
           canvas.width = 320; canvas.height = 225;
@@ -694,7 +740,9 @@ def image_thumbnail(browser, png: bytes) -> bytes:
           context.imageSmoothingQuality = "high";
           context.drawImage(image, 0, 0, 320, 225);
           return canvas.toDataURL("image/png");
-        }}""", _url(png))  # fmt: skip
+        }}""",
+            _url(png),
+        )
         return base64.b64decode(url.split(",", 1)[1])
     finally:
         page.close()
@@ -704,10 +752,12 @@ def image_difference(browser, a: bytes, b: bytes) -> dict:
     """Mean absolute difference of two same-size images (0-255, RGB) and the share of pixels off by > 64."""
     page = _blank(browser)
     try:
-        return page.evaluate(f"""async (urls) => {{
+        return page.evaluate(
+            f"""async (urls) => {{
           const images = await ({_LOAD})(urls);
           if (images[0].width !== images[1].width || images[0].height !== images[1].height)
-            return {{mean: 255, far: 1, size: [images[0].width, images[0].height, images[1].width, images[1].height]}};
+            return {{mean: 255, far: 1, size: [images[0].width, images[0].height, """
+            f"""images[1].width, images[1].height]}};
           const data = images.map(image => {{
             const canvas = document.createElement("canvas");
             canvas.width = image.width; canvas.height = image.height;
@@ -724,7 +774,9 @@ def image_difference(browser, a: bytes, b: bytes) -> dict:
           }}
           const n = data[0].length / 4;
           return {{mean: total / n, far: far / n}};
-        }}""", [_url(a), _url(b)])  # fmt: skip
+        }}""",
+            [_url(a), _url(b)],
+        )
     finally:
         page.close()
 

@@ -1,9 +1,9 @@
 """The fast cycle breaking decides exactly as the round-by-round reading of HETERO's loop, on random models.
 
-The models are built in memory (no OpenVINO involved: this compares two readings of one algorithm; the partition
-fuzz and the agreement tests compare with the plugin itself). They mimic what makes HETERO's cycle breaking work
-hard: Constants shared by many consumers (shape and axes constants in transformers), fan-out and re-convergence,
-and affinities with islands, alternation and blocks.
+The models are built in memory (no OpenVINO involved: this compares two readings of one algorithm; the
+partition fuzz and the agreement tests compare with the plugin itself). They mimic what makes HETERO's cycle
+breaking work hard: Constants shared by many consumers (shape and axes constants in transformers), fan-out and
+re-convergence, and affinities with islands, alternation and blocks.
 """
 
 from __future__ import annotations
@@ -25,8 +25,14 @@ def random_model(seed: int, size: int) -> IRModel:
 
     def add(kind: str, sources: list[int]) -> int:
         lid = len(layers)
-        layers[lid] = Layer(lid, f"{kind.lower()}{lid}", kind, "opset1", inputs=tuple(range(len(sources))),
-                            outputs=() if kind == "Result" else out)  # fmt: skip
+        layers[lid] = Layer(
+            lid,
+            f"{kind.lower()}{lid}",
+            kind,
+            "opset1",
+            inputs=tuple(range(len(sources))),
+            outputs=() if kind == "Result" else out,
+        )
         edges.extend(Edge(src, 9, lid, p) for p, src in enumerate(sources))
         return lid
 
@@ -39,7 +45,9 @@ def random_model(seed: int, size: int) -> IRModel:
             sources[-1] = rng.choice(hubs)
         elif rng.random() < 0.2:
             sources[-1] = add("Const", [])
-        values.append(add(rng.choice(["Add", "Multiply", "Relu", "Concat"]) if arity > 1 else "Relu", sources))
+        values.append(
+            add(rng.choice(["Add", "Multiply", "Relu", "Concat"]) if arity > 1 else "Relu", sources)
+        )
     consumed = {e.src for e in edges}
     for lid in [v for v in values if v not in consumed] + rng.sample(values, k=min(2, len(values))):
         add("Result", [lid])
@@ -80,8 +88,11 @@ def test_fast_cycle_breaking_equals_the_oracle(seed):
 
 
 def test_the_random_models_exercise_both_stages():
-    stages = [_same(ir, random_affinity(ir, seed)) for seed in range(60)
-              for ir in [random_model(seed, size=random.Random(seed).randint(10, 120))]]  # fmt: skip
+    stages = [
+        _same(ir, random_affinity(ir, seed))
+        for seed in range(60)
+        for ir in [random_model(seed, size=random.Random(seed).randint(10, 120))]
+    ]
     assert sum(rounds > 1 for rounds, _ in stages) >= 15
     assert sum(steps > 0 for _, steps in stages) >= 15
 

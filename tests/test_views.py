@@ -1,4 +1,5 @@
-"""The tool's views and their rendering: every view on every example, the size policy, the timeout fallback."""
+"""The tool's views and their rendering: every view on every example, the size policy, the timeout
+fallback."""
 
 from __future__ import annotations
 
@@ -24,8 +25,10 @@ def plans(sample_paths, tmp_path_factory):
     """A multi-subgraph plan per example model (GPU-profile NPU next to the CPU, with rules)."""
     rules = tmp_path_factory.mktemp("rules") / "rules.toml"
     rules.write_text(RULES)
-    return {name: (parse_ir(xml), plan_from_files(xml, devices="NPU,CPU", emulate=["NPU=gpu"], rules=rules))
-            for name, xml in sample_paths.items()}  # fmt: skip
+    return {
+        name: (parse_ir(xml), plan_from_files(xml, devices="NPU,CPU", emulate=["NPU=gpu"], rules=rules))
+        for name, xml in sample_paths.items()
+    }
 
 
 @pytest.mark.parametrize("view", VIEWS)
@@ -49,21 +52,33 @@ def test_views_and_their_json_twins_agree_with_the_plan(plans):
     full = view_from_plan(ir, plan, "full")
     shown = {lid for lid, layer in ir.layers.items() if layer.ir_type != "Const"}
     assert full.nodes == len(full.data["nodes"]) == len(shown)
-    assert {n["layer"]: n["device"] for n in full.data["nodes"]} == {lid: plan.partition.device_of[lid] for lid in shown}
-    cut_edges = {(e.src, e.dst) for e in ir.edges if e.src in shown and e.dst in shown
-                 and plan.partition.subgraph_of.get(e.src) != plan.partition.subgraph_of.get(e.dst)}  # fmt: skip
+    assert {n["layer"]: n["device"] for n in full.data["nodes"]} == {
+        lid: plan.partition.device_of[lid] for lid in shown
+    }
+    cut_edges = {
+        (e.src, e.dst)
+        for e in ir.edges
+        if e.src in shown
+        and e.dst in shown
+        and plan.partition.subgraph_of.get(e.src) != plan.partition.subgraph_of.get(e.dst)
+    }
     assert {(int(e["from"][1:]), int(e["to"][1:])) for e in full.data["edges"] if e["cut"]} == cut_edges
     collapsed = view_from_plan(ir, plan, "collapsed")
     assert collapsed.nodes == plan.subgraph_count
-    assert sum(e["tensors"] for e in collapsed.data["edges"]) == sum(len(c.to_subgraphs) for c in plan.partition.cuts)
+    assert sum(e["tensors"] for e in collapsed.data["edges"]) == sum(
+        len(c.to_subgraphs) for c in plan.partition.cuts
+    )
     with_constants = view_from_plan(ir, plan, "full", show_constants=True)
     assert with_constants.nodes == len(ir.layers)
 
 
 def test_a_subgraph_view_has_stubs_for_its_boundary(plans):
     ir, plan = plans["mobilenet"]
-    k = next(sg.index for sg in plan.partition.subgraphs
-             if any(sg.index in c.to_subgraphs for c in plan.partition.cuts))  # fmt: skip
+    k = next(
+        sg.index
+        for sg in plan.partition.subgraphs
+        if any(sg.index in c.to_subgraphs for c in plan.partition.cuts)
+    )
     view = view_from_plan(ir, plan, f"subgraph:{k}")
     stubs = {e["from"] for e in view.data["edges"] if e["from"].startswith("in")}
     assert len(stubs) == sum(k in c.to_subgraphs for c in plan.partition.cuts)
@@ -88,8 +103,10 @@ def big(tmp_path_factory):
     xml = tmp_path_factory.mktemp("big") / "big.xml"
     ov.save_model(build_encoder_stack(3_000), xml, compress_to_fp16=False)
     rules = xml.with_name("rules.toml")
-    rules.write_text('schema_version = 1\n[[rule]]\nname = "softmax off the NPU"\nmatch = { types = ["Softmax"] }\n'
-                     'forbid = ["NPU"]\n')  # fmt: skip
+    rules.write_text(
+        'schema_version = 1\n[[rule]]\nname = "softmax off the NPU"\nmatch = { types = ["Softmax"] }\n'
+        'forbid = ["NPU"]\n'
+    )
     return parse_ir(xml), plan_from_files(xml, devices="NPU,CPU", emulate=["NPU"], rules=rules)
 
 
@@ -107,18 +124,22 @@ def test_auto_picks_by_size(big):
     assert drawn.view == "clustered" and "cluster per subgraph" in drawn.note
 
 
-# -- CLI ---------------------------------------------------------------------------------------------------------
+# -- CLI -----------------------------------------------------------------------------------------------------
 
 
 def test_dot_command_writes_openvino_dumps_views_and_twins(run_cli, sample_paths, tmp_path):
     plan = tmp_path / "p.json"
-    assert run_cli("plan", sample_paths["detector"], "-d", "NPU,CPU", "--emulate", "NPU", "-o", plan).exit_code == 0
+    assert (
+        run_cli("plan", sample_paths["detector"], "-d", "NPU,CPU", "--emulate", "NPU", "-o", plan).exit_code
+        == 0
+    )
     result = run_cli("dot", sample_paths["detector"], "--plan", plan, "--output-dir", tmp_path / "dots")
     assert result.exit_code == 0, result.stderr
     files = sorted(p.name for p in (tmp_path / "dots").iterdir())
-    assert files == sorted(["hetero_affinity_detector.dot", "hetero_subgraphs_detector.dot"]
-                           + [f"detector.{v}.{ext}" for v in ("full", "clustered", "collapsed")
-                              for ext in ("dot", "json")])  # fmt: skip
+    assert files == sorted(
+        ["hetero_affinity_detector.dot", "hetero_subgraphs_detector.dot"]
+        + [f"detector.{v}.{ext}" for v in ("full", "clustered", "collapsed") for ext in ("dot", "json")]
+    )
     twin = json.loads((tmp_path / "dots" / "detector.collapsed.json").read_text())
     assert twin["view"] == "collapsed" and len(twin["nodes"]) == load_plan(plan).subgraph_count
 
@@ -135,19 +156,26 @@ def test_render_command_says_which_view_and_why(run_cli, sample_paths, tmp_path)
 
 @pytest.mark.parametrize(
     "args, needles",
-    [(["--view", "sideways"], ["unknown view 'sideways'"]), (["--format", "gif"], ["unknown format 'gif'"]),
-     (["--view", "subgraph:9"], ["subgraphs 0..0"])],
-)  # fmt: skip
+    [
+        (["--view", "sideways"], ["unknown view 'sideways'"]),
+        (["--format", "gif"], ["unknown format 'gif'"]),
+        (["--view", "subgraph:9"], ["subgraphs 0..0"]),
+    ],
+)
 def test_render_bad_options(run_cli, sample_paths, tmp_path, args, needles):
     plan = tmp_path / "p.json"
     run_cli("plan", sample_paths["mobilenet"], "-d", "CPU", "-o", plan)
     out = tmp_path / "m.svg"
-    assert_one_line_error(run_cli("render", sample_paths["mobilenet"], "--plan", plan, "-o", out, *args), *needles)
+    assert_one_line_error(
+        run_cli("render", sample_paths["mobilenet"], "--plan", plan, "-o", out, *args), *needles
+    )
     assert not out.exists()
 
 
 def test_render_refuses_a_plan_for_another_model(run_cli, sample_paths, tmp_path):
     plan = tmp_path / "p.json"
     run_cli("plan", sample_paths["mobilenet"], "-d", "CPU", "-o", plan)
-    assert_one_line_error(run_cli("render", sample_paths["detector"], "--plan", plan, "-o", tmp_path / "x.svg"),
-                          "made for 'mobilenet'")  # fmt: skip
+    assert_one_line_error(
+        run_cli("render", sample_paths["detector"], "--plan", plan, "-o", tmp_path / "x.svg"),
+        "made for 'mobilenet'",
+    )

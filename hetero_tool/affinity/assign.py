@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+
+import msgspec
 
 from hetero_tool.affinity.fallback import assign_by_priority
 from hetero_tool.affinity.rules import Rule, match_layers
@@ -61,16 +62,19 @@ def assign_affinity(
     warnings: list[str] = []
     for lid, device in (affinity_map or {}).items():
         if device not in by_name:
-            raise InputError(f"{map_name}: {ir.layers[lid].label} is mapped to {device}, which is not in the "
-                             f"device list {','.join(names)}")  # fmt: skip
+            raise InputError(
+                f"{map_name}: {ir.layers[lid].label} is mapped to {device}, which is not in the "
+                f"device list {','.join(names)}"
+            )
         decided[lid] = Decision(device, "map", f"the {map_name} puts it on {device}")
     forbidden: dict[int, dict[str, str]] = {}
     pinned_by: dict[str, list[int]] = {}
     for rule in rules:
         for device in (rule.pin,) if rule.pin else rule.forbid:
             if device not in by_name:
-                raise InputError(f"rule {rule.name!r} names {device}, which is not in the device list "
-                                 f"{','.join(names)}")  # fmt: skip
+                raise InputError(
+                    f"rule {rule.name!r} names {device}, which is not in the device list {','.join(names)}"
+                )
         matched = match_layers(ir, rule)
         if not matched:
             warnings.append(f"rule {rule.name!r} matches no layer of {ir.name!r}")
@@ -78,7 +82,9 @@ def assign_affinity(
         for lid in matched:
             if rule.pin:
                 if lid not in decided:
-                    decided[lid] = Decision(rule.pin, "rule", f"rule {rule.name!r} pins it to {rule.pin}", rule=rule.name)
+                    decided[lid] = Decision(
+                        rule.pin, "rule", f"rule {rule.name!r} pins it to {rule.pin}", rule=rule.name
+                    )
                     pinned_by.setdefault(rule.name, []).append(lid)
             else:
                 for device in rule.forbid:
@@ -90,8 +96,14 @@ def assign_affinity(
     return Assignment(devices=tuple(devices), decisions=decisions, warnings=tuple(warnings))
 
 
-def _check_pins(ir: IRModel, devices: Sequence[Device], support: Support, decided: Mapping[int, Decision],
-                forbidden: Mapping[int, Mapping[str, str]], map_name: str) -> None:  # fmt: skip
+def _check_pins(
+    ir: IRModel,
+    devices: Sequence[Device],
+    support: Support,
+    decided: Mapping[int, Decision],
+    forbidden: Mapping[int, Mapping[str, str]],
+    map_name: str,
+) -> None:
     """Every pinned layer must be runnable on its device and not forbidden there."""
 
     def origin(lid: int) -> str:
@@ -103,17 +115,25 @@ def _check_pins(ir: IRModel, devices: Sequence[Device], support: Support, decide
             continue
         for lid in pinned:
             if device.name in forbidden.get(lid, {}):
-                raise InputError(f"{origin(lid)} pins {ir.layers[lid].label} to {device.name}, but "
-                                 f"{forbidden[lid][device.name]}")  # fmt: skip
+                raise InputError(
+                    f"{origin(lid)} pins {ir.layers[lid].label} to {device.name}, but "
+                    f"{forbidden[lid][device.name]}"
+                )
         verdict = support.query(device)
         bad = [lid for lid in pinned if verdict[lid] is not None]
         if bad:
-            shown = "; ".join(f"{ir.layers[lid].label} ({ir.layers[lid].type}): {verdict[lid]}" for lid in bad[:3])
+            shown = "; ".join(
+                f"{ir.layers[lid].label} ({ir.layers[lid].type}): {verdict[lid]}" for lid in bad[:3]
+            )
             more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
-            raise InputError(f"{origin(bad[0])} pins layers to {device.label} that it cannot run: {shown}{more}")
+            raise InputError(
+                f"{origin(bad[0])} pins layers to {device.label} that it cannot run: {shown}{more}"
+            )
 
 
-def _by_friendly_name(ir: IRModel, decisions: Mapping[int, Decision], warnings: list[str]) -> dict[int, Decision]:
+def _by_friendly_name(
+    ir: IRModel, decisions: Mapping[int, Decision], warnings: list[str]
+) -> dict[int, Decision]:
     """Give layers that share a friendly name the device of the first of them, as HETERO does."""
     first: dict[str, int] = {}
     for lid in ordered_layer_ids(ir):
@@ -124,15 +144,16 @@ def _by_friendly_name(ir: IRModel, decisions: Mapping[int, Decision], warnings: 
         device = decisions[owner].device
         if owner == lid or decision.device == device:
             continue
-        result[lid] = replace(
+        result[lid] = msgspec.structs.replace(
             decision,
             device=device,
             reason=f"shares its name with {ir.layers[owner].label}, which goes to {device}: HETERO keys "
             f"affinities by friendly name (instead of {decision.device}: {decision.reason})",
         )
         warnings.append(
-            f"{ir.layers[lid].label} runs on {device}, not {decision.device}: HETERO places layers by friendly "
-            f"name, and layer {owner} of the same name goes to {device}; give the layers distinct names"
+            f"{ir.layers[lid].label} runs on {device}, not {decision.device}: HETERO places layers by "
+            f"friendly name, and layer {owner} of the same name goes to {device}; give the layers distinct "
+            "names"
         )
     return result
 

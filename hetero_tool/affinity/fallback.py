@@ -1,10 +1,10 @@
 """Fallback priority: HETERO's automatic mode, reproduced so that it also works for emulated devices.
 
-HETERO (``Plugin::query_model_update``) asks the first device about the whole model and gives it every layer it
-supports; each later device is asked only about what is still unassigned, one connected region at a time, as
-a model of its own; the last device is the fallback, and a layer no device supports is an error. Support comes
-from :class:`~hetero_tool.devices.support.Support`, so fusion groups and ReadValue/Assign pairs stay together
-the way each device's ``query_model`` keeps them.
+HETERO (``Plugin::query_model_update``) asks the first device about the whole model and gives it every layer
+it supports; each later device is asked only about what is still unassigned, one connected region at a time,
+as a model of its own; the last device is the fallback, and a layer no device supports is an error. Support
+comes from :class:`~hetero_tool.devices.support.Support`, so fusion groups and ReadValue/Assign pairs stay
+together the way each device's ``query_model`` keeps them.
 """
 
 from __future__ import annotations
@@ -77,15 +77,23 @@ def assign_by_priority(
             break
         regions = [None] if not result else remaining_regions(ir, result)
         for verdict in support.query_regions(device, regions):
-            bans = {lid: ban[device.name] for lid, ban in forbidden.items() if device.name in ban and lid in verdict}
+            bans = {
+                lid: ban[device.name]
+                for lid, ban in forbidden.items()
+                if device.name in ban and lid in verdict
+            }
             if bans:
                 verdict = support.exclude(verdict, bans, device)
             for lid, reason in verdict.items():
                 if lid in result:
                     continue
                 if reason is None:
-                    result[lid] = Decision(device.name, "fallback", _why(device.name, rejected[lid]),
-                                           rejected=dict(rejected[lid]))  # fmt: skip
+                    result[lid] = Decision(
+                        device.name,
+                        "fallback",
+                        _why(device.name, rejected[lid]),
+                        rejected=dict(rejected[lid]),
+                    )
                 else:
                     rejected[lid].setdefault(device.name, reason)
     if len(result) < len(ir.layers):
@@ -118,9 +126,14 @@ def _why(device: str, rejected: Mapping[str, str]) -> str:
     return f"{refused}; so {device}"
 
 
-def _fail(ir: IRModel, devices: Sequence[Device], result: Mapping[int, Decision],
-          rejected: Mapping[int, Mapping[str, str]]) -> None:  # fmt: skip
-    """Name the first layer (in OpenVINO's order, operations before Parameters/Constants/Results) no device took."""
+def _fail(
+    ir: IRModel,
+    devices: Sequence[Device],
+    result: Mapping[int, Decision],
+    rejected: Mapping[int, Mapping[str, str]],
+) -> None:
+    """Name the first layer (in OpenVINO's order, operations before Parameters/Constants/Results) no device
+    took."""
     order = ordered_layer_ids(ir)
     missing = [lid for lid in order if lid not in result]
     structural = ("Parameter", "Const", "Result")

@@ -92,7 +92,9 @@ def load_rules(path: str | Path) -> tuple[Rule, ...]:
     doc = read_toml(path, "rules file")
     unknown = sorted(set(doc) - {"schema_version", "rule"})
     if unknown:
-        raise InputError(f"{path}: unknown key {unknown[0]!r} (a rules file has schema_version and [[rule]] tables)")
+        raise InputError(
+            f"{path}: unknown key {unknown[0]!r} (a rules file has schema_version and [[rule]] tables)"
+        )
     if doc.get("schema_version", 1) != 1:
         raise InputError(f"{path}: schema_version must be 1")
     entries = doc.get("rule", [])
@@ -125,8 +127,14 @@ def _rule(path: Path, position: int, entry) -> Rule:
         pin = pins[0]
     forbid = entry.get("forbid", ())
     forbid = _devices(where, ",".join(forbid) if isinstance(forbid, list) else str(forbid)) if forbid else ()
-    return Rule(name=name, match=_match(where, entry.get("match")), pin=pin, forbid=forbid, position=position,
-                source=path)  # fmt: skip
+    return Rule(
+        name=name,
+        match=_match(where, entry.get("match")),
+        pin=pin,
+        forbid=forbid,
+        position=position,
+        source=path,
+    )
 
 
 def _devices(where: str, text: str) -> tuple[str, ...]:
@@ -156,13 +164,15 @@ def _match(where: str, table) -> Match:
     except (re.error, TypeError) as exc:
         raise InputError(f"{where}: match.regex is not a regular expression: {exc}") from None
     ids = table.get("ids", ())
-    if not isinstance(ids, list | tuple) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+    if not isinstance(ids, list | tuple) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in ids
+    ):
         raise InputError(f"{where}: match.ids must be a list of layer ids (integers)")
     between = table.get("between")
     if between is not None and (
         not isinstance(between, list) or len(between) != 2 or not all(isinstance(b, str) for b in between)
     ):
-        raise InputError(f"{where}: match.between must be two layer names, [\"from\", \"to\"]")
+        raise InputError(f'{where}: match.between must be two layer names, ["from", "to"]')
     dynamic = table.get("dynamic")
     if dynamic is not None and not isinstance(dynamic, bool):
         raise InputError(f"{where}: match.dynamic must be true or false")
@@ -215,7 +225,9 @@ def _region_between(ir: IRModel, rule: Rule) -> list[int]:
     for name in (first, last):
         ids = ir.ids_by_name.get(name)
         if not ids:
-            raise InputError(f"rule {rule.name!r}: match.between names {name!r}, which is not a layer of {ir.name!r}")
+            raise InputError(
+                f"rule {rule.name!r}: match.between names {name!r}, which is not a layer of {ir.name!r}"
+            )
         ends.append(ids)
     graph = nx.DiGraph()
     graph.add_nodes_from(ir.layers)

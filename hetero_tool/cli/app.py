@@ -97,7 +97,9 @@ def root(
     ] = False,
     show_version: Annotated[
         bool,
-        typer.Option("--version", callback=_version_callback, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """See, predict and steer how OpenVINO's HETERO plugin splits a model across devices."""

@@ -32,14 +32,23 @@ def bench(
     model: ModelArg,
     plan: Annotated[
         list[Path],
-        typer.Option("--plan", "-p", help="A plan for this model; repeat to compare several.", dir_okay=False,
-                     show_default=False),  # fmt: skip
+        typer.Option(
+            "--plan",
+            "-p",
+            help="A plan for this model; repeat to compare several.",
+            dir_okay=False,
+            show_default=False,
+        ),
     ],
-    hint: Annotated[str, typer.Option("--hint", help="Performance hint: latency, throughput or none.")] = "latency",
+    hint: Annotated[
+        str, typer.Option("--hint", help="Performance hint: latency, throughput or none.")
+    ] = "latency",
     api: Annotated[
         str | None, typer.Option("--api", help="sync or async (default: sync for latency, async otherwise).")
     ] = None,
-    nireq: Annotated[int, typer.Option("--nireq", help="Requests in flight with --api async (0: optimal).")] = 0,
+    nireq: Annotated[
+        int, typer.Option("--nireq", help="Requests in flight with --api async (0: optimal).")
+    ] = 0,
     nstreams: Annotated[
         str | None, typer.Option("--nstreams", help="NUM_STREAMS: N for every device or CPU:4,NPU:1.")
     ] = None,
@@ -47,25 +56,32 @@ def bench(
         str | None, typer.Option("--nthreads", help="INFERENCE_NUM_THREADS: N or CPU:4,NPU:2.")
     ] = None,
     infer_precision: Annotated[
-        str | None, typer.Option("--infer-precision", help="INFERENCE_PRECISION_HINT: f32 or CPU:f32,NPU:f16.")
+        str | None,
+        typer.Option("--infer-precision", help="INFERENCE_PRECISION_HINT: f32 or CPU:f32,NPU:f16."),
     ] = None,
     seconds: Annotated[
-        float | None, typer.Option("--time", "-t", help="Seconds of timed inference per candidate (default 10).")
+        float | None,
+        typer.Option("--time", "-t", help="Seconds of timed inference per candidate (default 10)."),
     ] = None,
     niter: Annotated[int | None, typer.Option("--niter", help="Timed inferences per candidate.")] = None,
     rounds: Annotated[int, typer.Option("--rounds", help="Interleaved rounds the budget is split over.")] = 5,
     no_warmup: Annotated[bool, typer.Option("--no-warmup", help="Skip the untimed first inference.")] = False,
     shape: Annotated[
-        str | None, typer.Option("--shape", help="Reshape first: [1,3,224,224] or name[1,3,224,224],other[1,8].")
+        str | None,
+        typer.Option("--shape", help="Reshape first: [1,3,224,224] or name[1,3,224,224],other[1,8]."),
     ] = None,
     input_files: Annotated[
-        str | None, typer.Option("--input", "-i", help="Input data: file.npy or name=file.npy,other=file2.npy.")
+        str | None,
+        typer.Option("--input", "-i", help="Input data: file.npy or name=file.npy,other=file2.npy."),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random input data.")] = 0,
     input_precision: Annotated[
         str | None,
-        typer.Option("--input-precision", help="Feed inputs as this type (u8); a PrePostProcessor in the model "
-                     "converts (unlike benchmark_app, f32 image inputs stay f32 unless asked)."),  # fmt: skip
+        typer.Option(
+            "--input-precision",
+            help="Feed inputs as this type (u8); a PrePostProcessor in the model "
+            "converts (unlike benchmark_app, f32 image inputs stay f32 unless asked).",
+        ),
     ] = None,
     mean: Annotated[
         str | None, typer.Option("--mean", help="Mean values baked in: [123.7,116.3,103.5] or name[...].")
@@ -78,27 +94,37 @@ def bench(
         bool, typer.Option("--perf-counters", "-pc", help="Per-subgraph, per-device and per-layer times.")
     ] = False,
     accuracy: Annotated[
-        bool, typer.Option("--accuracy", help="Compare every candidate's outputs with a one-device reference.")
+        bool,
+        typer.Option("--accuracy", help="Compare every candidate's outputs with a one-device reference."),
     ] = False,
     atol: Annotated[float, typer.Option("--atol", help="Absolute tolerance of --accuracy.")] = 1e-4,
     rtol: Annotated[float, typer.Option("--rtol", help="Relative tolerance of --accuracy.")] = 1e-3,
-    f32: Annotated[bool, typer.Option("--f32", help="Force f32 on every device for the accuracy check.")] = False,
+    f32: Annotated[
+        bool, typer.Option("--f32", help="Force f32 on every device for the accuracy check.")
+    ] = False,
     reference: Annotated[str, typer.Option("--reference", help="Device of the accuracy reference.")] = "CPU",
     baseline: Annotated[
         str | None, typer.Option("--baseline", help="Run the ratios use (default: HETERO automatic).")
     ] = None,
     no_baselines: Annotated[
-        bool, typer.Option("--no-baselines", help="Time only the plans, not each device alone and HETERO's own.")
+        bool,
+        typer.Option("--no-baselines", help="Time only the plans, not each device alone and HETERO's own."),
     ] = False,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the bench result (JSON) here.", dir_okay=False)
+        Path | None,
+        typer.Option("--output", "-o", help="Write the bench result (JSON) here.", dir_okay=False),
     ] = None,
     report_dir: Annotated[
         Path | None,
-        typer.Option("--report-dir", help="Also write benchmark_app's report files for the first plan here.",
-                     file_okay=False),  # fmt: skip
+        typer.Option(
+            "--report-dir",
+            help="Also write benchmark_app's report files for the first plan here.",
+            file_okay=False,
+        ),
     ] = None,
-    report_format: Annotated[str, typer.Option("--report-format", help="json or csv (--report-dir).")] = "csv",
+    report_format: Annotated[
+        str, typer.Option("--report-format", help="json or csv (--report-dir).")
+    ] = "csv",
     json: JsonOpt = False,
 ) -> None:
     """Compile each plan through HETERO, verify it, and time it like benchmark_app next to the baselines."""
@@ -156,7 +182,8 @@ def render_bench(result: BenchResult) -> None:
     out.print(f"[bold]Model[/]   {escape(result.model_name)}   OpenVINO {escape(result.openvino)}")
     out.print(
         f"[bold]Timing[/]  {budget} per candidate in {config.rounds} interleaved rounds, api {config.api}, "
-        f"hint {config.hint}, inputs {escape(config.inputs)}; ratios against [bold]{escape(result.baseline)}[/]"
+        f"hint {config.hint}, inputs {escape(config.inputs)}; "
+        f"ratios against [bold]{escape(result.baseline)}[/]"
     )
     out.print()
     numbers = ("submodels", "compile ms", "first ms", "iterations")
@@ -164,12 +191,19 @@ def render_bench(result: BenchResult) -> None:
     for run in result.runs:
         first = f"{run.first_inference_ms:.2f}" if config.warmup else "-"
         runs.add_row(
-            escape(run.label), escape(_target(run)), _submodels(run), f"{run.compile_ms:.0f}", first, f"{run.iterations:,}"
+            escape(run.label),
+            escape(_target(run)),
+            _submodels(run),
+            f"{run.compile_ms:.0f}",
+            first,
+            f"{run.iterations:,}",
         )
     out.print(runs)
     out.print()
     numbers = ("median", "average", "min", "max", "p90", "p99", "FPS", "ratio")
-    latency = table("candidate", *numbers, title="Latency (ms)", right=numbers, no_wrap=("candidate", *numbers))
+    latency = table(
+        "candidate", *numbers, title="Latency (ms)", right=numbers, no_wrap=("candidate", *numbers)
+    )
     fastest = min(result.runs, key=lambda r: r.latency.median_ms)
     for run in result.runs:
         stats = run.latency
@@ -208,13 +242,21 @@ def _render_accuracy(result: BenchResult) -> None:
     first = checked[0].accuracy
     out.print()
     title = f"Accuracy against {first.reference} (atol {first.atol:g}, rtol {first.rtol:g})"
-    rows = table("candidate", "output", "max abs", "max rel", "result", title=title, right=("max abs", "max rel"))
+    rows = table(
+        "candidate", "output", "max abs", "max rel", "result", title=title, right=("max abs", "max rel")
+    )
     for run in checked:
         for output in run.accuracy.outputs:
             verdict = "[green]pass[/]" if output.passed else "[bold red]FAIL[/]"
             if output.note:
                 verdict += f" [dim]({escape(output.note)})[/]"
-            rows.add_row(escape(run.label), escape(output.name), _error(output.max_abs), _error(output.max_rel), verdict)
+            rows.add_row(
+                escape(run.label),
+                escape(output.name),
+                _error(output.max_abs),
+                _error(output.max_rel),
+                verdict,
+            )
     out.print(rows)
 
 
@@ -230,9 +272,13 @@ def _render_profile(run: Run) -> None:
     total = profile.counted_ms or 1.0
     for sg in profile.subgraphs:
         subgraphs.add_row(
-            str(sg.index), sg.device, f"{sg.time_ms:.3f}", f"{100 * sg.time_ms / total:.0f}%", str(sg.reorders),
+            str(sg.index),
+            sg.device,
+            f"{sg.time_ms:.3f}",
+            f"{100 * sg.time_ms / total:.0f}%",
+            str(sg.reorders),
             f"{sg.reorder_ms:.3f}",
-        )  # fmt: skip
+        )
     out.print(subgraphs)
     devices = "   ".join(f"{name} {ms:.3f} ms" for name, ms in profile.devices_ms.items())
     out.print(f"per device: {devices}")
@@ -245,8 +291,8 @@ def _render_profile(run: Run) -> None:
         )
     else:
         out.print(
-            f"one submodel, no boundaries ({profile.outside_ms:.3f} ms outside the counters: the request's own "
-            "overhead)"
+            f"one submodel, no boundaries ({profile.outside_ms:.3f} ms outside the counters: the request's "
+            "own overhead)"
         )
     if profile.boundaries:
         columns = ("from", "to", "tensors", "bytes", "reorders", "reorder ms")
@@ -254,9 +300,13 @@ def _render_profile(run: Run) -> None:
         boundaries = table(*columns, title=title, right=columns)
         for b in profile.boundaries[:COSTLIEST_BOUNDARIES]:
             boundaries.add_row(
-                str(b.from_subgraph), str(b.to_subgraph), str(b.tensors), format_bytes(b.bytes), str(b.reorders),
+                str(b.from_subgraph),
+                str(b.to_subgraph),
+                str(b.tensors),
+                format_bytes(b.bytes),
+                str(b.reorders),
                 f"{b.reorder_ms:.3f}",
-            )  # fmt: skip
+            )
         out.print(boundaries)
 
 

@@ -1,4 +1,5 @@
-"""``hetero-tool calibrate MODEL --devices ...``: measure the cost model's figures on this machine for this model."""
+"""``hetero-tool calibrate MODEL --devices ...``: measure the cost model's figures on this machine for this
+model."""
 
 from __future__ import annotations
 
@@ -109,7 +110,11 @@ def calibrate(
 def render_cost_profile(profile: CostProfile) -> None:
     """Print a cost profile: devices and per-layer totals, time per op type, the boundary cost and its fit."""
     config = profile.config
-    runs = f"{config.repeat} runs: median \\[min..max]" if config.repeat > 1 else "1 run (--repeat for the spread)"
+    runs = (
+        f"{config.repeat} runs: median \\[min..max]"
+        if config.repeat > 1
+        else "1 run (--repeat for the spread)"
+    )
     out.print(f"[bold]Model[/]    {escape(profile.model_name)}  ({escape(profile.model_path)})")
     out.print(
         f"[bold]Host[/]     {escape(profile.host_cpu)}, {profile.host_cores} cores, OpenVINO "
@@ -197,12 +202,17 @@ def render_cost_profile(profile: CostProfile) -> None:
         )
     out.print(boundaries)
     for cost in profile.boundaries:
-        slopes = ", ".join(f"{format_bytes(size)} {slope:.2f}" for size, slope in sorted(cost.median_fit.slopes_us.items()))
-        out.print(f"  {escape(_pair(profile, cost.devices))}: µs per boundary, each size's sweep alone: {slopes}")
+        slopes = ", ".join(
+            f"{format_bytes(size)} {slope:.2f}" for size, slope in sorted(cost.median_fit.slopes_us.items())
+        )
+        out.print(
+            f"  {escape(_pair(profile, cost.devices))}: µs per boundary, each size's sweep alone: {slopes}"
+        )
     first = profile.boundaries[0]
     if first.overhead_us.median <= 0 or first.per_byte_ns.median <= 0:
         out.print(
-            "\n[yellow]The fit found no positive overhead or per-byte cost (too few or too noisy measurements): "
+            "\n[yellow]The fit found no positive overhead or per-byte cost "
+            "(too few or too noisy measurements): "
             "calibrate again with more --niter or --repeat before using these figures.[/]"
         )
         return

@@ -1,4 +1,5 @@
-"""Where the CLI writes: results to stdout, messages and progress to stderr, and the helpers every command shares."""
+"""Where the CLI writes: results to stdout, messages and progress to stderr, and the helpers every command
+shares."""
 
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ def print_json(data: Any) -> None:
     sys.stdout.buffer.flush()
 
 
-def table(*columns: str, title: str | None = None, right: Collection[str] = (), no_wrap: Collection[str] = ()) -> Table:
+def table(
+    *columns: str, title: str | None = None, right: Collection[str] = (), no_wrap: Collection[str] = ()
+) -> Table:
     """A results table in the CLI's one style: no box, the title bold on the left; the ``right`` columns
     (numbers) right-aligned, the ``no_wrap`` ones never wrapped."""
     result = Table(title=title, title_justify="left", title_style="bold", box=None, pad_edge=False)
@@ -42,8 +45,8 @@ def table(*columns: str, title: str | None = None, right: Collection[str] = (), 
 
 @contextmanager
 def progress_bar(what: str) -> Iterator[ProgressCallback]:
-    """A progress bar on stderr (gone when done), and the ``progress(what, done, total)`` callback the library's
-    long runs report to."""
+    """A progress bar on stderr (gone when done), and the ``progress(what, done, total)`` callback the
+    library's long runs report to."""
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"))
     with Progress(*columns, TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task(escape(what), total=None)

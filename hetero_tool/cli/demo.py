@@ -23,7 +23,7 @@ def demo(
         float, typer.Option("--time", "-t", help="Seconds of timed inference per candidate in the bench.")
     ] = 6.0,
 ) -> None:
-    """Build the example models, plan two HETERO splits on an emulated NPU, draw them, time one, and report."""
+    """Build the example models, plan two splits on an emulated NPU, draw them, time one, report."""
     from hetero_tool.demo import DEMO_DEVICES, DEMO_MODEL, run_demo  # the example models: only when asked for
 
     with progress_bar("building the example models and planning") as progress:
@@ -46,7 +46,10 @@ def demo(
         out.print(f"Plan written to {escape(str(path))}")
     out.print()
     rounds = result.bench.config.rounds
-    out.rule(f"hetero-tool bench {DEMO_MODEL} --plan {DEMO_MODEL}.plan.json -t {seconds:g} --rounds {rounds} -pc --f32")
+    out.rule(
+        f"hetero-tool bench {DEMO_MODEL} --plan {DEMO_MODEL}.plan.json "
+        f"-t {seconds:g} --rounds {rounds} -pc --f32"
+    )
     render_bench(result.bench)
     out.print()
     out.rule("Written")

@@ -26,4 +26,6 @@ def devices(json: JsonOpt = False) -> None:
     for profile in catalog.profiles:
         profiles.add_row(profile.name, escape(profile.supports), escape(profile.description))
     out.print(profiles)
-    out.print("\nEmulated devices run on the CPU plugin registered again; plans and reports mark them as emulated.")
+    out.print(
+        "\nEmulated devices run on the CPU plugin registered again; plans and reports mark them as emulated."
+    )

@@ -16,8 +16,10 @@ from hetero_tool.report.render import FORMATS
 __all__ = ["dot", "render"]
 
 
-def dot(model: ModelArg, plan: PlanOpt, output_dir: OutputDirOpt = Path("."), constants: ConstantsOpt = False) -> None:
-    """Write HETERO's two dumps for the plan (OpenVINO's exact layout) and the tool's views with JSON twins."""
+def dot(
+    model: ModelArg, plan: PlanOpt, output_dir: OutputDirOpt = Path("."), constants: ConstantsOpt = False
+) -> None:
+    """Write HETERO's two dumps of the plan (OpenVINO's layout) and the tool's views with JSON twins."""
     written = dot_from_files(model, plan, output_dir, show_constants=constants)
     for name, path in written.items():
         out.print(f"  {escape(name):<44} {escape(str(path))}")
@@ -28,11 +30,13 @@ def render(
     plan: PlanOpt,
     output: Annotated[Path, typer.Option("--output", "-o", help="Picture to write.", dir_okay=False)],
     view: Annotated[
-        str, typer.Option("--view", help="auto, full, clustered, collapsed or subgraph:K (auto picks by size).")
+        str,
+        typer.Option("--view", help="auto, full, clustered, collapsed or subgraph:K (auto picks by size)."),
     ] = "auto",
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")] = "svg",
     timeout: Annotated[
-        float, typer.Option("--timeout", help="Seconds the layout may take before the collapsed view is drawn.")
+        float,
+        typer.Option("--timeout", help="Seconds the layout may take before the collapsed view is drawn."),
     ] = 60.0,
     constants: ConstantsOpt = False,
 ) -> None:

@@ -1,4 +1,5 @@
-"""``hetero-tool export MODEL --plan PLAN.json [--bench RESULT.json] -o DIR``: the plan for Google Model Explorer."""
+"""``hetero-tool export MODEL --plan PLAN.json [--bench RESULT.json] -o DIR``: the plan for Google Model
+Explorer."""
 
 from __future__ import annotations
 
@@ -22,11 +23,15 @@ def export(
     output_dir: OutputDirOpt = Path("."),
     bench: Annotated[
         Path | None,
-        typer.Option("--bench", help="A bench result with per-layer times (JSON): adds the latency overlay.",
-                     dir_okay=False),  # fmt: skip
+        typer.Option(
+            "--bench",
+            help="A bench result with per-layer times (JSON): adds the latency overlay.",
+            dir_okay=False,
+        ),
     ] = None,
     run: Annotated[
-        str | None, typer.Option("--run", help="Which run of the bench result to take the times from (its label).")
+        str | None,
+        typer.Option("--run", help="Which run of the bench result to take the times from (its label)."),
     ] = None,
 ) -> None:
     """Write the model as Model Explorer's JSON graph (subgraphs as namespaces) and its node-data overlays."""

@@ -23,19 +23,30 @@ def inspect(model: ModelArg, json: JsonOpt = False) -> None:
 def render_summary(summary: ModelSummary) -> None:
     """Print a :class:`~hetero_tool.ir.ModelSummary` as grep-friendly sections."""
     bodies = f" (+{summary.body_layers} in bodies)" if summary.body_layers else ""
-    out.print(f"[bold]Model[/]    {escape(summary.name)}  (IR v{summary.ir_version}, {escape(str(summary.path))})")
+    out.print(
+        f"[bold]Model[/]    {escape(summary.name)}  (IR v{summary.ir_version}, {escape(str(summary.path))})"
+    )
     out.print(f"[bold]Layers[/]   {summary.layers}{bodies}    [bold]Edges[/] {summary.edges}")
     out.print(f"[bold]Weights[/]  {format_bytes(summary.weights_bytes)} ({summary.weights_bytes} bytes)")
     out.print(f"[bold]Shapes[/]   {'dynamic' if summary.dynamic else 'static'}")
     if summary.unreachable_layers:
-        names = ", ".join(summary.unreachable_layers[:5]) + (", ..." if len(summary.unreachable_layers) > 5 else "")
-        out.print(f"[bold]Dropped[/]  {len(summary.unreachable_layers)} layers no output depends on, as OpenVINO "
-                  f"drops them: {escape(names)}")  # fmt: skip
+        names = ", ".join(summary.unreachable_layers[:5]) + (
+            ", ..." if len(summary.unreachable_layers) > 5 else ""
+        )
+        out.print(
+            f"[bold]Dropped[/]  {len(summary.unreachable_layers)} layers no output depends on, as OpenVINO "
+            f"drops them: {escape(names)}"
+        )
     for title, tensors in (("Inputs", summary.inputs), ("Outputs", summary.outputs)):
         out.print()
         rows = table("name", "type", "shape", "tensor names", title=title)
         for tensor in tensors:
-            cells = (tensor.name, tensor.element_type, format_shape(tensor.shape), ", ".join(tensor.tensor_names))
+            cells = (
+                tensor.name,
+                tensor.element_type,
+                format_shape(tensor.shape),
+                ", ".join(tensor.tensor_names),
+            )
             rows.add_row(*map(escape, cells))
         out.print(rows)
     out.print()

@@ -50,16 +50,20 @@ EmulateOpt = Annotated[
     list[str],
     typer.Option(
         "--emulate",
-        help="Emulate device NAME on the CPU plugin with a profile: NAME (the built-in profile of that name), "
-        "NAME=cpu|npu|gpu, or NAME=path/to/profile.toml. Repeatable.",
+        help="Emulate device NAME on the CPU plugin with a profile: "
+        "NAME (the built-in profile of that name), NAME=cpu|npu|gpu, or NAME=path/to/profile.toml. "
+        "Repeatable.",
         metavar="NAME[=PROFILE]",
     ),
 ]
 
 RulesOpt = Annotated[
     Path | None,
-    typer.Option("--rules", help="Placement rules (TOML): pin or forbid devices by op type, name, region...",
-                 dir_okay=False),  # fmt: skip
+    typer.Option(
+        "--rules",
+        help="Placement rules (TOML): pin or forbid devices by op type, name, region...",
+        dir_okay=False,
+    ),
 ]
 
 AffinityOpt = Annotated[
@@ -74,8 +78,15 @@ PlanOutputOpt = Annotated[
 
 PlanOpt = Annotated[
     Path,
-    typer.Option("--plan", "-p", help="A plan made by `hetero-tool plan` for this model.", dir_okay=False,
-                 show_default=False),  # fmt: skip
+    typer.Option(
+        "--plan",
+        "-p",
+        help="A plan made by `hetero-tool plan` for this model.",
+        dir_okay=False,
+        show_default=False,
+    ),
 ]
 
-ConstantsOpt = Annotated[bool, typer.Option("--constants", help="Draw Constant layers too (hidden by default).")]
+ConstantsOpt = Annotated[
+    bool, typer.Option("--constants", help="Draw Constant layers too (hidden by default).")
+]

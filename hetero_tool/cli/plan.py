@@ -1,4 +1,5 @@
-"""``hetero-tool plan MODEL --devices ...``: where every layer runs, why, and the subgraphs HETERO will cut."""
+"""``hetero-tool plan MODEL --devices ...``: where every layer runs, why, and the subgraphs HETERO will
+cut."""
 
 from __future__ import annotations
 
@@ -32,9 +33,11 @@ def plan(
     output: PlanOutputOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """Assign every layer a device (fallback priority, rules, an affinity map) and predict HETERO's subgraphs."""
+    """Place every layer on a device (fallback priority, rules, a map) and predict HETERO's subgraphs."""
     with err.status("planning: querying devices and cutting subgraphs"):
-        result = plan_from_files(model, devices=devices, emulate=emulate, rules=rules, affinity=affinity, output=output)
+        result = plan_from_files(
+            model, devices=devices, emulate=emulate, rules=rules, affinity=affinity, output=output
+        )
     if json:
         print_json(result.to_json())
         return
@@ -44,7 +47,8 @@ def plan(
 
 
 def render_plan(plan: Plan) -> None:
-    """Print a plan: devices, layers per device, the subgraph table, the fallback and pinned tables, warnings."""
+    """Print a plan: devices, layers per device, the subgraph table, the fallback and pinned tables,
+    warnings."""
     part = plan.partition
     out.print(f"[bold]Model[/]      {escape(plan.model_name)}  ({escape(plan.model_path)})")
     emulated = [d for d in plan.devices if d.emulated]
@@ -61,23 +65,38 @@ def render_plan(plan: Plan) -> None:
 
     out.print()
     subgraphs = table(
-        "id", "device", "layers", "in", "out", "first layer",
-        title="Subgraphs (in execution order)", right=("id", "layers", "in", "out"),
-    )  # fmt: skip
+        "id",
+        "device",
+        "layers",
+        "in",
+        "out",
+        "first layer",
+        title="Subgraphs (in execution order)",
+        right=("id", "layers", "in", "out"),
+    )
     for sg in part.subgraphs:
         inbound, outbound = part.subgraph_bytes[sg.index]
         compute = [lid for lid in sg.layers if plan.types[lid] not in ("Parameter", "Result")]
         first = plan.names[compute[0]] if compute else plan.names[sg.layers[0]]
         subgraphs.add_row(
-            str(sg.index), sg.device, str(len(compute)), format_bytes(inbound), format_bytes(outbound), escape(first)
+            str(sg.index),
+            sg.device,
+            str(len(compute)),
+            format_bytes(inbound),
+            format_bytes(outbound),
+            escape(first),
         )
     out.print(subgraphs)
 
     if plan.fallback_rows:
         out.print()
-        fallback = table("op type", "count", "went to", "reason", "layers", title="Fallback", right=("count",))
+        fallback = table(
+            "op type", "count", "went to", "reason", "layers", title="Fallback", right=("count",)
+        )
         for row in plan.fallback_rows:
-            fallback.add_row(escape(row.op_type), str(row.count), row.device, escape(row.reason), _names(row.layers))
+            fallback.add_row(
+                escape(row.op_type), str(row.count), row.device, escape(row.reason), _names(row.layers)
+            )
         out.print(fallback)
     if plan.pinned_rows:
         out.print()

@@ -1,4 +1,5 @@
-"""``hetero-tool report MODEL --plan PLAN.json [--bench RESULT.json] -o report.html``: the plan as one HTML page."""
+"""``hetero-tool report MODEL --plan PLAN.json [--bench RESULT.json] -o report.html``: the plan as one HTML
+page."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def report(
         typer.Option("--timeout", help="Seconds the layout may take before the collapsed view is drawn."),
     ] = 60.0,
 ) -> None:
-    """Write one self-contained HTML page: summary, subgraphs, fallback, the graph with search, and timings."""
+    """Write one self-contained HTML page: summary, subgraphs, fallback, searchable graph, timings."""
     with err.status("laying out the graph and writing the report"):
         result = report_from_files(model, plan, bench=bench, output=output, timeout=timeout)
     graph = f"{result.view} view" if result.view else "no graph"

@@ -19,14 +19,16 @@ def fit_boundary_cost(points: Sequence[tuple[int, int, float]]) -> BoundaryFit:
     """Least-squares fit of ``latency = base(size) + (k - 1) * (overhead + per_byte * bytes)``.
 
     ``points`` are ``(bytes per boundary, subgraphs k, latency in ms)``. Every size gets its own base (the
-    chain's compute differs with the tensor size); the overhead and the per-byte cost are shared. With a single
-    size the two cannot be told apart: the whole slope is the overhead and the per-byte cost is 0. ``r2`` is
-    the share of the variation *within* each size (around its mean) that the fit explains, so the differences
-    between the sizes' bases do not flatter it.
+    chain's compute differs with the tensor size); the overhead and the per-byte cost are shared. With a
+    single size the two cannot be told apart: the whole slope is the overhead and the per-byte cost is 0.
+    ``r2`` is the share of the variation *within* each size (around its mean) that the fit explains, so the
+    differences between the sizes' bases do not flatter it.
 
     Examples
     --------
-    >>> pts = [(b, k, 1.0 + b / 1e6 + (k - 1) * (0.020 + 0.5e-6 * b)) for b in (1000, 8000) for k in (1, 2, 4, 8)]
+    >>> pts = [
+    ...     (b, k, 1.0 + b / 1e6 + (k - 1) * (0.020 + 0.5e-6 * b)) for b in (1000, 8000) for k in (1, 2, 4, 8)
+    ... ]
     >>> fit = fit_boundary_cost(pts)
     >>> round(fit.overhead_us, 6), round(fit.per_byte_ns, 6), round(fit.r2, 6)
     (20.0, 0.5, 1.0)
@@ -75,5 +77,3 @@ def fit_boundary_cost(points: Sequence[tuple[int, int, float]]) -> BoundaryFit:
             BoundaryPoint(int(b), int(k), float(lat), float(p)) for (b, k, lat), p in zip(points, predicted)
         ),
     )
-
-

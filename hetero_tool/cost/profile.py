@@ -138,7 +138,10 @@ class Spread:
         if not values:
             raise ValueError("no values")
         return cls(
-            float(statistics.median(values)), float(min(values)), float(max(values)), tuple(map(float, values))
+            float(statistics.median(values)),
+            float(min(values)),
+            float(max(values)),
+            tuple(map(float, values)),
         )
 
     def __post_init__(self) -> None:
@@ -178,8 +181,8 @@ class DeviceCosts:
     ov_name: str
     #: OpenVINO properties it was compiled with (the profile's config for an emulated device).
     config: Mapping[str, Any]
-    #: ``"alone"``: the model compiled on the device alone; ``"hetero"``: through HETERO, the layers the device
-    #: cannot run on the next device (their times are not recorded).
+    #: ``"alone"``: the model compiled on the device alone; ``"hetero"``: through HETERO, the layers the
+    #: device cannot run on the next device (their times are not recorded).
     method: Literal["alone", "hetero"]
     #: Median latency of the profiled inferences, and the sum of the recorded layer times, per repeat.
     latency_ms: Spread
@@ -199,10 +202,15 @@ class DeviceCosts:
 
     @property
     def label(self) -> str:
-        return f"{self.name} (emulated: {self.profile} profile on the CPU plugin)" if self.emulated else self.name
+        return (
+            f"{self.name} (emulated: {self.profile} profile on the CPU plugin)"
+            if self.emulated
+            else self.name
+        )
 
     def types(self, types: Mapping[int, str]) -> dict[str, TypeCost]:
-        """Time per op type (``types``: layer id -> op type, e.g. :attr:`CostProfile.layer_types`), by name."""
+        """Time per op type (``types``: layer id -> op type, e.g. :attr:`CostProfile.layer_types`), by
+        name."""
         found: dict[str, list[float]] = {}
         for lid, ms in self.layer_ms.items():
             found.setdefault(types.get(lid, "?"), []).append(ms)
@@ -227,7 +235,8 @@ class BoundaryPoint:
 
 @dataclass(frozen=True)
 class BoundaryFit:
-    """``latency = base(size) + (k - 1) * (overhead + per_byte * bytes)``, fitted to one microbenchmark run."""
+    """``latency = base(size) + (k - 1) * (overhead + per_byte * bytes)``, fitted to one microbenchmark
+    run."""
 
     #: Fixed cost of one more subgraph (one more boundary), in microseconds.
     overhead_us: float
@@ -299,7 +308,8 @@ class CostProfile:
     model_name: str
     model_path: str
     model_sha256: str
-    #: ``openvino.get_version()`` and the host CPU (OpenVINO's ``FULL_DEVICE_NAME`` of ``CPU``) and core count.
+    #: ``openvino.get_version()`` and the host CPU (OpenVINO's ``FULL_DEVICE_NAME`` of ``CPU``) and core
+    #: count.
     openvino: str
     host_cpu: str
     host_cores: int
@@ -349,7 +359,7 @@ class CostProfile:
         """Time per op type on ``device`` for this model, by type name."""
         return self.device(device).types(self.layer_types)
 
-    # -- the file ----------------------------------------------------------------------------------------------
+    # -- the file --------------------------------------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
         """The profile as a JSON-ready dict: layers by numeric id, no timestamps. Each device also lists its
@@ -407,7 +417,7 @@ def _profile_from_file(found: _ProfileFile) -> CostProfile:
     )
 
 
-# -- the file's own records --------------------------------------------------------------------------------------
+# -- the file's own records ----------------------------------------------------------------------------------
 
 
 class _Model(msgspec.Struct, frozen=True):

@@ -35,7 +35,12 @@ class DeviceCatalog:
         return {
             "devices": [{"name": d.name, "full_name": d.full_name} for d in self.real],
             "profiles": [
-                {"name": p.name, "description": p.description, "supports": p.supports, "source": list(p.source)}
+                {
+                    "name": p.name,
+                    "description": p.description,
+                    "supports": p.supports,
+                    "source": list(p.source),
+                }
                 for p in self.profiles
             ],
         }
@@ -44,7 +49,9 @@ class DeviceCatalog:
 def device_catalog() -> DeviceCatalog:
     """Real devices from OpenVINO's ``available_devices`` and the built-in emulation profiles."""
     core = shared_core()
-    real = tuple(RealDevice(name, str(core.get_property(name, "FULL_DEVICE_NAME"))) for name in available_devices())
+    real = tuple(
+        RealDevice(name, str(core.get_property(name, "FULL_DEVICE_NAME"))) for name in available_devices()
+    )
     profiles = []
     for profile in builtin_profiles().values():
         if profile.supported_types is not None:

@@ -80,7 +80,8 @@ def parse_emulate(specs: Sequence[str]) -> dict[str, str]:
             if profile not in BUILTIN_PROFILE_NAMES:
                 raise InputError(
                     f"--emulate {spec!r}: there is no built-in profile {profile!r} "
-                    f"({', '.join(BUILTIN_PROFILE_NAMES)}); use {device}=PROFILE or {device}=path/to/profile.toml"
+                    f"({', '.join(BUILTIN_PROFILE_NAMES)}); "
+                    f"use {device}=PROFILE or {device}=path/to/profile.toml"
                 )
         if not profile.strip():
             raise InputError(f"--emulate {spec!r}: the profile after '=' is empty")
@@ -91,7 +92,10 @@ def parse_emulate(specs: Sequence[str]) -> dict[str, str]:
 
 
 def resolve_devices(
-    names: Sequence[str], emulate: Mapping[str, str | Path] | None = None, *, real: Sequence[str] | None = None
+    names: Sequence[str],
+    emulate: Mapping[str, str | Path] | None = None,
+    *,
+    real: Sequence[str] | None = None,
 ) -> tuple[Device, ...]:
     """Turn a priority list into :class:`Device` objects, checking each one exists or is emulated.
 

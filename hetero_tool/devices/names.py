@@ -28,7 +28,9 @@ def parse_devices(text: str) -> tuple[str, ...]:
     head, sep, rest = body.partition(":")
     if sep:
         if head.strip().upper() != "HETERO":
-            raise InputError(f"device list {text!r}: only HETERO:<devices> or a plain list is understood here")
+            raise InputError(
+                f"device list {text!r}: only HETERO:<devices> or a plain list is understood here"
+            )
         body = rest
     names = [part.strip() for part in body.split(",")]
     if not body.strip() or any(not name for name in names):
@@ -40,7 +42,9 @@ def parse_devices(text: str) -> tuple[str, ...]:
         base, dot, index = name.partition(".")
         canonical = base.upper() + dot + index
         if canonical in ("HETERO", "MULTI", "AUTO", "BATCH"):
-            raise InputError(f"device list {text!r}: {canonical} is a virtual device, not one HETERO can place on")
+            raise InputError(
+                f"device list {text!r}: {canonical} is a virtual device, not one HETERO can place on"
+            )
         if canonical in devices:
             raise InputError(f"device list {text!r} names {canonical} twice")
         devices.append(canonical)

@@ -179,9 +179,15 @@ def _profile_from_toml(data: bytes, where: str, path: Path | None) -> DeviceProf
         supported_types=frozenset(check.strings(support, "support.supported_types", key="supported_types"))
         if supported is not None
         else None,
-        default_reason=check.string(support, "support.default_reason", key="default_reason",
-                                    default="not in the profile's supported operations"),  # fmt: skip
-        unsupported_types={k: check.string(unsupported, f"support.unsupported_types.{k}", key=k) for k in unsupported},
+        default_reason=check.string(
+            support,
+            "support.default_reason",
+            key="default_reason",
+            default="not in the profile's supported operations",
+        ),
+        unsupported_types={
+            k: check.string(unsupported, f"support.unsupported_types.{k}", key=k) for k in unsupported
+        },
         exclude=tuple(_exclude_rule(check, entry, k) for k, entry in enumerate(support.get("exclude", []))),
         config=dict(check.table(doc, "config")),
         cost={k: float(check.number(cost, f"cost.{k}", key=k)) for k in cost},
@@ -193,8 +199,11 @@ def _exclude_rule(check: _Checker, entry: Any, index: int) -> ExcludeRule:
     where = f"support.exclude[{index}]"
     if not isinstance(entry, dict):
         check.fail(where, "must be a table")
-    check.only(entry, where + ".", {"reason", "names", "regex", "types", "dynamic", "element_types",
-                                    "min_rank", "max_rank"})  # fmt: skip
+    check.only(
+        entry,
+        where + ".",
+        {"reason", "names", "regex", "types", "dynamic", "element_types", "min_rank", "max_rank"},
+    )
     names = entry.get("names", ())
     regex = entry.get("regex")
     try:
@@ -203,7 +212,9 @@ def _exclude_rule(check: _Checker, entry: Any, index: int) -> ExcludeRule:
         check.fail(f"{where}.regex", f"not a regular expression: {exc}")
     return ExcludeRule(
         reason=check.string(entry, f"{where}.reason", key="reason"),
-        names=(names,) if isinstance(names, str) else tuple(check.strings(entry, f"{where}.names", key="names")),
+        names=(names,)
+        if isinstance(names, str)
+        else tuple(check.strings(entry, f"{where}.names", key="names")),
         regex=pattern,
         types=frozenset(check.strings(entry, f"{where}.types", key="types")),
         dynamic=entry.get("dynamic"),
@@ -225,7 +236,9 @@ class _Checker:
     def only(self, table: Mapping, prefix: str, allowed: set[str]) -> None:
         unknown = sorted(set(table) - allowed)
         if unknown:
-            self.fail(prefix + unknown[0], f"is not a profile key (expected one of {', '.join(sorted(allowed))})")
+            self.fail(
+                prefix + unknown[0], f"is not a profile key (expected one of {', '.join(sorted(allowed))})"
+            )
 
     def table(self, doc: Mapping, name: str, key: str | None = None) -> Mapping:
         value = doc.get(key or name, {})

@@ -38,7 +38,8 @@ __all__ = ["Support", "Verdict"]
 
 log = logging.getLogger(__name__)
 
-#: IR type spelling of an op type (the inverse of ``IR_TYPE_TO_OP_TYPE``), for judging transformed ops as layers.
+#: IR type spelling of an op type (the inverse of ``IR_TYPE_TO_OP_TYPE``), for judging transformed ops as
+#: layers.
 IR_TYPE_FROM_OP_TYPE = {op_type: ir_type for ir_type, op_type in IR_TYPE_TO_OP_TYPE.items()}
 
 Verdict = dict[int, str | None]
@@ -70,18 +71,21 @@ class Support:
     # -- public ------------------------------------------------------------------------------------------
 
     def query(self, device: Device, region: Collection[int] | None = None) -> Verdict:
-        """For every layer of ``region`` (all layers when ``None``): ``None`` if ``device`` runs it, else why not."""
+        """For every layer of ``region`` (all layers when ``None``): ``None`` if ``device`` runs it, else why
+        not."""
         return self.query_regions(device, [region])[0]
 
     def query_regions(self, device: Device, regions: Sequence[Collection[int] | None]) -> list[Verdict]:
         """:meth:`query` for several regions at once, as HETERO asks a lower-priority device: each region as a
         model of its own (``None`` is the whole model).
 
-        A real device is asked about each region itself (all region models are cut from one copy of the model).
-        An emulated device answers from its backing CPU plugin's answer for the whole model, restricted to the
-        region, then narrowed by its profile with the consequences drawn inside the region.
+        A real device is asked about each region itself (all region models are cut from one copy of the
+        model). An emulated device answers from its backing CPU plugin's answer for the whole model,
+        restricted to the region, then narrowed by its profile with the consequences drawn inside the region.
         """
-        layer_lists = [list(self.ir.layers) if region is None else _in_ir_order(self.ir, region) for region in regions]
+        layer_lists = [
+            list(self.ir.layers) if region is None else _in_ir_order(self.ir, region) for region in regions
+        ]
         if device.emulated:
             supported = self._supported_ids(device, [None])[0]
             blocked = self._blocked_by_profile(device)
@@ -98,14 +102,20 @@ class Support:
                 verdicts.append(reasons)
             return verdicts
         plugin = device.name.split(".")[0]
-        answers = self._supported_ids(device, [None if r is None else layers for r, layers in zip(regions, layer_lists)])
+        answers = self._supported_ids(
+            device, [None if r is None else layers for r, layers in zip(regions, layer_lists)]
+        )
         return [
-            {lid: None if lid in supported else f"the {plugin} plugin does not support it (query_model)" for lid in layers}
+            {
+                lid: None if lid in supported else f"the {plugin} plugin does not support it (query_model)"
+                for lid in layers
+            }
             for layers, supported in zip(layer_lists, answers)
         ]
 
     def exclude(self, verdict: Verdict, excluded: Mapping[int, str], device: Device) -> Verdict:
-        """``verdict`` with ``excluded`` layers (layer -> reason) unsupported too, and the consequences drawn."""
+        """``verdict`` with ``excluded`` layers (layer -> reason) unsupported too, and the consequences
+        drawn."""
         reasons = dict(verdict)
         changed = False
         for lid, reason in excluded.items():
@@ -128,8 +138,14 @@ class Support:
         """The layer ids OpenVINO's ``query_model`` supports in each region (from the cache when it can)."""
         config = {k: str(v) for k, v in sorted(device.config.items())}
         keys = [
-            file_digest([], self.ir.sha256, device.ov_name, json.dumps(config), ov_version(),
-                        "*" if region is None else ",".join(map(str, region)))
+            file_digest(
+                [],
+                self.ir.sha256,
+                device.ov_name,
+                json.dumps(config),
+                ov_version(),
+                "*" if region is None else ",".join(map(str, region)),
+            )
             for region in regions
         ]
         paths = [cache_dir("query") / f"{key[:40]}.json" for key in keys]
@@ -153,9 +169,15 @@ class Support:
                 except Exception as exc:  # OpenVINO's error types vary by plugin
                     raise BackendError(f"query_model on {device.label} failed: {ov_error_text(exc)}") from exc
                 if self.use_cache:
-                    write_atomic(paths[k], json.dumps({"device": device.ov_name, "supported": sorted(names[k])}))
+                    write_atomic(
+                        paths[k], json.dumps({"device": device.ov_name, "supported": sorted(names[k])})
+                    )
         return [
-            {lid for lid in (self.ir.layers if region is None else region) if self.ir.layers[lid].name in found}
+            {
+                lid
+                for lid in (self.ir.layers if region is None else region)
+                if self.ir.layers[lid].name in found
+            }
             for region, found in zip(regions, names)
         ]
 
@@ -170,8 +192,11 @@ class Support:
                 if name == op.layer.name and len(op.names) == 1:
                     blocked.setdefault(name, reason)
                 else:
-                    blocked.setdefault(name, f"OpenVINO's transformations make it part of {op.layer.type} "
-                                             f"{op.layer.name!r}: {reason}")  # fmt: skip
+                    blocked.setdefault(
+                        name,
+                        f"OpenVINO's transformations make it part of {op.layer.type} "
+                        f"{op.layer.name!r}: {reason}",
+                    )
         return blocked
 
     def _transformed_ops(self) -> list[_TransformedOp]:
@@ -208,7 +233,9 @@ class Support:
         for variable, pair in variables.items():
             if any(reasons[lid] for lid in pair):
                 for lid in pair:
-                    reasons[lid] = reasons[lid] or f"its variable {variable!r} is also used by an excluded layer"
+                    reasons[lid] = (
+                        reasons[lid] or f"its variable {variable!r} is also used by an excluded layer"
+                    )
         consumers = {lid: [c for c in self.ir.consumers(lid) if c in region] for lid in region}
 
         def all_consumers_excluded(lid: int) -> bool:
@@ -220,7 +247,11 @@ class Support:
                 continue
             if kind == "Convert":
                 ((src, _),) = self.ir.sources(lid)
-                if layers[src].ir_type in ("Parameter", "Const") and src in region and all_consumers_excluded(lid):
+                if (
+                    layers[src].ir_type in ("Parameter", "Const")
+                    and src in region
+                    and all_consumers_excluded(lid)
+                ):
                     reasons[lid] = "its consumers are all excluded"
                     reasons[src] = reasons[src] or "its consumers are all excluded"
             elif all_consumers_excluded(lid):
@@ -241,14 +272,19 @@ class _TransformedOp:
 
     @classmethod
     def from_record(cls, record: dict) -> _TransformedOp:
-        outputs = tuple(Port(k, element.upper(), tuple(shape) if shape is not None else None)
-                        for k, (element, shape) in enumerate(record["outputs"]))  # fmt: skip
-        layer = Layer(-1, record["name"], IR_TYPE_FROM_OP_TYPE.get(record["type"], record["type"]), "", outputs=outputs)
+        outputs = tuple(
+            Port(k, element.upper(), tuple(shape) if shape is not None else None)
+            for k, (element, shape) in enumerate(record["outputs"])
+        )
+        layer = Layer(
+            -1, record["name"], IR_TYPE_FROM_OP_TYPE.get(record["type"], record["type"]), "", outputs=outputs
+        )
         return cls(layer, tuple(record["names"]))
 
 
 def _record(op) -> dict:
-    """A transformed op as JSON: type, name, outputs (element type, shape) and the original names it carries."""
+    """A transformed op as JSON: type, name, outputs (element type, shape) and the original names it
+    carries."""
     rt = op.get_rt_info()
     fused = rt["fused_names_0"].astype(str) if "fused_names_0" in rt else ""
     names = [n for n in fused.split(",") if n] or [op.get_friendly_name()]
@@ -264,5 +300,3 @@ def _in_ir_order(ir: IRModel, region: Collection[int]) -> list[int]:
     """The layers of ``region`` in the IR's order."""
     members = set(region)
     return [lid for lid in ir.layers if lid in members]
-
-

@@ -22,15 +22,15 @@ Node key: the IR layer id (``int``). Node attributes:
     Tuple of :class:`~hetero_tool.ir.types.Body` (TensorIterator, Loop, If), not flattened.
 
 Edge key: the consumer's input port id (an input has exactly one producer, so ``(src, dst, dst_port)`` is
-unique). Edge attributes: ``src_port``, ``dst_port``, ``precision``, ``shape`` and ``bytes`` (``None`` when the
-shape is dynamic).
+unique). Edge attributes: ``src_port``, ``dst_port``, ``precision``, ``shape`` and ``bytes`` (``None`` when
+the shape is dynamic).
 """
 
 from __future__ import annotations
 
 import networkx as nx
 
-from hetero_tool.ir._gc import paused_gc
+from hetero_tool._gc import paused_gc
 from hetero_tool.ir.types import IRModel
 
 __all__ = ["graph_from_ir"]

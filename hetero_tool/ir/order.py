@@ -24,7 +24,8 @@ def ordered_layer_ids(ir: IRModel) -> list[int]:
     --------
     >>> from hetero_tool.ir.types import Edge, IRModel, Layer, Port
     >>> out = lambda pid: (Port(id=pid, precision="FP32", shape=(1,)),)
-    >>> ir = IRModel(name="m", version=11, edges=(Edge(0, 0, 2, 0), Edge(1, 0, 2, 1), Edge(2, 2, 3, 0)), layers={
+    >>> edges = (Edge(0, 0, 2, 0), Edge(1, 0, 2, 1), Edge(2, 2, 3, 0))
+    >>> ir = IRModel(name="m", version=11, edges=edges, layers={
     ...     0: Layer(0, "a", "Parameter", "opset1", outputs=out(0)),
     ...     1: Layer(1, "b", "Parameter", "opset1", outputs=out(0)),
     ...     2: Layer(2, "add", "Add", "opset1", inputs=(0, 1), outputs=out(2)),

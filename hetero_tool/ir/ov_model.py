@@ -59,7 +59,8 @@ def ops_by_layer_id(ir: IRModel, model) -> dict:
         layer = ir.layers[lid]
         if op.get_friendly_name() != layer.name or op.get_type_name() != layer.type:
             raise BackendError(
-                f"{ir.path}: op {op.get_friendly_name()!r} ({op.get_type_name()}) does not match {layer.label}"
+                f"{ir.path}: op {op.get_friendly_name()!r} ({op.get_type_name()}) "
+                f"does not match {layer.label}"
             )
         mapping[lid] = op
     return mapping
@@ -94,7 +95,8 @@ def region_models(ir: IRModel, model, regions: Sequence[Collection[int]]) -> lis
         for region in members
     ]
     return [
-        _cut(ir, ops, layer_of, region, out, f"region{k}") for k, (region, out) in enumerate(zip(members, leaving))
+        _cut(ir, ops, layer_of, region, out, f"region{k}")
+        for k, (region, out) in enumerate(zip(members, leaving))
     ]
 
 

@@ -26,8 +26,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import NoReturn
 
+from hetero_tool._gc import paused_gc
 from hetero_tool.errors import InputError, IRError, WeightsError
-from hetero_tool.ir._gc import paused_gc
 from hetero_tool.ir.types import (
     ELEMENT_BITS,
     Body,
@@ -53,12 +53,14 @@ _UNESCAPED_COMMA = re.compile(r"(?<!\\),")
 _DIM = "\0"
 _IGNORE = set().discard  # a C-level no-op of one argument: where <dim> marks go outside output ports
 _NO_DATA: Mapping[str, str] = MappingProxyType({})  # the data of a layer without <data>
-# A NamedTuple's generated ``__new__`` runs a Python frame per record; ``tuple.__new__`` builds the same record
-# in C. The parser builds hundreds of thousands of them, every field given, so it calls this directly.
+# A NamedTuple's generated ``__new__`` runs a Python frame per record; ``tuple.__new__`` builds the same
+# record in C. The parser builds hundreds of thousands of them, every field given, so it calls this directly.
 _record = tuple.__new__
 
 
-def parse_ir(xml_path: str | Path, *, weights_path: str | Path | None = None, check_bin: bool = True) -> IRModel:
+def parse_ir(
+    xml_path: str | Path, *, weights_path: str | Path | None = None, check_bin: bool = True
+) -> IRModel:
     """Read an OpenVINO IR ``.xml`` into an :class:`~hetero_tool.ir.types.IRModel`.
 
     Parameters
@@ -78,8 +80,8 @@ def parse_ir(xml_path: str | Path, *, weights_path: str | Path | None = None, ch
     Raises
     ------
     IRError
-        Malformed or hostile XML, an unsupported IR version, a duplicate layer id, an edge to a missing layer or
-        port, an input fed twice or not at all, a cycle. ``WeightsError`` (a subclass) for a missing or
+        Malformed or hostile XML, an unsupported IR version, a duplicate layer id, an edge to a missing layer
+        or port, an input fed twice or not at all, a cycle. ``WeightsError`` (a subclass) for a missing or
         truncated ``.bin``. The message names the file, XML line and layer.
 
     Examples
@@ -138,7 +140,9 @@ def check_weights(model: IRModel, weights_path: str | Path | None = None) -> Non
     first constant (in XML order) that reads past the end of the file.
     """
     xml = model.path or Path(f"<{model.name}>")
-    regions = [(layer, *_const_region(xml, layer)) for layer in walk_layers(model) if layer.ir_type == "Const"]
+    regions = [
+        (layer, *_const_region(xml, layer)) for layer in walk_layers(model) if layer.ir_type == "Const"
+    ]
     needed = max((end for _, _, end in regions), default=0)
     if not needed:
         return
@@ -176,8 +180,19 @@ class _Scope:
     """One model while it streams past (the top level, or a body): its layers and edges so far, and the
     layer still open, whose parts are kept raw until the layer is complete."""
 
-    __slots__ = ("name", "parent", "layers", "edges", "section", "layer", "line", "data", "inputs", "outputs",
-                 "extras")  # fmt: skip
+    __slots__ = (
+        "name",
+        "parent",
+        "layers",
+        "edges",
+        "section",
+        "layer",
+        "line",
+        "data",
+        "inputs",
+        "outputs",
+        "extras",
+    )
 
     def __init__(self, name: str, parent: _Scope | None = None) -> None:
         self.name = name
@@ -190,7 +205,9 @@ class _Scope:
         self.line = 0
         self.data: Mapping[str, str] = _NO_DATA
         self.inputs: list[dict[str, str]] = []
-        self.outputs: list[tuple[dict[str, str], list[str], int]] = []  # attributes, <dim> text, line per port
+        self.outputs: list[
+            tuple[dict[str, str], list[str], int]
+        ] = []  # attributes, <dim> text, line per port
         self.extras: _Extras | None = None
 
     def open_extras(self) -> _Extras:
@@ -203,10 +220,11 @@ class _Scope:
 class _Reader:
     """Expat handlers that turn IR elements into :mod:`~hetero_tool.ir.types` as they stream past.
 
-    Expat calls Python once per start tag, so :meth:`start` handles the frequent tags in a few steps and leaves
-    the rest to :meth:`other`. Character data is collected (by a C-level ``list.append``) only in output ports,
-    and end tags are listened to only inside bodies and skipped subtrees (``rt_info``, metadata), where nesting
-    matters. A layer is built when the next one starts; if that fails, :meth:`raise_layer_error` names why.
+    Expat calls Python once per start tag, so :meth:`start` handles the frequent tags in a few steps and
+    leaves the rest to :meth:`other`. Character data is collected (by a C-level ``list.append``) only in
+    output ports, and end tags are listened to only inside bodies and skipped subtrees (``rt_info``,
+    metadata), where nesting matters. A layer is built when the next one starts; if that fails,
+    :meth:`raise_layer_error` names why.
     """
 
     def __init__(self, path: Path) -> None:
@@ -239,7 +257,9 @@ class _Reader:
                     self.parser.Parse(chunk, False)
                 self.parser.Parse(b"", True)
         except pyexpat.ExpatError as exc:
-            raise IRError(self.path, f"malformed XML: {pyexpat.ErrorString(exc.code)}", line=exc.lineno) from None
+            raise IRError(
+                self.path, f"malformed XML: {pyexpat.ErrorString(exc.code)}", line=exc.lineno
+            ) from None
         if self.header is None:
             raise IRError(self.path, "not an OpenVINO IR: the file holds no XML element")
         if self.top.layer is not None:
@@ -250,8 +270,10 @@ class _Reader:
         raise IRError(self.path, message, line=line or self.parser.CurrentLineNumber)
 
     def refuse_doctype(self, *args) -> None:
-        self.fail("the XML has a DOCTYPE; IR files never do, and DTDs (entity expansion, external entities) "
-                  "are refused")  # fmt: skip
+        self.fail(
+            "the XML has a DOCTYPE; IR files never do, and DTDs (entity expansion, external entities) "
+            "are refused"
+        )
 
     # -- handlers ----------------------------------------------------------------------------------------
 
@@ -289,9 +311,18 @@ class _Reader:
                 self.fail("a <port> outside a layer's <input> or <output>")
         elif tag == "edge" and scope.section == "edges":
             try:
-                scope.edges.append(_record(Edge, (int(attrs["from-layer"]), int(attrs["from-port"]),
-                                                  int(attrs["to-layer"]), int(attrs["to-port"]),
-                                                  self.parser.CurrentLineNumber)))  # fmt: skip
+                scope.edges.append(
+                    _record(
+                        Edge,
+                        (
+                            int(attrs["from-layer"]),
+                            int(attrs["from-port"]),
+                            int(attrs["to-layer"]),
+                            int(attrs["to-port"]),
+                            self.parser.CurrentLineNumber,
+                        ),
+                    )
+                )
             except (KeyError, ValueError):
                 line = self.parser.CurrentLineNumber
                 for key in _EDGE_KEYS:
@@ -394,7 +425,9 @@ class _Reader:
             self.finish_layer(body)
         if not body.layers:
             self.fail(f"body {body.name!r} has no layers")
-        layers, edges, unreachable = _checked(self.path, body.layers, body.edges, where=f"body {body.name!r}: ")
+        layers, edges, unreachable = _checked(
+            self.path, body.layers, body.edges, where=f"body {body.name!r}: "
+        )
         model = IRModel(name=body.name, version=0, layers=layers, edges=tuple(edges), unreachable=unreachable)
         self.scope = body.parent
         self.scope.open_extras().bodies.append((tag, model))
@@ -415,11 +448,21 @@ class _Reader:
                 if shape is None:
                     shape = shapes[dims] = tuple([_dim_from_text(dim) for dim in dims.split(_DIM)[1:]])
                 names = port.get("names")
-                outputs.append(_record(Port, (int(port["id"]), port.get("precision", ""), shape,
-                                              _tensor_names(names) if names else ())))  # fmt: skip
+                outputs.append(
+                    _record(
+                        Port,
+                        (
+                            int(port["id"]),
+                            port.get("precision", ""),
+                            shape,
+                            _tensor_names(names) if names else (),
+                        ),
+                    )
+                )
             inputs = tuple([int(port["id"]) for port in scope.inputs])
             if ir_type == "Parameter" and outputs and "shape" in data:
-                # The port writes every dynamic dimension as -1; <data shape> keeps intervals and dynamic rank.
+                # The port writes every dynamic dimension as -1; <data shape> keeps intervals and dynamic
+                # rank.
                 outputs[0] = outputs[0]._replace(shape=_shape_from_text(data["shape"]))
         except (KeyError, ValueError):
             self.raise_layer_error(scope, attrs, line)
@@ -437,16 +480,32 @@ class _Reader:
                 )
                 for tag, model in extras.bodies
             )
-        layer = _record(Layer, (layer_id, attrs.get("name", ""), ir_type, attrs.get("version", ""), data, inputs,
-                                tuple(outputs), bodies, line))  # fmt: skip
+        layer = _record(
+            Layer,
+            (
+                layer_id,
+                attrs.get("name", ""),
+                ir_type,
+                attrs.get("version", ""),
+                data,
+                inputs,
+                tuple(outputs),
+                bodies,
+                line,
+            ),
+        )
         if layer_id in scope.layers:
             first = scope.layers[layer_id]
-            self.fail(f"duplicate layer id {layer_id}: {first.label} (line {first.line}) and {layer.name!r} both "
-                      "use it", line)  # fmt: skip
+            self.fail(
+                f"duplicate layer id {layer_id}: {first.label} (line {first.line}) and {layer.name!r} both "
+                "use it",
+                line,
+            )
         scope.layers[layer_id] = layer
 
     def raise_layer_error(self, scope: _Scope, attrs: dict[str, str], line: int) -> NoReturn:
-        """Name what :meth:`finish_layer` could not take in the open layer: a bad id, type, port or dimension."""
+        """Name what :meth:`finish_layer` could not take in the open layer: a bad id, type, port or
+        dimension."""
         layer_id = _int(self.path, attrs, "id", "a <layer>", line)
         what = f"layer {layer_id} ({attrs.get('name', '')!r})"
         if not attrs.get("type"):
@@ -474,7 +533,9 @@ _DST_ID = operator.itemgetter(2)
 _OUTPUT_TYPES = ("Result", "Assign")
 
 
-def _int(path: Path, attrs: Mapping[str, str], key: str, what: str, line: int, default: int | None = None) -> int:
+def _int(
+    path: Path, attrs: Mapping[str, str], key: str, what: str, line: int, default: int | None = None
+) -> int:
     raw = attrs.get(key)
     if raw is None:
         if default is not None:
@@ -527,7 +588,8 @@ def _shape_from_text(text: str) -> tuple[Dim, ...] | None:
 
 
 def _tensor_names(names: str) -> tuple[str, ...]:
-    """The tensor names in an output port's ``names`` attribute: comma-separated, a comma in a name as ``\\,``."""
+    """The tensor names in an output port's ``names`` attribute: comma-separated, a comma in a name as
+    ``\\,``."""
     return tuple([name.replace("\\,", ",") for name in _UNESCAPED_COMMA.split(names)])
 
 
@@ -590,7 +652,8 @@ def _checked(
 
 
 def _all_kept(layers: dict[int, Layer], edges: list[Edge]) -> bool:
-    """Whether, at a glance, the graph is acyclic and every layer is kept: the common case, in C-level iterators.
+    """Whether, at a glance, the graph is acyclic and every layer is kept: the common case, in C-level
+    iterators.
 
     OpenVINO's serializer numbers layers in topological order, so every edge runs from a lower id to a higher
     one, which rules out a cycle. In an acyclic graph every path ends at a layer without consumers; when those
@@ -637,19 +700,28 @@ def _locate_bad_edge(path: Path, layers, edges, outputs: set, inputs: set, where
             )
         unfed.discard((edge.dst, edge.dst_port))
     lid, port_id = min(unfed)
-    raise IRError(path, f"{where}input port {port_id} of {layers[lid].label} has no incoming edge",
-                  line=layers[lid].line)  # fmt: skip
+    raise IRError(
+        path,
+        f"{where}input port {port_id} of {layers[lid].label} has no incoming edge",
+        line=layers[lid].line,
+    )
 
 
 def _bad_edge_end(path: Path, layers, edge: Edge, end: int, port: int, kind: str, where: str) -> None:
     """Raise if ``end`` or its ``kind`` port ``port`` does not exist (otherwise return)."""
     if end not in layers:
-        raise IRError(path, f"{where}edge {_edge_text(edge)} refers to layer {end}, which does not exist",
-                      line=edge.line)  # fmt: skip
+        raise IRError(
+            path,
+            f"{where}edge {_edge_text(edge)} refers to layer {end}, which does not exist",
+            line=edge.line,
+        )
     ports = [p.id for p in layers[end].outputs] if kind == "output" else layers[end].inputs
     if port not in ports:
-        raise IRError(path, f"{where}edge {_edge_text(edge)}: {layers[end].label} has no {kind} port {port}",
-                      line=edge.line)  # fmt: skip
+        raise IRError(
+            path,
+            f"{where}edge {_edge_text(edge)}: {layers[end].label} has no {kind} port {port}",
+            line=edge.line,
+        )
 
 
 def _edge_text(edge: Edge) -> str:
@@ -657,12 +729,15 @@ def _edge_text(edge: Edge) -> str:
 
 
 def _const_region(xml: Path, layer: Layer) -> tuple[int, int]:
-    """``(offset, end)`` of a Const's bytes in the ``.bin``, after checking them against its shape and type."""
+    """``(offset, end)`` of a Const's bytes in the ``.bin``, after checking them against its shape and
+    type."""
     data = layer.data
     try:
         offset, size = int(data.get("offset", 0)), int(data["size"])
     except (KeyError, ValueError):
-        raise IRError(xml, f"{layer.label}: a Const needs integer 'offset' and 'size'", line=layer.line) from None
+        raise IRError(
+            xml, f"{layer.label}: a Const needs integer 'offset' and 'size'", line=layer.line
+        ) from None
     if offset < 0 or size < 0:
         raise IRError(xml, f"{layer.label}: negative offset or size", line=layer.line)
     bits = ELEMENT_BITS.get(data.get("element_type", ""))
@@ -670,6 +745,9 @@ def _const_region(xml: Path, layer: Layer) -> tuple[int, int]:
     if bits and shape is not None and str not in map(type, shape):  # a fixed-size type and a static shape
         expected = (math.prod(shape) * bits + 7) // 8
         if size != expected:
-            raise IRError(xml, f"{layer.label}: size={size} but its shape and type need {expected} bytes",
-                          line=layer.line)  # fmt: skip
+            raise IRError(
+                xml,
+                f"{layer.label}: size={size} but its shape and type need {expected} bytes",
+                line=layer.line,
+            )
     return offset, offset + size

@@ -107,7 +107,9 @@ def summary_from_ir(ir: IRModel) -> ModelSummary:
         TensorSummary(
             name=layer.name,
             layer_id=layer.id,
-            element_type=layer.outputs[0].element_type if layer.outputs else layer.data.get("element_type", ""),
+            element_type=layer.outputs[0].element_type
+            if layer.outputs
+            else layer.data.get("element_type", ""),
             shape=layer.outputs[0].shape if layer.outputs else None,
             tensor_names=layer.outputs[0].names if layer.outputs else (),
         )

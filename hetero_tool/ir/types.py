@@ -68,7 +68,8 @@ IR_TYPE_TO_OP_TYPE: Mapping[str, str] = {
 
 
 #: Op types that are not computations: HETERO places them by their neighbours (a Result with its producer, a
-#: Constant cloned into its consumers' submodels), devices never refuse them, and they take no time of their own.
+#: Constant cloned into its consumers' submodels), devices never refuse them, and they take no time of their
+#: own.
 STRUCTURAL_TYPES = frozenset({"Parameter", "Constant", "Result"})
 
 
@@ -241,7 +242,8 @@ class PortMapping:
     external_port_id: int
     #: The layer id of the body Parameter or Result.
     internal_layer_id: int
-    #: The remaining attributes as written: ``axis``, ``start``, ``stride``, ``part_size``, ``end``, ``purpose``.
+    #: The remaining attributes as written: ``axis``, ``start``, ``stride``, ``part_size``, ``end``,
+    #: ``purpose``.
     attrs: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -306,7 +308,8 @@ class IRModel:
 
     def check_made_for(self, sha256: str, *, name: str, what: str, where: str) -> None:
         """Refuse a document made for another model: raise :class:`~hetero_tool.errors.PlanError` unless
-        ``sha256`` (what ``where``, a ``what`` made for model ``name``, records) is this model's :attr:`sha256`."""
+        ``sha256`` (what ``where``, a ``what`` made for model ``name``, records) is this model's
+        :attr:`sha256`."""
         if sha256 != self.sha256:
             raise PlanError(
                 f"{where}: the {what} was made for {name!r} (IR sha256 {sha256[:12]}...), not for "
@@ -324,7 +327,9 @@ class IRModel:
     @cached_property
     def _sources(self) -> Mapping[int, tuple[tuple[int, int], ...]]:
         producer = self._producer
-        return {lid: tuple(producer[lid, port] for port in layer.inputs) for lid, layer in self.layers.items()}
+        return {
+            lid: tuple(producer[lid, port] for port in layer.inputs) for lid, layer in self.layers.items()
+        }
 
     def sources(self, layer_id: int) -> tuple[tuple[int, int], ...]:
         """``(layer id, output port id)`` feeding each input of ``layer_id``, in OpenVINO's input order."""
@@ -372,7 +377,8 @@ class IRModel:
 
     @property
     def weights_bytes(self) -> int:
-        """Bytes of all constants, bodies included, as stored in the ``.bin`` (shared regions counted once)."""
+        """Bytes of all constants, bodies included, as stored in the ``.bin`` (shared regions counted
+        once)."""
         regions: set[tuple[int, int]] = set()
         for layer in walk_layers(self):
             if layer.ir_type == "Const":

@@ -1,10 +1,12 @@
-"""Iteration order of libstdc++'s ``std::unordered_map`` / ``unordered_set``, which HETERO's output depends on.
+"""Iteration order of libstdc++'s ``std::unordered_map`` / ``unordered_set``, which HETERO's output depends
+on.
 
 HETERO keeps its subgraphs in a ``std::unordered_map<int, Subgraph>`` and sorts them level by level in that
-map's iteration order, so the order of submodels (hence ``subgraph<i>`` in perf counters, and the device of each
-compiled submodel) follows how libstdc++ lays out hash buckets. Its affinity dump colours devices by their
-position in a ``std::unordered_set<std::string>``. This module replays libstdc++'s bucket policy (GCC 5 and
-later: prime bucket counts, load factor 1.0, new keys at the front of their bucket's run) for Linux builds.
+map's iteration order, so the order of submodels (hence ``subgraph<i>`` in perf counters, and the device of
+each compiled submodel) follows how libstdc++ lays out hash buckets. Its affinity dump colours devices by
+their position in a ``std::unordered_set<std::string>``. This module replays libstdc++'s bucket policy (GCC 5
+and later: prime bucket counts, load factor 1.0, new keys at the front of their bucket's run) for Linux
+builds.
 """
 
 from __future__ import annotations
@@ -23,13 +25,13 @@ _PRIMES = (
     17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97, 103, 109, 113, 127, 137, 139,
     149, 157, 167, 179, 193, 199, 211, 227, 241, 257, 277, 293, 313, 337, 359, 383, 409, 439, 467, 503, 541,
     577, 619, 661, 709, 761, 823, 887, 953, 1031, 1109, 1193, 1289, 1381, 1493, 1613, 1741, 1879, 2029, 2179,
-    2357, 2549, 2753, 2971, 3209, 3469, 3739, 4027, 4349, 4703, 5087, 5503, 5953, 6427, 6949, 7517, 8123, 8783,
-    9497, 10273, 11113, 12011, 12983, 14033, 15173, 16411, 17749, 19183, 20753, 22447, 24281, 26267, 28411,
-    30727, 33223, 35933, 38873, 42043, 45481, 49201, 53201, 57557, 62233, 67307, 72817, 78779, 85229, 92203,
-    99733, 107897, 116731, 126271, 136607, 147793, 159871, 172933, 187091, 202409, 218971, 236897, 256279,
-    277261, 299951, 324503, 351061, 379787, 410857, 444487, 480881, 520241, 562841, 608903, 658753, 712697,
-    771049, 834181, 902483, 976369, 1056323, 1142821, 1236397, 1337629, 1447153, 1565659, 1693859, 1832561,
-    1982627, 2144977,
+    2357, 2549, 2753, 2971, 3209, 3469, 3739, 4027, 4349, 4703, 5087, 5503, 5953, 6427, 6949, 7517, 8123,
+    8783, 9497, 10273, 11113, 12011, 12983, 14033, 15173, 16411, 17749, 19183, 20753, 22447, 24281, 26267,
+    28411, 30727, 33223, 35933, 38873, 42043, 45481, 49201, 53201, 57557, 62233, 67307, 72817, 78779, 85229,
+    92203, 99733, 107897, 116731, 126271, 136607, 147793, 159871, 172933, 187091, 202409, 218971, 236897,
+    256279, 277261, 299951, 324503, 351061, 379787, 410857, 444487, 480881, 520241, 562841, 608903, 658753,
+    712697, 771049, 834181, 902483, 976369, 1056323, 1142821, 1236397, 1337629, 1447153, 1565659, 1693859,
+    1832561, 1982627, 2144977,
 )  # fmt: skip
 
 
@@ -39,7 +41,8 @@ def hash_int(key: int) -> int:
 
 
 def hash_string(text: str) -> int:
-    """``std::hash<std::string>`` on 64-bit libstdc++: ``_Hash_bytes(data, len, 0xc70f6907)`` (MurmurHash64A)."""
+    """``std::hash<std::string>`` on 64-bit libstdc++: ``_Hash_bytes(data, len, 0xc70f6907)``
+    (MurmurHash64A)."""
     data = text.encode()
     mul = 0xC6A4A7935BD1E995
     h = (0xC70F6907 ^ (len(data) * mul)) & _MASK64

@@ -7,9 +7,9 @@ step by step, because the point is to predict what the plugin will do, not what 
    affinity is a boundary, except into a Result, which instead takes its producer's affinity.
 2. **Components.** Union-find over the non-boundary edges, in ``get_ordered_ops()`` order; a component keeps
    the id of its first input's component, so ids are neither contiguous nor the execution order.
-3. **Cycles.** Same-device components can depend on each other in a cycle (A -> B -> A) although the model is a
-   DAG; HETERO promotes edges to boundaries until none is left, first with a per-layer heuristic iterated to a
-   fixed point, then with an SCC fallback that isolates one layer at a time.
+3. **Cycles.** Same-device components can depend on each other in a cycle (A -> B -> A) although the model is
+   a DAG; HETERO promotes edges to boundaries until none is left, first with a per-layer heuristic iterated to
+   a fixed point, then with an SCC fallback that isolates one layer at a time.
 4. **Cuts.** Every boundary output (never a Constant's: Constants are cloned into each consumer's submodel)
    gets one Result in the producer's subgraph and one Parameter per consuming subgraph.
 5. **Order.** Components that hold a Parameter, Result or sink become submodels, sorted level by level by
@@ -163,8 +163,10 @@ def collect_subgraphs(ir: IRModel, affinity: Mapping[int, str]) -> Partition:
     missing = [lid for lid in ir.layers if lid not in affinity]
     if missing:
         layer = ir.layers[missing[0]]
-        raise InputError(f"{layer.label} has no affinity ({len(missing)} layers have none); HETERO needs one "
-                         "for every layer, Parameters, Constants and Results included")  # fmt: skip
+        raise InputError(
+            f"{layer.label} has no affinity ({len(missing)} layers have none); HETERO needs one "
+            "for every layer, Parameters, Constants and Results included"
+        )
     return _Collector(ir, affinity).run()
 
 
@@ -264,7 +266,8 @@ class _Collector:
         return self.component_ids() if self.scc_steps else sg
 
     def _heuristic_round(self, sg: list[int]) -> list[tuple[int, int]]:
-        """One round of the per-layer heuristic: the boundaries to add (all computed from this round's state)."""
+        """One round of the per-layer heuristic: the boundaries to add (all computed from this round's
+        state)."""
         graph_input, inputs = self.graph_input, self.inputs
         bits = list(self.boundary)
         bit_of = {key: b for b, key in enumerate(bits)}
@@ -292,8 +295,9 @@ class _Collector:
         sg_dep = [deps[i] & owner_mask.get(sg[i], 0) for i in range(len(inputs))]
         cyc_dep = [deps[i] & producer_mask.get(sg[i], 0) for i in range(len(inputs))]
         # Boundaries whose consumer and producer are both ordinary layers: a source "leaf" has none upstream.
-        plain_mask = sum(1 << b for b, (node, p) in enumerate(bits)
-                         if not is_gi[b] and not graph_input[inputs[node][p][0]])  # fmt: skip
+        plain_mask = sum(
+            1 << b for b, (node, p) in enumerate(bits) if not is_gi[b] and not graph_input[inputs[node][p][0]]
+        )
         reach = _Reach(inputs, bit_of, is_gi, owner_sg, producer_sg, sg_dep)
         added = []
         for i, ins in enumerate(inputs):
@@ -333,15 +337,24 @@ class _Collector:
                 seen.add((src, port))
                 foreign = [(c, cp) for c, cp in self.consumers[(src, port)] if sg[c] != sg[src]]
                 if foreign:
-                    cut_order.append((src, port, sorted({sg[c] for c, _ in foreign}), [c for c, _ in foreign]))
+                    cut_order.append(
+                        (src, port, sorted({sg[c] for c, _ in foreign}), [c for c, _ in foreign])
+                    )
         # Components that become submodels: those holding a Parameter, Result or sink, inserted into HETERO's
         # std::unordered_map in this sequence (original Parameters, cut Parameters, original Results, cut
         # Results, sinks), which decides their order within a level.
         # The model's own Parameters, Results and sinks, in model (XML) order.
-        params, results, sinks = ([self.pos[lid] for lid, layer in ir.layers.items() if layer.ir_type == kind]
-                                  for kind in ("Parameter", "Result", "Assign"))  # fmt: skip
-        insertion = ([sg[i] for i in params] + [t for *_, targets, _ in cut_order for t in targets]
-                     + [sg[i] for i in results] + [sg[src] for src, *_ in cut_order] + [sg[i] for i in sinks])  # fmt: skip
+        params, results, sinks = (
+            [self.pos[lid] for lid, layer in ir.layers.items() if layer.ir_type == kind]
+            for kind in ("Parameter", "Result", "Assign")
+        )
+        insertion = (
+            [sg[i] for i in params]
+            + [t for *_, targets, _ in cut_order for t in targets]
+            + [sg[i] for i in results]
+            + [sg[src] for src, *_ in cut_order]
+            + [sg[i] for i in sinks]
+        )
         device: dict[int, str] = {}
         for i in params:
             device[sg[i]] = self.affinity[i]
@@ -371,13 +384,21 @@ class _Collector:
         constants: dict[int, list[int]] = {c: [] for c in ordered}
         for i, lid in enumerate(ids):
             if self.type[i] == "Const":
-                for c in dict.fromkeys(sg[t] for t, _ in self.consumers.get((i, ir.layers[lid].outputs[0].id), ())):
+                for c in dict.fromkeys(
+                    sg[t] for t, _ in self.consumers.get((i, ir.layers[lid].outputs[0].id), ())
+                ):
                     if c in constants:
                         constants[c].append(lid)
             elif sg[i] in members:
                 members[sg[i]].append(lid)
         subgraphs = tuple(
-            Subgraph(index=k, collector_id=c, device=device[c], layers=tuple(members[c]), constants=tuple(constants[c]))
+            Subgraph(
+                index=k,
+                collector_id=c,
+                device=device[c],
+                layers=tuple(members[c]),
+                constants=tuple(constants[c]),
+            )
             for k, c in enumerate(ordered)
         )
         cuts = tuple(
@@ -398,9 +419,15 @@ class _Collector:
             cuts=cuts,
             cycle_rounds=self.rounds,
             scc_steps=self.scc_steps,
-            subgraph_of={lid: index_of[sg[i]] for i, lid in enumerate(ids) if sg[i] in index_of and self.type[i] != "Const"},
+            subgraph_of={
+                lid: index_of[sg[i]]
+                for i, lid in enumerate(ids)
+                if sg[i] in index_of and self.type[i] != "Const"
+            },
             detached_results=tuple(
-                ids[i] for i in results if self.type[inputs[i][0][0]] != "Const" and sg[inputs[i][0][0]] != sg[i]
+                ids[i]
+                for i in results
+                if self.type[inputs[i][0][0]] != "Const" and sg[inputs[i][0][0]] != sg[i]
             ),
         )
 
@@ -408,11 +435,11 @@ class _Collector:
 class _Reach:
     """What HETERO ORs together per layer in its cycle heuristic, memoised along the graph.
 
-    For layer ``i`` of component ``P`` HETERO takes every boundary ``b`` upstream of ``i`` that either leaves ``P``
-    (``b``'s producer is in ``P``: add what that producer depends on inside ``P``) or re-enters ``P`` from
-    outside (add what ``b``'s consumer depends on inside ``P``). Summed bit by bit this is quadratic; but it is a
-    union over everything upstream, so it follows the inputs: ``closure(i, P)`` is the union of the inputs'
-    ``closure(src, P)`` and the contributions of ``i``'s own boundary inputs.
+    For layer ``i`` of component ``P`` HETERO takes every boundary ``b`` upstream of ``i`` that either leaves
+    ``P`` (``b``'s producer is in ``P``: add what that producer depends on inside ``P``) or re-enters ``P``
+    from outside (add what ``b``'s consumer depends on inside ``P``). Summed bit by bit this is quadratic; but
+    it is a union over everything upstream, so it follows the inputs: ``closure(i, P)`` is the union of the
+    inputs' ``closure(src, P)`` and the contributions of ``i``'s own boundary inputs.
     """
 
     def __init__(self, inputs, bit_of, is_gi, owner_sg, producer_sg, sg_dep) -> None:
@@ -485,7 +512,9 @@ class _SccFallback:
                 self.edges[src].append((i, (i, p)))
                 self.feeds[src].append((i, p))
         self.leaf_source = [
-            not c.graph_input[x] and c.non_result_consumers[x] == 1 and all(c.graph_input[s] for s, _ in c.inputs[x])
+            not c.graph_input[x]
+            and c.non_result_consumers[x] == 1
+            and all(c.graph_input[s] for s, _ in c.inputs[x])
             for x in range(n)
         ]
         # Component graph with edge multiplicities, from boundary inputs of non-graph-input layers.
@@ -593,7 +622,8 @@ class _SccFallback:
                 stack.append(iter(edges[found]))
 
     def _split(self, piece: set[int]) -> None:
-        """Give ``piece`` (split off its component) a label of its own and update everything that depends on it."""
+        """Give ``piece`` (split off its component) a label of its own and update everything that depends on
+        it."""
         c, label = self.c, self.label
         old = label[next(iter(piece))]
         new = self.next_label
@@ -671,7 +701,8 @@ class _SccFallback:
         return False
 
     def _assign_sccs(self, labels: set[int]) -> None:
-        """Strongly connected components of the component graph restricted to ``labels`` (iterative Tarjan)."""
+        """Strongly connected components of the component graph restricted to ``labels`` (iterative
+        Tarjan)."""
         index: dict[int, int] = {}
         low: dict[int, int] = {}
         stack: list[int] = []

@@ -1,4 +1,5 @@
-"""Child process that lays out Graphviz source from stdin with pygraphviz: ``python -m hetero_tool.report._layout FMT``.
+"""Child process that lays out Graphviz source from stdin with pygraphviz:
+``python -m hetero_tool.report._layout FMT``.
 
 Used when no system ``dot`` is installed: the ``pygraphviz`` wheel bundles Graphviz's libraries and plugins
 (not its command-line tools). Running it in a child lets the parent stop a layout that takes too long.

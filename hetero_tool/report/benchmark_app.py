@@ -157,7 +157,8 @@ def report_file_names(fmt: str = "csv", counters: str = "no") -> tuple[str, ...]
         raise InputError(f"--report-format {fmt}: use one of {', '.join(REPORT_FORMATS)}")
     if counters == "detailed":
         raise InputError(
-            "benchmark_app counters 'detailed' are per infer request; a bench keeps only their average: use 'average'"
+            "benchmark_app counters 'detailed' are per infer request; "
+            "a bench keeps only their average: use 'average'"
         )
     if counters not in COUNTER_REPORTS:
         raise InputError(f"benchmark_app counters {counters!r}: use one of {', '.join(COUNTER_REPORTS)}")
@@ -387,10 +388,16 @@ def _render_counters(rows: list[tuple[str, str, str, float]], fmt: str) -> str:
     unknown_exec, no_cpu_time = "undef", "0.000"
     if fmt == "json":
         nodes = [
-            {"name": name, "node_type": type_, "status": status, "real_time": f"{ms:.3f}",
-             "cpu_time": no_cpu_time, "exec_type": unknown_exec}
+            {
+                "name": name,
+                "node_type": type_,
+                "status": status,
+                "real_time": f"{ms:.3f}",
+                "cpu_time": no_cpu_time,
+                "exec_type": unknown_exec,
+            }
             for name, type_, status, ms in rows
-        ]  # fmt: skip
+        ]
         report = {
             "report_type": "average",
             "avg_performance": {"nodes": nodes, "total_real_time": total, "total_cpu_time": no_cpu_time},
@@ -453,8 +460,10 @@ def _cpu_threads(config: BenchConfig, run: Run) -> object | None:
 def _input_files(inputs: str) -> str:
     """``-i`` from the bench's record of ``--input``: ``files: a=a.npy,b=b.npy`` gives ``a:a.npy,b:b.npy``."""
     files = inputs.removeprefix("files:").strip()
-    return ",".join(":".join(part.strip().partition("=")[::2]) if "=" in part else part.strip()
-                    for part in files.split(","))  # fmt: skip
+    return ",".join(
+        ":".join(part.strip().partition("=")[::2]) if "=" in part else part.strip()
+        for part in files.split(",")
+    )
 
 
 def _compact_layout(layout: str) -> str:
@@ -467,4 +476,3 @@ def _compact_layout(layout: str) -> str:
 def _number(value: float) -> str:
     """A number as typed on a command line: ``10`` for 10.0, ``0.5`` for 0.5."""
     return str(int(value)) if float(value).is_integer() else repr(float(value))
-

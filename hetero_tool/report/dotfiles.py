@@ -1,4 +1,5 @@
-"""``hetero-tool dot``: a plan's ``.dot`` files on disk, OpenVINO's format and the tool's views, with JSON twins."""
+"""``hetero-tool dot``: a plan's ``.dot`` files on disk, OpenVINO's format and the tool's views, with JSON
+twins."""
 
 from __future__ import annotations
 
@@ -43,7 +44,9 @@ def write_dot_files(
     """
     check_plan(ir, plan)
     output_dir = Path(output_dir)
-    texts: dict[str, str | bytes] = dict(openvino_dumps(ir, plan.layer_affinity, plan.partition.collector_ids))
+    texts: dict[str, str | bytes] = dict(
+        openvino_dumps(ir, plan.layer_affinity, plan.partition.collector_ids)
+    )
     for view in DOT_VIEWS:
         drawn = view_from_plan(ir, plan, view, show_constants=show_constants)
         texts[f"{ir.name}.{view}.dot"] = drawn.dot

@@ -1,10 +1,10 @@
 """The HTML report: a plan, its graph and (with a bench result) its timings, as one self-contained page.
 
 One file and no network. The CSS and the script (pan and zoom, search, tooltips) are package data inlined at
-render time; the graph is the inline SVG of :func:`~hetero_tool.report.render.render_plan` in the view the size
-policy picks; the latency chart is an inline SVG drawn here. The page's Content-Security-Policy forbids every
-fetch and runs only the report's own script, by its hash, so even a slip in escaping could neither load nor
-run anything.
+render time; the graph is the inline SVG of :func:`~hetero_tool.report.render.render_plan` in the view the
+size policy picks; the latency chart is an inline SVG drawn here. The page's Content-Security-Policy forbids
+every fetch and runs only the report's own script, by its hash, so even a slip in escaping could neither load
+nor run anything.
 
 Everything that comes from the model (layer names, op types, reasons, run labels) goes through Jinja2's
 autoescaping, ``tojson`` for the search index, or :func:`html.escape` in the chart. There are no timestamps,
@@ -102,7 +102,8 @@ def report_html(
     if bench is not None and not any(run.plan_digest == plan.placement_digest for run in bench.runs):
         raise InputError(
             "the bench result has no run of this plan (its runs: "
-            f"{', '.join(run.label for run in bench.runs)}); bench this plan, or report the plan that was benched"
+            f"{', '.join(run.label for run in bench.runs)}); "
+            "bench this plan, or report the plan that was benched"
         )
     svg, view, note = _graph(ir, plan, timeout)
     script, css = _resource("report.js"), _resource("report.css")
@@ -140,7 +141,9 @@ def latency_chart_svg(bench: BenchResult) -> str:
     >>> def run(label, median):
     ...     stats = LatencyStats(median, median, median, median, median * 1.1, median * 1.2)
     ...     return Run(label, "CPU", 100, 1.0, stats, 1000 / median, 10.0, 1.0)
-    >>> svg = latency_chart_svg(BenchResult("m", "0" * 64, (run("plan", 2.0), run("CPU <alone>", 4.0)), "plan"))
+    >>> svg = latency_chart_svg(
+    ...     BenchResult("m", "0" * 64, (run("plan", 2.0), run("CPU <alone>", 4.0)), "plan")
+    ... )
     >>> svg.startswith("<svg"), "CPU &lt;alone&gt;" in svg, "2.00×" in svg
     (True, True, True)
     """
@@ -168,36 +171,47 @@ def latency_chart_svg(bench: BenchResult) -> str:
         parts.append(
             f'<line class="grid" x1="{x(tick):.1f}" y1="{top - 6}" x2="{x(tick):.1f}" y2="{bottom}"/>'
         )
-        parts.append(f'<text class="tick" x="{x(tick):.1f}" y="{bottom + 16}" text-anchor="middle">'
-                     f"{_tick(tick, step)}</text>")  # fmt: skip
+        parts.append(
+            f'<text class="tick" x="{x(tick):.1f}" y="{bottom + 16}" text-anchor="middle">'
+            f"{_tick(tick, step)}</text>"
+        )
     for k, run in enumerate(runs):
         y = top + row_h * k
         mid = y + row_h / 2
         stats = run.latency
         is_base = run.label == bench.baseline
         label = run.label if len(run.label) <= 26 else run.label[:25] + "…"
-        tip = (f"{run.label} ({run.target}): median {stats.median_ms:.3f} ms, p90 {stats.p90_ms:.3f} ms, "
-               f"p99 {stats.p99_ms:.3f} ms, {run.throughput_fps:.1f} FPS")  # fmt: skip
+        tip = (
+            f"{run.label} ({run.target}): median {stats.median_ms:.3f} ms, p90 {stats.p90_ms:.3f} ms, "
+            f"p99 {stats.p99_ms:.3f} ms, {run.throughput_fps:.1f} FPS"
+        )
         parts.append(f'<g class="bar{" baseline" if is_base else ""}"><title>{escape(tip)}</title>')
-        parts.append(f'<text class="label" x="{label_w - 10}" y="{mid + 4:.1f}" text-anchor="end">'
-                     f"{escape(label)}</text>")  # fmt: skip
-        parts.append(f'<rect x="{label_w}" y="{mid - bar_h / 2:.1f}" width="{max(1.0, x(stats.median_ms) - label_w):.1f}" '
-                     f'height="{bar_h}" rx="2"/>')  # fmt: skip
+        parts.append(
+            f'<text class="label" x="{label_w - 10}" y="{mid + 4:.1f}" text-anchor="end">'
+            f"{escape(label)}</text>"
+        )
+        parts.append(
+            f'<rect x="{label_w}" y="{mid - bar_h / 2:.1f}" '
+            f'width="{max(1.0, x(stats.median_ms) - label_w):.1f}" height="{bar_h}" rx="2"/>'
+        )
         if stats.p90_ms > stats.median_ms:
             x0, x1 = x(stats.median_ms), x(stats.p90_ms)
             parts.append(
-                f'<path class="whisker" d="M{x0:.1f},{mid:.1f}H{x1:.1f}M{x1:.1f},{mid - 5:.1f}V{mid + 5:.1f}"/>'
+                f'<path class="whisker" d="M{x0:.1f},{mid:.1f}H{x1:.1f}'
+                f'M{x1:.1f},{mid - 5:.1f}V{mid + 5:.1f}"/>'
             )
         ratio = "baseline" if is_base else f"{bench.ratio(run):.2f}× baseline"
         end = x(max(stats.median_ms, stats.p90_ms)) + 8
-        parts.append(f'<text class="value" x="{end:.1f}" y="{mid + 4:.1f}">{_ms(stats.median_ms)} ms · '
-                     f"{escape(ratio)}</text></g>")  # fmt: skip
+        parts.append(
+            f'<text class="value" x="{end:.1f}" y="{mid + 4:.1f}">{_ms(stats.median_ms)} ms · '
+            f"{escape(ratio)}</text></g>"
+        )
     parts.append(f'<line class="axis" x1="{label_w}" y1="{top - 6}" x2="{label_w}" y2="{bottom}"/>')
     parts.append("</svg>")
     return "\n".join(parts)
 
 
-# -- the page's parts ------------------------------------------------------------------------------------------
+# -- the page's parts ----------------------------------------------------------------------------------------
 
 
 @cache
@@ -240,8 +254,10 @@ def _versions() -> str:
 def _style(device: str) -> dict[str, str]:
     """Inline CSS variables for a device chip: fill, text colour, and the border cue."""
     style = device_style(device)
-    return {"css": f"--fill:{style.fill};--on:{style.text};--border:{_BORDERS.get(style.border, '1px solid')}",
-            "fill": style.fill}  # fmt: skip
+    return {
+        "css": f"--fill:{style.fill};--on:{style.text};--border:{_BORDERS.get(style.border, '1px solid')}",
+        "fill": style.fill,
+    }
 
 
 def _devices(plan: Plan) -> list[dict[str, Any]]:
@@ -255,21 +271,25 @@ def _devices(plan: Plan) -> list[dict[str, Any]]:
             how += f", compiled as {device.ov_name}" if device.ov_name else ""
         else:
             how = "real device"
-        rows.append({
-            "name": device.name,
-            "emulated": device.emulated,
-            "profile": device.profile,
-            "how": how,
-            "layers": counts.get(device.name, 0),
-            "percent": 100 * counts.get(device.name, 0) / total,
-            "subgraphs": subgraphs.get(device.name, 0),
-            **_style(device.name),
-        })  # fmt: skip
+        rows.append(
+            {
+                "name": device.name,
+                "emulated": device.emulated,
+                "profile": device.profile,
+                "how": how,
+                "layers": counts.get(device.name, 0),
+                "percent": 100 * counts.get(device.name, 0) / total,
+                "subgraphs": subgraphs.get(device.name, 0),
+                **_style(device.name),
+            }
+        )
     return rows
 
 
 def _summary(plan: Plan) -> dict[str, Any]:
-    sources = Counter(d.source for lid, d in plan.decisions.items() if plan.types[lid] not in STRUCTURAL_TYPES)
+    sources = Counter(
+        d.source for lid, d in plan.decisions.items() if plan.types[lid] not in STRUCTURAL_TYPES
+    )
     return {
         "operations": sum(plan.layers_per_device().values()),
         "subgraphs": plan.subgraph_count,
@@ -320,7 +340,7 @@ def _named_rows(rows: tuple[FallbackRow, ...] | tuple[PinnedRow, ...]) -> list[d
     ]
 
 
-# -- the graph -------------------------------------------------------------------------------------------------
+# -- the graph -----------------------------------------------------------------------------------------------
 
 _SVG_ROOT = re.compile(r"<svg\b[^>]*>", re.DOTALL)
 _VIEWBOX = re.compile(r'viewBox="([^"]*)"')
@@ -339,7 +359,8 @@ def _graph(ir: IRModel, plan: Plan, timeout: float):
 
 
 def _inline_svg(data: bytes, label: str) -> str:
-    """Graphviz's SVG made fit to inline in HTML: no prolog, DOCTYPE or comments; sized by the page, not in pt."""
+    """Graphviz's SVG made fit to inline in HTML: no prolog, DOCTYPE or comments; sized by the page, not in
+    pt."""
     text = data.decode("utf-8")
     root = _SVG_ROOT.search(text)
     if root is None:
@@ -347,9 +368,11 @@ def _inline_svg(data: bytes, label: str) -> str:
     box = _VIEWBOX.search(root.group(0))
     view_box = box.group(1) if box else "0 0 100 100"
     body = _COMMENT.sub("", text[root.end() :])
-    head = (f'<svg id="graph-svg" viewBox="{escape(view_box)}" data-viewbox="{escape(view_box)}" role="img" '
-            f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg" '
-            f'xmlns:xlink="http://www.w3.org/1999/xlink">')  # fmt: skip
+    head = (
+        f'<svg id="graph-svg" viewBox="{escape(view_box)}" data-viewbox="{escape(view_box)}" role="img" '
+        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg" '
+        f'xmlns:xlink="http://www.w3.org/1999/xlink">'
+    )
     return head + body.strip() + "\n"
 
 
@@ -381,7 +404,7 @@ def _search_index(ir: IRModel, plan: Plan, view: str | None) -> dict[str, Any]:
     }
 
 
-# -- timings ---------------------------------------------------------------------------------------------------
+# -- timings -------------------------------------------------------------------------------------------------
 
 
 def _bench_context(plan: Plan, bench: BenchResult) -> dict[str, Any]:
@@ -392,22 +415,41 @@ def _bench_context(plan: Plan, bench: BenchResult) -> dict[str, Any]:
         ratio = bench.ratio(run)
         is_base = run.label == bench.baseline
         stats = run.latency
-        runs.append({
-            "label": run.label, "target": run.target, "emulated": ", ".join(run.emulated),
-            "iterations": f"{run.iterations:,}", "median": _ms(stats.median_ms), "average": _ms(stats.average_ms),
-            "p90": _ms(stats.p90_ms), "p99": _ms(stats.p99_ms), "throughput": f"{run.throughput_fps:,.1f}",
-            "compile": _ms(run.compile_ms), "ratio": f"{ratio:.2f}×", "baseline": is_base,
-            "trend": "baseline" if is_base else "faster" if ratio < 0.995 else "slower" if ratio > 1.005 else "same",
-            "submodels": "—" if run.submodels is None else str(run.submodels), "fastest": False,
-            "verified": None if run.verification is None else run.verification.ok,
-            "problems": run.verification.problems() if run.verification is not None else [],
-            "accuracy": _accuracy(run),
-        })  # fmt: skip
+        runs.append(
+            {
+                "label": run.label,
+                "target": run.target,
+                "emulated": ", ".join(run.emulated),
+                "iterations": f"{run.iterations:,}",
+                "median": _ms(stats.median_ms),
+                "average": _ms(stats.average_ms),
+                "p90": _ms(stats.p90_ms),
+                "p99": _ms(stats.p99_ms),
+                "throughput": f"{run.throughput_fps:,.1f}",
+                "compile": _ms(run.compile_ms),
+                "ratio": f"{ratio:.2f}×",
+                "baseline": is_base,
+                "trend": "baseline"
+                if is_base
+                else "faster"
+                if ratio < 0.995
+                else "slower"
+                if ratio > 1.005
+                else "same",
+                "submodels": "—" if run.submodels is None else str(run.submodels),
+                "fastest": False,
+                "verified": None if run.verification is None else run.verification.ok,
+                "problems": run.verification.problems() if run.verification is not None else [],
+                "accuracy": _accuracy(run),
+            }
+        )
     fastest = min(range(len(runs)), key=lambda k: bench.runs[k].latency.median_ms)
     runs[fastest]["fastest"] = True
     # Per-subgraph and per-layer sections only for runs of this very plan: another placement's subgraphs and
     # devices would be labelled with this plan's.
-    profiled = [run for run in bench.runs if run.profile is not None and run.plan_digest == plan.placement_digest]
+    profiled = [
+        run for run in bench.runs if run.profile is not None and run.plan_digest == plan.placement_digest
+    ]
     return {
         "baseline": bench.baseline,
         "runs": runs,
@@ -477,18 +519,31 @@ def _profile(run: Run) -> dict[str, Any]:
             {"device": device, "time": _ms(ms), **_style(device)} for device, ms in profile.devices_ms.items()
         ],
         "rows": [
-            {"index": s.index, "device": s.device, "time": _ms(s.time_ms), "share": 100 * s.time_ms / total,
-             "width": 100 * s.time_ms / peak, "reorder": _ms(s.reorder_ms), "reorders": s.reorders,
-             **_style(s.device)}
+            {
+                "index": s.index,
+                "device": s.device,
+                "time": _ms(s.time_ms),
+                "share": 100 * s.time_ms / total,
+                "width": 100 * s.time_ms / peak,
+                "reorder": _ms(s.reorder_ms),
+                "reorders": s.reorders,
+                **_style(s.device),
+            }
             for s in profile.subgraphs
         ],
         "boundaries": [
-            {"from": b.from_subgraph, "to": b.to_subgraph, "tensors": b.tensors, "bytes": _size(b.bytes),
-             "reorders": b.reorders, "reorder": _ms(b.reorder_ms)}
+            {
+                "from": b.from_subgraph,
+                "to": b.to_subgraph,
+                "tensors": b.tensors,
+                "bytes": _size(b.bytes),
+                "reorders": b.reorders,
+                "reorder": _ms(b.reorder_ms),
+            }
             for b in profile.boundaries[:BOUNDARIES_SHOWN]
         ],
         "more_boundaries": max(0, len(profile.boundaries) - BOUNDARIES_SHOWN),
-    }  # fmt: skip
+    }
 
 
 def _slowest_layers(plan: Plan, label: str, times: Mapping[int, float]) -> dict[str, Any]:
@@ -500,15 +555,23 @@ def _slowest_layers(plan: Plan, label: str, times: Mapping[int, float]) -> dict[
         device = plan.partition.device_of.get(lid) or (
             plan.decisions[lid].device if lid in plan.decisions else "?"
         )
-        rows.append({
-            "id": lid, "name": plan.names.get(lid, f"layer {lid}"), "type": plan.types.get(lid, "?"),
-            "device": device, "subgraph": plan.partition.subgraph_of.get(lid), "time": _ms(ms),
-            "share": 100 * ms / total, "width": 100 * ms / peak, **_style(device),
-        })  # fmt: skip
+        rows.append(
+            {
+                "id": lid,
+                "name": plan.names.get(lid, f"layer {lid}"),
+                "type": plan.types.get(lid, "?"),
+                "device": device,
+                "subgraph": plan.partition.subgraph_of.get(lid),
+                "time": _ms(ms),
+                "share": 100 * ms / total,
+                "width": 100 * ms / peak,
+                **_style(device),
+            }
+        )
     return {"label": label, "layers": len(times), "total": _ms(sum(times.values())), "rows": rows}
 
 
-# -- formatting ------------------------------------------------------------------------------------------------
+# -- formatting ----------------------------------------------------------------------------------------------
 
 
 def _size(count: int | None) -> str:

@@ -85,9 +85,23 @@ LATENCY_GRADIENT = (("#FFFFFF", 0.0), ("#D55E00", 1.0))
 # Node attributes the export sets itself; a ``<data>`` attribute of the same name is shown as ``data.<name>``
 # (Model Explorer keeps only the last of two equal keys).
 _OWN_ATTRS = frozenset(
-    {"name", "type", "opset", "device", "affinity", "subgraph", "cloned_into", "source", "rule", "reason",
-     "rejected", "body_of", "port_map", "back_edge_from"}
-)  # fmt: skip
+    {
+        "name",
+        "type",
+        "opset",
+        "device",
+        "affinity",
+        "subgraph",
+        "cloned_into",
+        "source",
+        "rule",
+        "reason",
+        "rejected",
+        "body_of",
+        "port_map",
+        "back_edge_from",
+    }
+)
 
 
 # -- public API ----------------------------------------------------------------------------------------------
@@ -293,7 +307,9 @@ def write_model_explorer(
         out.mkdir(parents=True, exist_ok=True)
         # Compact JSON: no one reads these files but Model Explorer, and indenting makes a 20,000-layer graph
         # 2.5x larger (36 MB instead of 15 MB) and several times slower to write.
-        write_documents({paths[what]: document for what, document in documents.items()}, indent=None, inputs=inputs)
+        write_documents(
+            {paths[what]: document for what, document in documents.items()}, indent=None, inputs=inputs
+        )
     except OSError as exc:
         raise InputError(f"{out}: cannot write the Model Explorer files: {exc.strerror or exc}") from None
     return paths
@@ -327,14 +343,21 @@ def layer_times_from_bench(
             raise InputError(f"bench result has no run {run!r} (it has {labels})")
     else:
         chosen = next(
-            (r for r in bench.runs if r.profile is not None and r.profile.layer_times_ms
-             and (plan is None or r.plan_digest == plan.placement_digest)),
+            (
+                r
+                for r in bench.runs
+                if r.profile is not None
+                and r.profile.layer_times_ms
+                and (plan is None or r.plan_digest == plan.placement_digest)
+            ),
             None,
-        )  # fmt: skip
+        )
         if chosen is None:
             whose = " of this plan" if plan is not None else ""
-            raise InputError(f"bench result has no per-layer times{whose}: run `hetero-tool bench` with -pc on it, "
-                             "or pick a run with --run")  # fmt: skip
+            raise InputError(
+                f"bench result has no per-layer times{whose}: run `hetero-tool bench` with -pc on it, "
+                "or pick a run with --run"
+            )
     if chosen.profile is None or not chosen.profile.layer_times_ms:
         raise InputError(f"bench run {chosen.label!r} has no per-layer times (perf counters were off)")
     return chosen.label, dict(chosen.profile.layer_times_ms)
@@ -457,11 +480,15 @@ def _collection(ir: IRModel, plan: Plan) -> GraphCollection:
     )
 
 
-def _node(model: IRModel, layer: Layer, graph_id: str, namespace: str, own: list[tuple[str, str]], device: str) -> GraphNode:
+def _node(
+    model: IRModel, layer: Layer, graph_id: str, namespace: str, own: list[tuple[str, str]], device: str
+) -> GraphNode:
     """The node of ``layer`` of ``model``: ``own`` attributes then ``<data>``, edges in input order, outputs,
     colour."""
     attrs = [KeyValue(key, value) for key, value in own]
-    attrs += [KeyValue(f"data.{key}" if key in _OWN_ATTRS else key, value) for key, value in layer.data.items()]
+    attrs += [
+        KeyValue(f"data.{key}" if key in _OWN_ATTRS else key, value) for key, value in layer.data.items()
+    ]
     edges = zip(model.sources(layer.id), layer.inputs)
     return GraphNode(
         id=str(layer.id),
@@ -469,7 +496,9 @@ def _node(model: IRModel, layer: Layer, graph_id: str, namespace: str, own: list
         namespace=namespace,
         subgraphIds=tuple(_body_id(graph_id, layer, body) for body in layer.bodies) or None,
         attrs=tuple(attrs),
-        incomingEdges=tuple(IncomingEdge(str(src), str(port), str(input_port)) for (src, port), input_port in edges),
+        incomingEdges=tuple(
+            IncomingEdge(str(src), str(port), str(input_port)) for (src, port), input_port in edges
+        ),
         outputsMetadata=tuple(_output_metadata(port) for port in layer.outputs),
         style=GraphNodeStyle(device_style(device).fill),
     )

@@ -1,9 +1,9 @@
 """Google Model Explorer's JSON formats, mirrored field for field as the export fills them.
 
-The records mirror Model Explorer's ``graph_builder.py`` (the graph) and ``node_data_builder.py`` (the node-data
-overlays), camelCase included: the names are the JSON keys. Only the fields the export fills are declared;
-a field left at ``None`` is left out of the JSON, as Model Explorer's own ``remove_none`` does. They encode
-through :mod:`hetero_tool.schema` like every file the tool writes.
+The records mirror Model Explorer's ``graph_builder.py`` (the graph) and ``node_data_builder.py`` (the
+node-data overlays), camelCase included: the names are the JSON keys. Only the fields the export fills are
+declared; a field left at ``None`` is left out of the JSON, as Model Explorer's own ``remove_none`` does. They
+encode through :mod:`hetero_tool.schema` like every file the tool writes.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
-"""The ``.dot`` files OpenVINO's HETERO plugin writes when ``OPENVINO_HETERO_VISUALIZE`` is set: read and write.
+"""The ``.dot`` files OpenVINO's HETERO plugin writes when ``OPENVINO_HETERO_VISUALIZE`` is set: read and
+write.
 
 ``hetero_affinity_<model>.dot`` labels every operation with ``device=``, ``hetero_subgraphs_<model>.dot`` with
-``subgraph=`` and ``device=``. OpenVINO writes them with its ``VisualizeTree`` pass and HETERO's node callbacks
-(``graph_debug_dump.cpp``); :func:`openvino_dumps` writes the same layout for a plan, so a user can diff the
-tool's prediction against what HETERO dumps, and every viewer that reads HETERO's dumps reads these:
+``subgraph=`` and ``device=``. OpenVINO writes them with its ``VisualizeTree`` pass and HETERO's node
+callbacks (``graph_debug_dump.cpp``); :func:`openvino_dumps` writes the same layout for a plan, so a user can
+diff the tool's prediction against what HETERO dumps, and every viewer that reads HETERO's dumps reads these:
 
 - a node's id is its unique name (here ``<type>_<layer id>``, as HETERO's copy of the model names them
   ``<type>_<number>``), its label ``<friendly name>\\n<unique name>\\n<opset>::<type>`` then the annotations,
@@ -34,8 +35,8 @@ __all__ = ["DumpNode", "read_hetero_dump", "openvino_dumps", "HETERO_COLORS"]
 
 #: HETERO's fill colours (``graph_debug_dump.cpp``).
 HETERO_COLORS = (
-    "aliceblue", "antiquewhite4", "aquamarine4", "azure4", "bisque3", "blue1", "brown", "burlywood", "cadetblue",
-    "chartreuse", "chocolate", "coral", "cornflowerblue", "cornsilk4",
+    "aliceblue", "antiquewhite4", "aquamarine4", "azure4", "bisque3", "blue1", "brown", "burlywood",
+    "cadetblue", "chartreuse", "chocolate", "coral", "cornflowerblue", "cornsilk4",
 )  # fmt: skip
 #: ``VisualizeTree``'s longest drawn edge, in levels; longer ones become SEND/RECV pairs.
 MAX_JUMP = 20
@@ -127,11 +128,15 @@ def openvino_dumps(
     >>> dumps = openvino_dumps(ir, affinity, collect_subgraphs(ir, affinity).collector_ids)
     >>> sorted(dumps)
     ['hetero_affinity_mobilenet.dot', 'hetero_subgraphs_mobilenet.dot']
-    >>> print(dumps["hetero_subgraphs_mobilenet.dot"].splitlines()[2])
-        Softmax_130 [shape=box color=black label="classifier/softmax\\nSoftmax_130\\nopset8::Softmax\\nsubgraph=0\\ndevice=CPU" fillcolor=aliceblue style=filled]
+    >>> print(dumps["hetero_subgraphs_mobilenet.dot"].splitlines()[2])  # doctest: +NORMALIZE_WHITESPACE
+        Softmax_130 [shape=box color=black
+        label="classifier/softmax\\nSoftmax_130\\nopset8::Softmax\\nsubgraph=0\\ndevice=CPU"
+        fillcolor=aliceblue style=filled]
     """
     order = ordered_layer_ids(ir)
-    devices = unordered_order((affinity[lid] for lid in order), hash_string)  # std::unordered_set<std::string>
+    devices = unordered_order(
+        (affinity[lid] for lid in order), hash_string
+    )  # std::unordered_set<std::string>
 
     def affinity_label(lid: int) -> tuple[str, str]:
         device = affinity[lid]
@@ -169,8 +174,10 @@ class _DumpWriter:
             layer = self.ir.layers[lid]
             colour = "color=crimson penwidth=1.5" if layer.ir_type == "Result" else "color=black"
             suffix, fill = annotate(lid)
-            lines.append(f'    {_uid(layer)} [shape=box {colour} label="{_label(layer)}{suffix}" '
-                         f"fillcolor={fill} style=filled]\n")  # fmt: skip
+            lines.append(
+                f'    {_uid(layer)} [shape=box {colour} label="{_label(layer)}{suffix}" '
+                f"fillcolor={fill} style=filled]\n"
+            )
 
         for lid in self._walk():
             layer = self.ir.layers[lid]
@@ -178,18 +185,26 @@ class _DumpWriter:
                 arg = self.ir.layers[src]
                 if arg.ir_type in ("Const", "Parameter"):
                     colour = "blue" if arg.ir_type == "Parameter" else "black"
-                    attributes = ['shape="box"', 'style="dashed"', f'color="{colour}"',
-                                  f'label="{_label(arg)}\n{self._clone_text(arg)}"']  # fmt: skip
+                    attributes = [
+                        'shape="box"',
+                        'style="dashed"',
+                        f'color="{colour}"',
+                        f'label="{_label(arg)}\n{self._clone_text(arg)}"',
+                    ]
                     lines.append(f"    CLONE_{clones}[" + "".join(f" {a} " for a in attributes) + "]\n")
                     lines.append(f"    CLONE_{clones} -> {_uid(layer)}\n")
                     clones += 1
                 elif self._jump(src, lid) > MAX_JUMP:
                     node_line(src)
                     node_line(lid)
-                    lines.append(f'    RECV_{clones}[shape="box" style="solid,filled" fillcolor="#ffcccc" '
-                                 f'label="Receive[{_uid(arg)}]"]\n')  # fmt: skip
-                    lines.append(f'    SEND_{clones}[shape="box" style="solid,filled" fillcolor="#ccffcc" '
-                                 f'label="Send[{_uid(layer)}]"]\n')  # fmt: skip
+                    lines.append(
+                        f'    RECV_{clones}[shape="box" style="solid,filled" fillcolor="#ffcccc" '
+                        f'label="Receive[{_uid(arg)}]"]\n'
+                    )
+                    lines.append(
+                        f'    SEND_{clones}[shape="box" style="solid,filled" fillcolor="#ccffcc" '
+                        f'label="Send[{_uid(layer)}]"]\n'
+                    )
                     lines.append(f"    {_uid(arg)} -> SEND_{clones}\n")
                     lines.append(f"    RECV_{clones} -> {_uid(layer)}\n")
                     clones += 1
@@ -200,7 +215,8 @@ class _DumpWriter:
         return "digraph \n{\n" + "".join(lines) + "}\n"
 
     def _walk(self) -> list[int]:
-        """``ov::traverse_nodes``: a stack seeded with Results, sinks and Parameters; inputs pushed in order."""
+        """``ov::traverse_nodes``: a stack seeded with Results, sinks and Parameters; inputs pushed in
+        order."""
         kinds = ("Result", "Assign", "Parameter")
         stack = [lid for kind in kinds for lid, layer in self.ir.layers.items() if layer.ir_type == kind]
         seen: set[int] = set()
@@ -231,7 +247,8 @@ class _DumpWriter:
         return max((abs(target[r] - h) for r, h in self.heights[src].items() if r in target), default=0)
 
     def _clone_text(self, layer: Layer) -> str:
-        """``{type}[shape]``, and for a Constant ``\\nvalue: [ first values ]`` (a real newline, as OpenVINO)."""
+        """``{type}[shape]``, and for a Constant ``\\nvalue: [ first values ]`` (a real newline, as
+        OpenVINO)."""
         port = layer.outputs[0]
         text = f"{{{port.element_type}}}{format_shape(port.shape)}"
         if layer.ir_type == "Const":

@@ -1,9 +1,10 @@
-"""Rendering views to SVG, PNG or PDF, with a view chosen by size, a timeout, and a fallback that always works.
+"""Rendering views to SVG, PNG or PDF, with a view chosen by size, a timeout, and a fallback that always
+works.
 
-``dot`` does not scale to LLM-sized graphs: measured on a 2-core machine with Graphviz 2.43, a flat layout takes
-0.4 s at 1,000 nodes, 24 s at 5,000, 107 s at 8,600 and over 300 s at 17,000; one cluster per subgraph is 8-16x
-faster; the collapsed view (one node per subgraph) takes well under a second. So, with ``N`` the layers drawn
-(Constants hidden):
+``dot`` does not scale to LLM-sized graphs: measured on a 2-core machine with Graphviz 2.43, a flat layout
+takes 0.4 s at 1,000 nodes, 24 s at 5,000, 107 s at 8,600 and over 300 s at 17,000; one cluster per subgraph
+is 8-16x faster; the collapsed view (one node per subgraph) takes well under a second. So, with ``N`` the
+layers drawn (Constants hidden):
 
 - ``N <= 1,000``: ``full``;
 - ``N <= 15,000``: ``clustered``, within the timeout;
@@ -78,7 +79,10 @@ def choose_view(layers: int) -> tuple[str, str]:
         return "full", f"{layers} layers fit a full drawing (<= {FULL_LIMIT:,})"
     if layers <= CLUSTERED_LIMIT:
         return "clustered", f"{layers:,} layers: one cluster per subgraph keeps the layout tractable"
-    return "collapsed", f"{layers:,} layers are more than dot lays out in reasonable time (> {CLUSTERED_LIMIT:,})"
+    return (
+        "collapsed",
+        f"{layers:,} layers are more than dot lays out in reasonable time (> {CLUSTERED_LIMIT:,})",
+    )
 
 
 def render_plan(
@@ -119,7 +123,9 @@ def render_plan(
     except TimeoutError:
         if chosen == "collapsed":
             raise BackendError(f"even the collapsed view took over {timeout:g} s to lay out") from None
-        note = f"the {chosen} view took over {timeout:g} s to lay out, so the collapsed view was drawn instead"
+        note = (
+            f"the {chosen} view took over {timeout:g} s to lay out, so the collapsed view was drawn instead"
+        )
         chosen = "collapsed"
         source = view_from_plan(ir, plan, chosen)
         start = time.perf_counter()
@@ -140,11 +146,16 @@ def render_dot(source: str, fmt: str, *, timeout: float = 60.0) -> bytes:
     dot = shutil.which("dot")
     command = [dot, f"-T{fmt}"] if dot else [sys.executable, "-m", "hetero_tool.report._layout", fmt]
     try:
-        done = subprocess.run(command, input=source.encode(), capture_output=True, timeout=timeout, check=False)
+        done = subprocess.run(
+            command, input=source.encode(), capture_output=True, timeout=timeout, check=False
+        )
     except subprocess.TimeoutExpired:
         raise TimeoutError(f"layout took over {timeout:g} s") from None
     if done.returncode != 0 or not done.stdout:
-        problems = [line for line in done.stderr.decode(errors="replace").splitlines()
-                    if line.strip() and "Fontconfig" not in line]  # fmt: skip
+        problems = [
+            line
+            for line in done.stderr.decode(errors="replace").splitlines()
+            if line.strip() and "Fontconfig" not in line
+        ]
         raise BackendError(f"Graphviz could not render the view: {problems[0] if problems else 'no output'}")
     return done.stdout

@@ -6,7 +6,8 @@ legend, and the bytes of every tensor cut between subgraphs on its edge:
 ``full``
     every layer (Constants hidden unless asked for), coloured by device;
 ``clustered``
-    the same, each subgraph boxed as a cluster (and laid out much faster: ``dot`` handles clusters separately);
+    the same, each subgraph boxed as a cluster (and laid out much faster: ``dot`` handles clusters
+    separately);
 ``collapsed``
     one node per subgraph, edges labelled with the number and bytes of the tensors they carry;
 ``subgraph:K``
@@ -56,7 +57,9 @@ def visible_layers(ir: IRModel, show_constants: bool = False) -> list[int]:
     return [lid for lid, layer in ir.layers.items() if show_constants or layer.ir_type != "Const"]
 
 
-def view_from_plan(ir: IRModel, plan: Plan, view: str = "clustered", *, show_constants: bool = False) -> GraphView:
+def view_from_plan(
+    ir: IRModel, plan: Plan, view: str = "clustered", *, show_constants: bool = False
+) -> GraphView:
     """Graphviz source (and its JSON twin) for one view of ``plan``.
 
     Examples
@@ -81,7 +84,7 @@ def view_from_plan(ir: IRModel, plan: Plan, view: str = "clustered", *, show_con
     raise InputError(f"unknown view {view!r}; expected one of {', '.join(VIEWS)}")
 
 
-# -- building blocks -------------------------------------------------------------------------------------------
+# -- building blocks -----------------------------------------------------------------------------------------
 
 
 def _quote(text: str) -> str:
@@ -112,9 +115,16 @@ def _legend(plan: Plan, lines: list[str]) -> dict[str, str]:
     for device in plan.devices:
         style = device_style(device.name)
         text = f"{device.name} (emulated: {device.profile})" if device.emulated else device.name
-        lines.append(f"    {_quote('legend_' + device.name)} "
-                     + _attrs(label=text, shape="box", style=f"filled,{style.border}", fillcolor=style.fill,
-                              fontcolor=style.text))  # fmt: skip
+        lines.append(
+            f"    {_quote('legend_' + device.name)} "
+            + _attrs(
+                label=text,
+                shape="box",
+                style=f"filled,{style.border}",
+                fillcolor=style.fill,
+                fontcolor=style.text,
+            )
+        )
         legend[device.name] = style.fill
     lines.append("  }")
     return legend
@@ -136,11 +146,23 @@ def _layer_node(ir: IRModel, plan: Plan, lid: int) -> tuple[str, dict[str, Any]]
     tooltip = f"{layer.name} ({layer.type}, layer {lid})\ndevice: {device}\n{plan.decisions[lid].reason}"
     if port is not None:
         tooltip += f"\noutput: {port.element_type}{format_shape(port.shape)}"
-    line = f"  n{lid} " + _attrs(label=f"{layer.name}\n{layer.type}", shape=shape,
-                                 style=f"filled,{style.border}", fillcolor=style.fill, fontcolor=style.text,
-                                 tooltip=tooltip, id=f"layer-{lid}")  # fmt: skip
-    data = {"id": f"n{lid}", "layer": lid, "name": layer.name, "type": layer.type, "device": device,
-            "subgraph": plan.partition.subgraph_of.get(lid)}  # fmt: skip
+    line = f"  n{lid} " + _attrs(
+        label=f"{layer.name}\n{layer.type}",
+        shape=shape,
+        style=f"filled,{style.border}",
+        fillcolor=style.fill,
+        fontcolor=style.text,
+        tooltip=tooltip,
+        id=f"layer-{lid}",
+    )
+    data = {
+        "id": f"n{lid}",
+        "layer": lid,
+        "name": layer.name,
+        "type": layer.type,
+        "device": device,
+        "subgraph": plan.partition.subgraph_of.get(lid),
+    }
     return line, data
 
 
@@ -165,7 +187,7 @@ def _add_layers(ir: IRModel, plan: Plan, ids, lines: list[str], nodes: list[dict
         nodes.append(data)
 
 
-# -- views -----------------------------------------------------------------------------------------------------
+# -- views ---------------------------------------------------------------------------------------------------
 
 
 def _layers_view(ir: IRModel, plan: Plan, view: str, show_constants: bool) -> GraphView:
@@ -179,8 +201,10 @@ def _layers_view(ir: IRModel, plan: Plan, view: str, show_constants: bool) -> Gr
             members = [lid for lid in sg.layers if lid in shown]
             members += [lid for lid in sg.constants if lid in shown]
             lines.append(f"  subgraph cluster_sg{sg.index} {{")
-            lines.append(f"    label={_quote(f'subgraph {sg.index} · {sg.device} · {_layers(len(sg.layers))}')}; "
-                         f"style=\"rounded,{style.border}\"; color={_quote(style.fill)}; penwidth=2;")  # fmt: skip
+            lines.append(
+                f"    label={_quote(f'subgraph {sg.index} · {sg.device} · {_layers(len(sg.layers))}')}; "
+                f'style="rounded,{style.border}"; color={_quote(style.fill)}; penwidth=2;'
+            )
             _add_layers(ir, plan, members, lines, nodes, indent="  ")
             lines.append("  }")
         placed = {node["layer"] for node in nodes}
@@ -206,21 +230,36 @@ def _collapsed_view(plan: Plan) -> GraphView:
         inbound, outbound = plan.partition.subgraph_bytes[sg.index]
         label = f"subgraph {sg.index}\n{sg.device}\n{_layers(len(sg.layers))}"
         tooltip = f"first layer: {plan.names[sg.layers[0]]}\nin: {_size(inbound)}, out: {_size(outbound)}"
-        lines.append(f"  sg{sg.index} " + _attrs(label=label, shape="box", style=f"filled,rounded,{style.border}",
-                                                   fillcolor=style.fill, fontcolor=style.text, tooltip=tooltip,
-                                                   id=f"subgraph-{sg.index}"))  # fmt: skip
-        nodes.append({"id": f"sg{sg.index}", "subgraph": sg.index, "device": sg.device, "layers": len(sg.layers)})
+        lines.append(
+            f"  sg{sg.index} "
+            + _attrs(
+                label=label,
+                shape="box",
+                style=f"filled,rounded,{style.border}",
+                fillcolor=style.fill,
+                fontcolor=style.text,
+                tooltip=tooltip,
+                id=f"subgraph-{sg.index}",
+            )
+        )
+        nodes.append(
+            {"id": f"sg{sg.index}", "subgraph": sg.index, "device": sg.device, "layers": len(sg.layers)}
+        )
     edges = []
     for (a, b), cuts in plan.partition.boundaries.items():
         sizes = [cut.bytes for cut in cuts]
         total = None if None in sizes else sum(sizes)
         label = f"{len(sizes)} tensor{'s' if len(sizes) > 1 else ''}, {_size(total)}"
-        lines.append(f"  sg{a} -> sg{b} " + _attrs(**{_size_attr(len(nodes)): label},
-                                                    penwidth=str(1 + min(4, len(sizes)))))  # fmt: skip
+        lines.append(
+            f"  sg{a} -> sg{b} "
+            + _attrs(**{_size_attr(len(nodes)): label}, penwidth=str(1 + min(4, len(sizes))))
+        )
         edges.append({"from": f"sg{a}", "to": f"sg{b}", "tensors": len(sizes), "bytes": total})
     legend = _legend(plan, lines)
     lines.append("}")
-    return GraphView("collapsed", "\n".join(lines) + "\n", len(nodes), _twin("collapsed", plan, nodes, edges, legend))
+    return GraphView(
+        "collapsed", "\n".join(lines) + "\n", len(nodes), _twin("collapsed", plan, nodes, edges, legend)
+    )
 
 
 def _subgraph_view(ir: IRModel, plan: Plan, index: int, show_constants: bool) -> GraphView:
@@ -228,7 +267,9 @@ def _subgraph_view(ir: IRModel, plan: Plan, index: int, show_constants: bool) ->
     view = f"subgraph:{index}"
     lines: list[str] = []
     _header(f"{ir.name} {view}", lines)
-    shown = {lid for lid in (*sg.layers, *sg.constants) if show_constants or ir.layers[lid].ir_type != "Const"}
+    shown = {
+        lid for lid in (*sg.layers, *sg.constants) if show_constants or ir.layers[lid].ir_type != "Const"
+    }
     nodes: list[dict] = []
     _add_layers(ir, plan, [lid for lid in ir.layers if lid in shown], lines, nodes)
     edges = []
@@ -240,8 +281,14 @@ def _subgraph_view(ir: IRModel, plan: Plan, index: int, show_constants: bool) ->
         if index in cut.to_subgraphs:
             stub = f"in{k}"
             source = plan.partition.subgraphs[cut.from_subgraph]
-            lines.append(f"  {stub} " + _attrs(label=f"from subgraph {source.index} ({source.device})\n"
-                                                     f"{plan.names[cut.producer]}", shape="box", style="dashed"))  # fmt: skip
+            lines.append(
+                f"  {stub} "
+                + _attrs(
+                    label=f"from subgraph {source.index} ({source.device})\n{plan.names[cut.producer]}",
+                    shape="box",
+                    style="dashed",
+                )
+            )
             for consumer in cut.consumers:
                 if consumer in shown:
                     lines.append(f"  {stub} -> n{consumer} " + _attrs(label=size, style="dashed"))

@@ -64,10 +64,14 @@ def compare_outputs(
     --------
     >>> import numpy as np
     >>> ref = {"y": np.array([1.0, 2.0, 0.0])}
-    >>> acc = compare_outputs({"y": np.array([1.0, 2.002, 0.0])}, ref, atol=1e-5, rtol=1e-3, reference_label="CPU")
+    >>> acc = compare_outputs(
+    ...     {"y": np.array([1.0, 2.002, 0.0])}, ref, atol=1e-5, rtol=1e-3, reference_label="CPU"
+    ... )
     >>> acc.passed, round(acc.outputs[0].max_abs, 6), round(acc.outputs[0].max_rel, 6)
     (True, 0.002, 0.001)
-    >>> compare_outputs({"y": np.array([1.0, 2.1, 0.0])}, ref, atol=1e-5, rtol=1e-3, reference_label="CPU").passed
+    >>> compare_outputs(
+    ...     {"y": np.array([1.0, 2.1, 0.0])}, ref, atol=1e-5, rtol=1e-3, reference_label="CPU"
+    ... ).passed
     False
     """
     import numpy as np
@@ -93,7 +97,9 @@ def compare_outputs(
         if np.isinf(diff).any():
             note = "NaN on one side only"
         elif want.dtype.kind == "f" and want.size > 2 and np.unique(want).size <= 2:
-            note = "the reference holds at most two values (saturated?): small errors cannot show; try real data"
+            note = (
+                "the reference holds at most two values (saturated?): small errors cannot show; try real data"
+            )
         results.append(
             OutputError(
                 name=name,

@@ -85,8 +85,11 @@ def device_properties(config: BenchConfig, device: str) -> dict[str, str]:
     hint = _PERFORMANCE_HINTS[config.hint]
     if hint is not None:
         props["PERFORMANCE_HINT"] = hint
-    for key, values in (("NUM_STREAMS", config.nstreams), ("INFERENCE_PRECISION_HINT", config.infer_precision),
-                        ("INFERENCE_NUM_THREADS", config.nthreads)):  # fmt: skip
+    for key, values in (
+        ("NUM_STREAMS", config.nstreams),
+        ("INFERENCE_PRECISION_HINT", config.infer_precision),
+        ("INFERENCE_NUM_THREADS", config.nthreads),
+    ):
         value = values.get(device, values.get(""))
         if value is not None:
             props[key] = str(value)
@@ -95,8 +98,11 @@ def device_properties(config: BenchConfig, device: str) -> dict[str, str]:
 
 def _check_devices(config: BenchConfig, devices: Sequence[PlanDevice]) -> None:
     names = [d.name for d in devices]
-    for option, values in (("--nstreams", config.nstreams), ("--infer-precision", config.infer_precision),
-                           ("--nthreads", config.nthreads)):  # fmt: skip
+    for option, values in (
+        ("--nstreams", config.nstreams),
+        ("--infer-precision", config.infer_precision),
+        ("--nthreads", config.nthreads),
+    ):
         for device in values:
             if device and device not in names:
                 raise InputError(f"{option}: {device} is not one of the plan's devices ({', '.join(names)})")
@@ -116,8 +122,8 @@ def run_bench(
     profile_iterations: int = 20,
     progress: Progress | None = None,
 ) -> BenchResult:
-    """Compile, verify and time ``plans`` (label, plan) and, with ``baselines``, each device alone and HETERO's
-    automatic placement, in interleaved rounds.
+    """Compile, verify and time ``plans`` (label, plan) and, with ``baselines``, each device alone and
+    HETERO's automatic placement, in interleaved rounds.
 
     Parameters
     ----------
@@ -179,20 +185,25 @@ def run_bench(
         candidates += _baselines(ir, plans, devices, skipped)
     for candidate in candidates:
         if candidate.plan is not None and candidate.manual:
-            candidate.model = model_for(ir, affinity=_ov_affinity(candidate.plan), shapes=config.shapes,
-                                        preprocess=preprocess)  # fmt: skip
+            candidate.model = model_for(
+                ir, affinity=_ov_affinity(candidate.plan), shapes=config.shapes, preprocess=preprocess
+            )
         else:
             candidate.model = model_for(ir, shapes=config.shapes, preprocess=preprocess)
         if candidate.plan is not None:
             reasons = refusal_reasons(ir, candidate.plan, candidate.model if candidate.manual else None)
             if reasons and candidate.label in labels:
-                raise PlanError(f"{candidate.label}: HETERO cannot run this plan for {ir.name!r}: {'; '.join(reasons)}")
+                raise PlanError(
+                    f"{candidate.label}: HETERO cannot run this plan for {ir.name!r}: {'; '.join(reasons)}"
+                )
             if reasons:
                 skipped[candidate.label] = "; ".join(reasons)
     candidates = [c for c in candidates if c.label not in skipped]
     chosen = baseline or _default_baseline([c.label for c in candidates])
     if chosen not in {c.label for c in candidates}:
-        raise InputError(f"--baseline {chosen!r} is not one of the runs ({', '.join(c.label for c in candidates)})")
+        raise InputError(
+            f"--baseline {chosen!r} is not one of the runs ({', '.join(c.label for c in candidates)})"
+        )
 
     slices = config.rounds * len(candidates)
     steps = Steps(progress, total=2 * len(candidates) + slices)
@@ -236,7 +247,7 @@ def run_bench(
     )
 
 
-# -- candidates ------------------------------------------------------------------------------------------------
+# -- candidates ----------------------------------------------------------------------------------------------
 
 
 def _devices(ir: IRModel, plans: Sequence[tuple[str, Plan]]) -> tuple[PlanDevice, ...]:
@@ -251,7 +262,9 @@ def _devices(ir: IRModel, plans: Sequence[tuple[str, Plan]]) -> tuple[PlanDevice
     return first.devices
 
 
-def _baselines(ir: IRModel, plans, devices: Sequence[PlanDevice], skipped: dict[str, str]) -> list[_Candidate]:
+def _baselines(
+    ir: IRModel, plans, devices: Sequence[PlanDevice], skipped: dict[str, str]
+) -> list[_Candidate]:
     found = []
     support = Support(ir)
     full = [d.to_device() for d in devices]
@@ -263,8 +276,10 @@ def _baselines(ir: IRModel, plans, devices: Sequence[PlanDevice], skipped: dict[
             # Name an operation, not a Constant that is refused only because its consumers are.
             shown = min(refused, key=lambda lid: ir.layers[lid].type in STRUCTURAL_TYPES)
             first = ir.layers[shown]
-            skipped[label] = (f"{device.label} cannot run {len(refused)} layer(s) of the model, e.g. "
-                              f"{first.label} ({first.type}): {verdict[shown]}")  # fmt: skip
+            skipped[label] = (
+                f"{device.label} cannot run {len(refused)} layer(s) of the model, e.g. "
+                f"{first.label} ({first.type}): {verdict[shown]}"
+            )
             continue
         found.append(_Candidate(label, None, device=plan_device))
     automatic = make_plan(ir, full, support=support)
@@ -285,11 +300,22 @@ def _ov_affinity(plan: Plan) -> dict[int, str]:
 def _compile(ir: IRModel, candidate: _Candidate, config: BenchConfig, properties=None) -> CompiledPlan:
     if candidate.plan is None:
         device = candidate.device
-        return compile_device(ir, device, model=candidate.model, config=device_properties(config, device.name),
-                              properties=properties)  # fmt: skip
+        return compile_device(
+            ir,
+            device,
+            model=candidate.model,
+            config=device_properties(config, device.name),
+            properties=properties,
+        )
     device_config = {d.name: device_properties(config, d.name) for d in candidate.plan.devices}
-    return compile_plan(ir, candidate.plan, model=candidate.model, device_config=device_config,
-                        properties=properties, refuse_known_failures=False)  # fmt: skip
+    return compile_plan(
+        ir,
+        candidate.plan,
+        model=candidate.model,
+        device_config=device_config,
+        properties=properties,
+        refuse_known_failures=False,
+    )
 
 
 def _slice_budget(config: BenchConfig, round_index: int) -> dict[str, float | int]:
@@ -306,7 +332,7 @@ def _default_baseline(labels: Sequence[str]) -> str:
     return next((label for label in labels if label.endswith(" alone")), labels[0])
 
 
-# -- results ---------------------------------------------------------------------------------------------------
+# -- results -------------------------------------------------------------------------------------------------
 
 
 def _run(ir, candidate: _Candidate, config, accuracy, reference, inputs, checked, profile_iterations) -> Run:
@@ -316,7 +342,9 @@ def _run(ir, candidate: _Candidate, config, accuracy, reference, inputs, checked
     profile = None
     if config.perf_counters:
         # One stream: the CPU plugin's counters are running means per stream, which several streams would mix.
-        profiled = _compile(ir, candidate, replace(config, nstreams={"": "1"}), properties={"PERF_COUNT": True})
+        profiled = _compile(
+            ir, candidate, replace(config, nstreams={"": "1"}), properties={"PERF_COUNT": True}
+        )
         profile = collect_profile(ir, candidate.plan, profiled, inputs, iterations=profile_iterations)
     compared = None
     if accuracy is not None:
@@ -363,7 +391,9 @@ def _reference_device(check: AccuracyCheck, devices: Sequence[PlanDevice]) -> Pl
     raise InputError(f"--reference {check.reference}: not a device of the plan or of this machine ({names})")
 
 
-def _reference_outputs(ir, config: BenchConfig, check: AccuracyCheck, device: PlanDevice, inputs, preprocess) -> dict:
+def _reference_outputs(
+    ir, config: BenchConfig, check: AccuracyCheck, device: PlanDevice, inputs, preprocess
+) -> dict:
     """Outputs of the reference device alone (f32 when the check forces it) on ``inputs``."""
     props = device_properties(config, device.name)
     if check.f32:
@@ -381,9 +411,10 @@ def _with_request_overhead(runs: list[Run]) -> list[Run]:
     overhead = min(single)
     return [
         replace(r, profile=replace(r.profile, request_overhead_ms=overhead))
-        if r.profile is not None and len(r.profile.subgraphs) > 1 else r
+        if r.profile is not None and len(r.profile.subgraphs) > 1
+        else r
         for r in runs
-    ]  # fmt: skip
+    ]
 
 
 def _all(candidate: _Candidate, value: str) -> dict[str, str]:

@@ -3,9 +3,9 @@
 ``hetero-tool calibrate MODEL --devices NPU,CPU`` measures, on this machine and for this model:
 
 - **Per-layer times** on each device. The model is compiled on the device alone with ``PERF_COUNT``, profiled
-  for a number of inferences, and the counters are averaged and joined to IR layers through the runtime model's
-  ``originalLayersNames`` (:func:`~hetero_tool.runtime.counters.collect_profile`; a fused node's time is split
-  evenly among the layers it names). Only compute layers the device supports are recorded:
+  for a number of inferences, and the counters are averaged and joined to IR layers through the runtime
+  model's ``originalLayersNames`` (:func:`~hetero_tool.runtime.counters.collect_profile`; a fused node's time
+  is split evenly among the layers it names). Only compute layers the device supports are recorded:
   - an emulated device runs on the CPU plugin, which runs every layer, so it is compiled alone and the layers
     its profile excludes are left out of the record (what the CPU does with them says nothing of the device);
   - a real device that cannot run some layers cannot compile the model alone, so it is profiled through
@@ -163,7 +163,7 @@ def calibrate(
     )
 
 
-# -- per-layer times -------------------------------------------------------------------------------------------
+# -- per-layer times -----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -209,31 +209,39 @@ def _layer_times(
         others = [d for d in devices if d.name != device.name]
         if compute_refused and not others:
             first = ir.layers[min(compute_refused)]
-            raise InputError(f"{device.label} cannot run {len(compute_refused)} layer(s) of {ir.name!r}, e.g. "
-                             f"{first.label} ({first.type}): {verdict[first.id]}; give a fallback device too")  # fmt: skip
+            raise InputError(
+                f"{device.label} cannot run {len(compute_refused)} layer(s) of {ir.name!r}, e.g. "
+                f"{first.label} ({first.type}): {verdict[first.id]}; give a fallback device too"
+            )
         plan = make_plan(ir, [device, *others], support=support)
         to_ov = {d.name: d.ov_name for d in devices}
-        model = model_for(ir, affinity={lid: to_ov[d] for lid, d in plan.layer_affinity.items()},
-                          shapes=config.shapes)  # fmt: skip
+        model = model_for(
+            ir, affinity={lid: to_ov[d] for lid, d in plan.layer_affinity.items()}, shapes=config.shapes
+        )
         inputs = make_inputs(model, seed=config.seed)
         compiled = compile_plan(ir, plan, model=model, properties=properties)
         mine = {lid for lid, d in plan.layer_affinity.items() if d == device.name}
     profile = collect_profile(ir, plan, compiled, inputs, iterations=config.profile_iterations)
-    wanted = [lid for lid in ir.layers
-              if lid in mine and lid not in refused and ir.layers[lid].type not in STRUCTURAL_TYPES]  # fmt: skip
+    wanted = [
+        lid
+        for lid in ir.layers
+        if lid in mine and lid not in refused and ir.layers[lid].type not in STRUCTURAL_TYPES
+    ]
     times = {lid: float(profile.layer_times_ms.get(lid, 0.0)) for lid in wanted}
     fused = frozenset(lid for lid in wanted if lid not in profile.layer_times_ms)
     return _LayerRun(method, times, fused, float(profile.latency_ms))
 
 
-def _device_costs(device: Device, runs: Sequence[_LayerRun], verdict: Mapping[int, str | None],
-                  compute: Sequence[int]) -> DeviceCosts:  # fmt: skip
+def _device_costs(
+    device: Device, runs: Sequence[_LayerRun], verdict: Mapping[int, str | None], compute: Sequence[int]
+) -> DeviceCosts:
     """One device's figures: each layer's median time over the repeats, and the spreads."""
     unsupported = {lid: reason for lid in compute if (reason := verdict.get(lid)) is not None}
     timed = sorted(set().union(*(run.layer_ms for run in runs)))
     layer_ms = {lid: float(statistics.median([run.layer_ms.get(lid, 0.0) for run in runs])) for lid in timed}
-    spreads = sorted(Spread.of([run.layer_ms.get(lid, 0.0) for run in runs]).relative
-                     for lid in timed if layer_ms[lid] > 0)  # fmt: skip
+    spreads = sorted(
+        Spread.of([run.layer_ms.get(lid, 0.0) for run in runs]).relative for lid in timed if layer_ms[lid] > 0
+    )
     return DeviceCosts(
         name=device.name,
         emulated=device.emulated,
@@ -251,7 +259,7 @@ def _device_costs(device: Device, runs: Sequence[_LayerRun], verdict: Mapping[in
     )
 
 
-# -- boundary cost ---------------------------------------------------------------------------------------------
+# -- boundary cost -------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -263,7 +271,8 @@ class _Chain:
 
 @dataclass
 class _Config:
-    """One microbenchmark configuration: a chain size, a device pair, ``k`` subgraphs starting on ``first``."""
+    """One microbenchmark configuration: a chain size, a device pair, ``k`` subgraphs starting on
+    ``first``."""
 
     pair: tuple[str, str]
     nbytes: int
@@ -274,7 +283,8 @@ class _Config:
 
 
 def _save_chains(directory: Path, config: CalibrationConfig) -> dict[int, _Chain]:
-    """The microbenchmark chain for every boundary size, saved as IR and read back (plans are made from IR)."""
+    """The microbenchmark chain for every boundary size, saved as IR and read back (plans are made from
+    IR)."""
     import openvino as ov
 
     chains = {}
@@ -309,30 +319,43 @@ def _boundary_fits(
         for cfg in configs:
             chain = chains[cfg.nbytes]
             pair = (by_name[cfg.first], by_name[cfg.pair[1] if cfg.first == cfg.pair[0] else cfg.pair[0]])
-            steps.advance(f"{tag}compiling {cfg.subgraphs} alternating subgraphs of {format_bytes(cfg.nbytes)} on "
-                          f"{' & '.join(cfg.pair)}")  # fmt: skip
+            steps.advance(
+                f"{tag}compiling {cfg.subgraphs} alternating subgraphs of {format_bytes(cfg.nbytes)} on "
+                f"{' & '.join(cfg.pair)}"
+            )
             affinity = chain_affinity(chain.ir, cfg.subgraphs, (pair[0].name, pair[1].name))
-            plan = make_plan(chain.ir, [by_name[cfg.pair[0]], by_name[cfg.pair[1]]], affinity_map=affinity,
-                             support=chain.support)  # fmt: skip
+            plan = make_plan(
+                chain.ir,
+                [by_name[cfg.pair[0]], by_name[cfg.pair[1]]],
+                affinity_map=affinity,
+                support=chain.support,
+            )
             if plan.subgraph_count != cfg.subgraphs:
-                raise BackendError(f"calibration: the {cfg.subgraphs}-subgraph chain is predicted to cut into "
-                                   f"{plan.subgraph_count} subgraphs")  # fmt: skip
+                raise BackendError(
+                    f"calibration: the {cfg.subgraphs}-subgraph chain is predicted to cut into "
+                    f"{plan.subgraph_count} subgraphs"
+                )
             cfg.compiled = compile_plan(chain.ir, plan)
             if cfg.compiled.submodels != cfg.subgraphs:
-                raise BackendError(f"calibration: HETERO compiled the {cfg.subgraphs}-subgraph chain into "
-                                   f"{cfg.compiled.submodels} submodels")  # fmt: skip
+                raise BackendError(
+                    f"calibration: HETERO compiled the {cfg.subgraphs}-subgraph chain into "
+                    f"{cfg.compiled.submodels} submodels"
+                )
             model_inputs = {0: chain_input(cfg.compiled.compiled, config.seed)}
             cfg.timer = Timer(cfg.compiled.compiled, model_inputs)
             cfg.timer.warm_up()
         shuffle = random.Random(config.seed)
         for round_index in range(config.rounds):
-            # A new order every round (seeded): the first inferences after a switch run colder (caches, another
-            # model's threads), and a fixed order would always put the same configuration after the same one.
+            # A new order every round (seeded): the first inferences after a switch run colder (caches,
+            # another model's threads), and a fixed order would always put the same configuration after the
+            # same one.
             order = list(configs)
             shuffle.shuffle(order)
             for cfg in order:
-                steps.advance(f"{tag}round {round_index + 1}/{config.rounds}: timing {cfg.subgraphs} subgraphs of "
-                              f"{format_bytes(cfg.nbytes)} on {' & '.join(cfg.pair)}")  # fmt: skip
+                steps.advance(
+                    f"{tag}round {round_index + 1}/{config.rounds}: timing {cfg.subgraphs} subgraphs of "
+                    f"{format_bytes(cfg.nbytes)} on {' & '.join(cfg.pair)}"
+                )
                 for _ in range(_SLICE_WARMUP):  # untimed: the switch's cold start is not the configuration's
                     cfg.timer.requests[0].infer()
                 # --niter split over the rounds exactly (the first rounds take the remainder).
@@ -353,5 +376,3 @@ def _boundary_fits(
     finally:
         for cfg in configs:  # release the compiled models (and their Cores) before the next repeat
             cfg.timer = cfg.compiled = None
-
-

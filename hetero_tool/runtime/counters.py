@@ -9,9 +9,10 @@ What the rows are (OpenVINO 2026.4.1, CPU plugin; ``tests/test_counters.py`` che
 
 - **Running means, not the last inference.** The CPU plugin adds each inference's time per node, truncated
   to whole microseconds, to a total kept *per compiled model* (per stream: with one stream, as the LATENCY
-  hint gives, every request of it adds to the same total) and reports ``total // count``: the mean since compile, first inference included. A snapshot taken
-  after each inference therefore differs from the next only by how the mean moved; the mean over inferences
-  ``w+1..N`` is ``(s_N * N - s_w * w) / (N - w)``. Other plugins are taken to report the last inference.
+  hint gives, every request of it adds to the same total) and reports ``total // count``: the mean since
+  compile, first inference included. A snapshot taken after each inference therefore differs from the next
+  only by how the mean moved; the mean over inferences ``w+1..N`` is ``(s_N * N - s_w * w) / (N - w)``. Other
+  plugins are taken to report the last inference.
 - **``EXECUTED`` means "averaged at least 1 us".** The status is ``EXECUTED`` exactly when that mean is
   above 0, so a node faster than 1 us reads ``NOT_RUN`` at 0, as do ops fused into another node (a Relu in
   its Convolution), Parameters and Results, and every row of a model compiled without ``PERF_COUNT``. A
@@ -152,13 +153,15 @@ def profile_from_counters(
     for index, (_, device) in enumerate(devices):
         mine = [r for r in rows if r.subgraph == index]
         reorders = [r for r in mine if r.node_type == _REORDER]
-        subgraphs.append(SubgraphTime(
-            index=index,
-            device=device,
-            time_ms=sum((r.ms for r in mine), 0.0),
-            reorder_ms=sum((r.ms for r in reorders), 0.0),
-            reorders=sum(r.ran for r in reorders),
-        ))  # fmt: skip
+        subgraphs.append(
+            SubgraphTime(
+                index=index,
+                device=device,
+                time_ms=sum((r.ms for r in mine), 0.0),
+                reorder_ms=sum((r.ms for r in reorders), 0.0),
+                reorders=sum(r.ran for r in reorders),
+            )
+        )
     devices_ms: dict[str, float] = {}
     for sg in subgraphs:
         devices_ms[sg.device] = devices_ms.get(sg.device, 0.0) + sg.time_ms
@@ -255,9 +258,10 @@ def collect_profile(
         As for :func:`profile_from_counters`.
     compiled
         Compiled with ``PERF_COUNT`` (``properties={"PERF_COUNT": True}`` for
-        :func:`~hetero_tool.runtime.hetero.compile_plan` or :func:`~hetero_tool.runtime.hetero.compile_device`)
-        and, because the CPU plugin's counters are running means since compile over all requests, not used
-        for any inference before: compile a model for profiling alone.
+        :func:`~hetero_tool.runtime.hetero.compile_plan` or
+        :func:`~hetero_tool.runtime.hetero.compile_device`) and, because the CPU plugin's counters are running
+        means since compile over all requests, not used for any inference before: compile a model for
+        profiling alone.
     inputs
         Input name or index -> array; set once, before the inferences.
     iterations
@@ -315,7 +319,7 @@ def collect_profile(
     return profile_from_counters(ir, plan, compiled, counters, latencies, warmup=1 if warmup else 0)
 
 
-# -- rows ------------------------------------------------------------------------------------------------------
+# -- rows ----------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -396,7 +400,8 @@ def _devices(compiled: CompiledPlan) -> list[tuple[str, str]]:
 
 
 def _is_cpu_plugin(ov_name: str) -> bool:
-    """Whether OpenVINO's device ``ov_name`` is the CPU plugin (emulated devices are: their names hold "CPU")."""
+    """Whether OpenVINO's device ``ov_name`` is the CPU plugin (emulated devices are: their names hold
+    "CPU")."""
     return "CPU" in ov_name
 
 
@@ -408,7 +413,7 @@ def _plan_if_it_describes(plan: Plan | None, devices: Sequence[str]) -> Plan | N
     return plan
 
 
-# -- the runtime model -----------------------------------------------------------------------------------------
+# -- the runtime model ---------------------------------------------------------------------------------------
 
 
 class _Runtime:
@@ -442,7 +447,8 @@ class _Runtime:
         self.layers = [{lid for n in names for lid in ir.ids_by_name.get(n, ())} for names in self.originals]
 
     def layer_ids(self, name: str, subgraph: int | None) -> tuple[int, ...]:
-        """IR layers of this friendly name, those in ``subgraph`` when there are several and the plan knows."""
+        """IR layers of this friendly name, those in ``subgraph`` when there are several and the plan
+        knows."""
         ids = self.ir.ids_by_name.get(name, ())
         if (
             len(ids) > 1
@@ -477,7 +483,8 @@ class _Runtime:
         return self.types[k] == _REORDER or (not self.layers[k] and len(self.inputs[k]) == 1)
 
     def upstream(self, k: int) -> tuple[int, int]:
-        """Up from Reorder ``k`` through such nodes: the node that produced the tensor, and its output index."""
+        """Up from Reorder ``k`` through such nodes: the node that produced the tensor, and its output
+        index."""
         edge = (k, 0)
         while self.passes_through(k) and self.inputs[k]:
             edge = self.inputs[k][0]
@@ -512,7 +519,7 @@ def _rt(op, key: str) -> str:
     return value.astype(str) if hasattr(value, "astype") else str(value)
 
 
-# -- per layer -------------------------------------------------------------------------------------------------
+# -- per layer -----------------------------------------------------------------------------------------------
 
 
 def _layer_times(runtime: _Runtime, rows: Sequence[_Row]) -> dict[int, float]:
@@ -542,7 +549,7 @@ def _layer_times(runtime: _Runtime, rows: Sequence[_Row]) -> dict[int, float]:
     return times
 
 
-# -- boundaries ------------------------------------------------------------------------------------------------
+# -- boundaries ----------------------------------------------------------------------------------------------
 
 
 def _boundaries(plan: Plan, runtime: _Runtime, reorder_rows: Sequence[_Row]) -> tuple[Boundary, ...]:

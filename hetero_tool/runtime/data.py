@@ -1,4 +1,5 @@
-"""Input data for a bench: one array per model input, loaded from ``.npy`` files or random as benchmark_app makes it.
+"""Input data for a bench: one array per model input, loaded from ``.npy`` files or random as benchmark_app
+makes it.
 
 :func:`make_inputs` draws random data in benchmark_app's ranges from a numpy ``Generator`` seeded by ``seed``
 and the input's position, so runs repeat exactly; an integer input that indexes a table stays inside it.
@@ -17,7 +18,8 @@ from hetero_tool.errors import InputError
 __all__ = ["index_of", "input_names", "make_inputs"]
 
 # Random data, as benchmark_app's fill_tensors_with_random: every type in [0, 255] (floats uniform, integers
-# uniform over the whole numbers), booleans 0/1. Other element types (bf16, 4-bit, f8, string) have no numpy type.
+# uniform over the whole numbers), booleans 0/1. Other element types (bf16, 4-bit, f8, string) have no numpy
+# type.
 _RANDOM_LOW, _RANDOM_HIGH = 0, 255
 _NUMPY_TYPES = {
     "boolean": np.bool_,
@@ -59,7 +61,9 @@ def input_names(model) -> list[str]:
     ['input_ids']
     """
     ports = list(model.inputs) if hasattr(model, "inputs") else list(model)
-    names = [port.get_any_name() if port.get_names() else port.get_node().get_friendly_name() for port in ports]
+    names = [
+        port.get_any_name() if port.get_names() else port.get_node().get_friendly_name() for port in ports
+    ]
     clash = next((n for n in names if names.count(n) > 1), None)
     if clash is not None:
         raise InputError(f"the model has several inputs named {clash!r}; inputs need distinct names")
@@ -69,19 +73,20 @@ def input_names(model) -> list[str]:
 def make_inputs(
     model, *, seed: int = 0, files: Mapping[str, str | Path] | None = None, float_high: float = _RANDOM_HIGH
 ) -> dict[str, np.ndarray]:
-    """One array per input of ``model`` (the ``ov.Model`` to compile), keyed by :func:`input_names`, in input order.
+    """One array per input of ``model`` (the ``ov.Model`` to compile), keyed by :func:`input_names`, in input
+    order.
 
-    Why: ``bench`` feeds the same data on every run and every device, like benchmark_app but repeatable. Inputs
-    in ``files`` (from :func:`parse_inputs`; ``""`` for a one-input model) are loaded from ``.npy``: the array's
-    shape must be the input's (or fit its dynamic shape) and its values must convert to the input's type
-    without loss (``float64`` -> ``f32`` is fine). Other inputs must have static shapes and get random values
-    in benchmark_app's range, [0, 255] (integers: whole numbers, capped at the type's maximum; booleans: 0 or 1),
-    from ``numpy.random.default_rng([seed, position])``: the same for the same seed, shapes, types (and numpy).
-    An integer input that indexes a ``Gather`` or an embedding table (directly or through Convert/Reshape/...)
-    stays below the table's size: benchmark_app's 0..255 would go past a small vocabulary, where Gather-8
-    returns zeros instead of a row (and older Gathers leave it undefined). ``float_high`` narrows the range of
-    floating-point inputs: the accuracy check draws them from [0, 1], where [0, 255] saturates a network's
-    softmax into one-hot outputs that hide every numeric difference.
+    Why: ``bench`` feeds the same data on every run and every device, like benchmark_app but repeatable.
+    Inputs in ``files`` (from :func:`parse_inputs`; ``""`` for a one-input model) are loaded from ``.npy``:
+    the array's shape must be the input's (or fit its dynamic shape) and its values must convert to the
+    input's type without loss (``float64`` -> ``f32`` is fine). Other inputs must have static shapes and get
+    random values in benchmark_app's range, [0, 255] (integers: whole numbers, capped at the type's maximum;
+    booleans: 0 or 1), from ``numpy.random.default_rng([seed, position])``: the same for the same seed,
+    shapes, types (and numpy). An integer input that indexes a ``Gather`` or an embedding table (directly or
+    through Convert/Reshape/...) stays below the table's size: benchmark_app's 0..255 would go past a small
+    vocabulary, where Gather-8 returns zeros instead of a row (and older Gathers leave it undefined).
+    ``float_high`` narrows the range of floating-point inputs: the accuracy check draws them from [0, 1],
+    where [0, 255] saturates a network's softmax into one-hot outputs that hide every numeric difference.
 
     Examples
     --------
@@ -254,5 +259,3 @@ def _convert(array: np.ndarray, dtype: np.dtype) -> np.ndarray | None:
         else:  # int <-> float, anything -> bool: the value must come back unchanged
             ok = converted.astype(source) == array
     return converted if bool(np.all(ok)) else None
-
-

@@ -1,9 +1,9 @@
 """Compiling a plan through the real HETERO plugin, and checking what it did against the plan.
 
-The plan's affinities go into ``rt_info["affinity"]`` of every op (manual mode), emulated devices are registered
-as extra CPU-plugin devices, each device gets its config through ``DEVICE_PROPERTIES``, and the model is compiled
-as ``HETERO:<priorities>`` on a fresh ``ov.Core`` (so ``HETERO_NUMBER_OF_SUBMODELS`` is this compile's).
-Optionally HETERO's own ``.dot`` dumps are collected (``OPENVINO_HETERO_VISUALIZE``).
+The plan's affinities go into ``rt_info["affinity"]`` of every op (manual mode), emulated devices are
+registered as extra CPU-plugin devices, each device gets its config through ``DEVICE_PROPERTIES``, and the
+model is compiled as ``HETERO:<priorities>`` on a fresh ``ov.Core`` (so ``HETERO_NUMBER_OF_SUBMODELS`` is this
+compile's). Optionally HETERO's own ``.dot`` dumps are collected (``OPENVINO_HETERO_VISUALIZE``).
 
 Plans OpenVINO is known to fail on are refused before compiling, with the reason and the fix
 (:func:`refusal_reasons`); the compiled model is checked against the plan (:func:`verify`).
@@ -49,7 +49,8 @@ class CompiledPlan:
 
     #: The ``ov.CompiledModel``.
     compiled: Any
-    #: ``HETERO_NUMBER_OF_SUBMODELS`` (read on the fresh Core the plan was compiled on); ``None`` for one device.
+    #: ``HETERO_NUMBER_OF_SUBMODELS`` (read on the fresh Core the plan was compiled on); ``None`` for one
+    #: device.
     submodels: int | None
     #: ``EXECUTION_DEVICES``, translated back to the plan's device names.
     execution_devices: tuple[str, ...]
@@ -108,25 +109,28 @@ def refusal_reasons(ir: IRModel, plan: Plan, model=None) -> list[str]:
     - A tensor crossing a boundary has a dynamic dimension with a lower bound above 0 (``[?,8,1..,1..]``, what
       a convolution makes of a dynamic input): HETERO compiles, but ``create_infer_request`` fails, because it
       makes the host tensor between the submodels with 0 for every dynamic dimension (``[0,8,0,0]``) and the
-      shape refuses it. Fully dynamic dimensions (``?``, ``..4``) are fine: 0 fits them (measured on 2026.4.1).
-      ``model`` (from :func:`model_for`, after any reshape) gives the shapes; default: the model as read.
+      shape refuses it. Fully dynamic dimensions (``?``, ``..4``) are fine: 0 fits them (measured on
+      2026.4.1). ``model`` (from :func:`model_for`, after any reshape) gives the shapes; default: the model as
+      read.
     """
     reasons = []
     if plan.partition.detached_results:
         names = ", ".join(repr(plan.names[lid]) for lid in plan.partition.detached_results)
         reasons.append(
-            f"breaking a cycle between subgraphs cuts the Result(s) {names} off their producer (OpenVINO 2026.4 "
-            "fails with unordered_map::at); change the affinities around them"
+            f"breaking a cycle between subgraphs cuts the Result(s) {names} off their producer (OpenVINO "
+            "2026.4 fails with unordered_map::at); change the affinities around them"
         )
     if plan.subgraph_count > 1:
         unbindable = _unbindable_cuts(ir, plan, model)
         if unbindable:
-            shown = ", ".join(unbindable[:3]) + (f" and {len(unbindable) - 3} more" if len(unbindable) > 3 else "")
+            shown = ", ".join(unbindable[:3]) + (
+                f" and {len(unbindable) - 3} more" if len(unbindable) > 3 else ""
+            )
             reasons.append(
-                f"{len(unbindable)} tensor(s) crossing subgraph boundaries have a dynamic dimension with a lower "
-                f"bound above 0 ({shown}); HETERO makes the host tensors between submodels with 0 for every "
-                "dynamic dimension, which such a shape refuses, so no infer request can be created. Reshape the "
-                "model to static shapes first (--shape), or keep that part in one subgraph"
+                f"{len(unbindable)} tensor(s) crossing subgraph boundaries have a dynamic dimension with a "
+                f"lower bound above 0 ({shown}); HETERO makes the host tensors between submodels with 0 for "
+                "every dynamic dimension, which such a shape refuses, so no infer request can be created. "
+                "Reshape the model to static shapes first (--shape), or keep that part in one subgraph"
             )
     return reasons
 
@@ -187,7 +191,9 @@ def compile_plan(
                 compiled = core.compile_model(model, target, config)
             dumps = {p.name: p for p in sorted(dump_dir.glob("hetero_*.dot"))}
     except Exception as exc:  # OpenVINO's exception types vary
-        raise BackendError(f"HETERO could not compile {ir.name!r} with this plan: {ov_error_text(exc)}") from exc
+        raise BackendError(
+            f"HETERO could not compile {ir.name!r} with this plan: {ov_error_text(exc)}"
+        ) from exc
     compile_ms = 1e3 * (time.perf_counter() - start)
     from_ov = {v: k for k, v in to_ov.items()}
     return CompiledPlan(
@@ -227,7 +233,10 @@ def compile_device(
         model = ov_model_from_ir(ir)
     core = new_core([device.ov_name] if device.emulated else [])
     ov_name = device.ov_name or device.name
-    merged = {**_device_config(device, {device.name: config or {}}), **{k: _ov_value(v) for k, v in (properties or {}).items()}}
+    merged = {
+        **_device_config(device, {device.name: config or {}}),
+        **{k: _ov_value(v) for k, v in (properties or {}).items()},
+    }
     start = time.perf_counter()
     try:
         compiled = core.compile_model(model, ov_name, merged)
@@ -251,15 +260,19 @@ REPORTED_PROPERTIES = ("PERFORMANCE_HINT", "NUM_STREAMS", "INFERENCE_NUM_THREADS
 
 
 def effective_properties(compiled: CompiledPlan) -> dict[str, dict[str, str]]:
-    """What each device actually compiled with (plan device name -> property -> value), as OpenVINO reports it.
+    """What each device actually compiled with (plan device name -> property -> value), as OpenVINO reports
+    it.
 
-    Worth showing: a hint is not a promise (an ``f16`` precision hint runs as ``bf16`` on a CPU with AVX512-BF16).
+    Worth showing: a hint is not a promise (an ``f16`` precision hint runs as ``bf16`` on a CPU with
+    AVX512-BF16).
     """
     model = compiled.compiled
     if compiled.submodels is None:
         ov_name = next(iter(compiled.device_names))
         supported = set(model.get_property("SUPPORTED_PROPERTIES"))
-        per_device = {ov_name: {key: model.get_property(key) for key in REPORTED_PROPERTIES if key in supported}}
+        per_device = {
+            ov_name: {key: model.get_property(key) for key in REPORTED_PROPERTIES if key in supported}
+        }
     else:
         per_device = model.get_property("DEVICE_PROPERTIES")
     found = {}
@@ -293,7 +306,8 @@ def submodel_devices(compiled) -> tuple[str, ...]:
 
 
 def verify(plan: Plan, compiled: CompiledPlan) -> Verification:
-    """Check a compiled plan against the plan: the submodel count, and the device of each submodel in order."""
+    """Check a compiled plan against the plan: the submodel count, and the device of each submodel in
+    order."""
     actual = tuple(compiled.device_names.get(d, d) for d in submodel_devices(compiled.compiled))
     return Verification(
         expected_submodels=plan.subgraph_count,
@@ -304,11 +318,12 @@ def verify(plan: Plan, compiled: CompiledPlan) -> Verification:
     )
 
 
-# -- helpers ---------------------------------------------------------------------------------------------------
+# -- helpers -------------------------------------------------------------------------------------------------
 
 
 def _device_config(device: Device, overrides: Mapping[str, Mapping[str, Any]] | None) -> dict[str, str]:
-    """The properties a device is compiled with: its profile's config, then the caller's (as OpenVINO strings)."""
+    """The properties a device is compiled with: its profile's config, then the caller's (as OpenVINO
+    strings)."""
     merged = {**device.config, **((overrides or {}).get(device.name) or {})}
     return {key: _ov_value(value) for key, value in merged.items()}
 
@@ -327,7 +342,9 @@ def _reshape(ir: IRModel, model, shapes: Mapping[str, str]) -> None:
     }
     for name in shapes:
         if name and name not in names:
-            raise InputError(f"--shape {name}: {ir.name!r} has no input of that name (it has {', '.join(sorted(names))})")
+            raise InputError(
+                f"--shape {name}: {ir.name!r} has no input of that name (it has {', '.join(sorted(names))})"
+            )
     new = {}
     for param in model.get_parameters():
         port_names = param.output(0).get_names() | {param.get_friendly_name()}

@@ -1,4 +1,5 @@
-"""The boundary microbenchmark: a chain of layers, cut into ``k`` subgraphs that alternate between two devices.
+"""The boundary microbenchmark: a chain of layers, cut into ``k`` subgraphs that alternate between two
+devices.
 
 Depthwise convolutions do not fuse with each other on the CPU plugin, so the chain runs the same kernels
 however it is cut, and only the boundaries change with ``k``: the latency's slope over ``k`` is what one more
@@ -62,8 +63,10 @@ def chain_affinity(ir: IRModel, subgraphs: int, devices: tuple[str, str]) -> dic
     >>> [affinity[lid] for lid in sorted(affinity, key=lambda lid: ir.layers[lid].name)]
     ['NPU', 'NPU', 'CPU', 'CPU']
     """
-    chain = sorted((lid for lid, layer in ir.layers.items() if layer.name.startswith("layer")),
-                   key=lambda lid: int(ir.layers[lid].name[len("layer"):]))  # fmt: skip
+    chain = sorted(
+        (lid for lid, layer in ir.layers.items() if layer.name.startswith("layer")),
+        key=lambda lid: int(ir.layers[lid].name[len("layer") :]),
+    )
     if not 1 <= subgraphs <= len(chain):
         raise ValueError(f"{subgraphs} subgraphs from a chain of {len(chain)} layers")
     return {lid: devices[(i * subgraphs // len(chain)) % 2] for i, lid in enumerate(chain)}
@@ -72,8 +75,8 @@ def chain_affinity(ir: IRModel, subgraphs: int, devices: tuple[str, str]) -> dic
 def boundary_sizes(ir: IRModel, count: int = 3) -> tuple[int, ...]:
     """Boundary sizes (bytes) for the microbenchmark, spanning the tensors this model could cut: ``count``
     sizes spaced evenly on a log scale from the 10th to the 90th percentile of its compute layers' output
-    bytes, kept within 1 KiB..4 MiB and at least a factor of 16 apart end to end, rounded to what the chain can
-    carry.
+    bytes, kept within 1 KiB..4 MiB and at least a factor of 16 apart end to end, rounded to what the chain
+    can carry.
     """
     found = sorted(
         port.nbytes
@@ -85,8 +88,9 @@ def boundary_sizes(ir: IRModel, count: int = 3) -> tuple[int, ...]:
     # 10th and 90th percentiles (the value at rank ceil(p * n), as bench's latency percentiles).
     low, high = (
         (found[max(0, math.ceil(0.1 * len(found)) - 1)], found[max(0, math.ceil(0.9 * len(found)) - 1)])
-        if found else (1024, 65536)
-    )  # fmt: skip
+        if found
+        else (1024, 65536)
+    )
     low = min(max(low, 1024), 1 << 22)
     high = min(max(high, 16 * low), 1 << 22)
     if high < 16 * low:
@@ -115,8 +119,6 @@ def chain_hw(tensor_bytes: int) -> tuple[int, int]:
             return height, pixels // height
     height = max(1, root)
     return height, max(1, round(pixels / height))
-
-
 
 
 def chain_input(compiled, seed: int):

@@ -1,4 +1,5 @@
-"""benchmark_app's option syntax, read into data: shapes, layouts, mean/scale values, input files, per-device values.
+"""benchmark_app's option syntax, read into data: shapes, layouts, mean/scale values, input files, per-device
+values.
 
 - :func:`parse_shapes`, :func:`parse_layouts`, :func:`parse_values` and :func:`parse_inputs` read ``--shape``,
   ``--layout``, ``--mean``/``--scale`` and ``--input`` as benchmark_app writes them (``-shape``, ``-layout``,
@@ -29,11 +30,12 @@ _DIM = re.compile(r"^(?:\d+|\?|-1|(\d*)\.\.(\d*))$")
 
 
 def parse_shapes(text: str) -> dict[str, str]:
-    """Read ``--shape`` (benchmark_app's ``-shape``): input name -> shape in OpenVINO's syntax, ``""`` = all inputs.
+    """Read ``--shape`` (benchmark_app's ``-shape``): input name -> shape in OpenVINO's syntax, ``""`` = all
+    inputs.
 
-    Why: the model is reshaped before it is compiled (``model_for(shapes=...)``), and HETERO needs static shapes
-    wherever a tensor crosses devices. A dimension is a number, ``?`` or ``-1`` (dynamic), or a range ``lo..hi``
-    (either end may be left out). A named entry wins over an unnamed one for its input.
+    Why: the model is reshaped before it is compiled (``model_for(shapes=...)``), and HETERO needs static
+    shapes wherever a tensor crosses devices. A dimension is a number, ``?`` or ``-1`` (dynamic), or a range
+    ``lo..hi`` (either end may be left out). A named entry wins over an unnamed one for its input.
 
     Examples
     --------
@@ -51,7 +53,9 @@ def parse_shapes(text: str) -> dict[str, str]:
         for dim in dims:
             match = _DIM.match(dim)
             if not match:
-                raise InputError(f"--shape {part}: dimension {dim!r} is not a number, ?, -1 or a range lo..hi")
+                raise InputError(
+                    f"--shape {part}: dimension {dim!r} is not a number, ?, -1 or a range lo..hi"
+                )
             low, high = match.groups()
             if dim == "..":
                 raise InputError(f"--shape {part}: the range '..' needs a bound; write ? for any size")
@@ -64,8 +68,8 @@ def parse_shapes(text: str) -> dict[str, str]:
 def parse_layouts(text: str) -> dict[str, str]:
     """Read ``--layout`` (benchmark_app's ``-layout``): input name -> layout (``"[N,C,H,W]"``), ``""`` = all.
 
-    Why: per-channel ``--mean``/``--scale`` need to know which dimension holds the channels; the layout says so
-    when the model does not. Layouts are OpenVINO's: ``NCHW``, ``NHWC``, ``N...C``, ``[N,C,H,W]``.
+    Why: per-channel ``--mean``/``--scale`` need to know which dimension holds the channels; the layout says
+    so when the model does not. Layouts are OpenVINO's: ``NCHW``, ``NHWC``, ``N...C``, ``[N,C,H,W]``.
 
     Examples
     --------
@@ -125,11 +129,12 @@ def parse_values(text: str, what: str) -> dict[str, tuple[float, ...]]:
 
 
 def parse_inputs(text: str) -> dict[str, Path]:
-    """Read ``--input``: ``name=file.npy[,name2=file2.npy]``, or one ``file.npy`` (key ``""``) for a one-input model.
+    """Read ``--input``: ``name=file.npy[,name2=file2.npy]``, or one ``file.npy`` (key ``""``) for a one-input
+    model.
 
-    Why: :func:`make_inputs` feeds these arrays instead of random data. Only ``.npy`` files are read (benchmark_app
-    also takes images and raw ``.bin``); whether they exist and fit is checked against the model by
-    :func:`make_inputs`. File names cannot contain commas.
+    Why: :func:`make_inputs` feeds these arrays instead of random data. Only ``.npy`` files are read
+    (benchmark_app also takes images and raw ``.bin``); whether they exist and fit is checked against the
+    model by :func:`make_inputs`. File names cannot contain commas.
 
     Examples
     --------
@@ -137,9 +142,10 @@ def parse_inputs(text: str) -> dict[str, Path]:
     {'': PosixPath('data/image.npy')}
     >>> parse_inputs("input_ids=ids.npy, attention_mask=mask.npy")
     {'input_ids': PosixPath('ids.npy'), 'attention_mask': PosixPath('mask.npy')}
-    >>> parse_inputs("a.npy,b.npy")
+    >>> parse_inputs("a.npy,b.npy")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
-    hetero_tool.errors.InputError: --input 'a.npy,b.npy': with several files, name the input of each: NAME=file.npy,...
+    hetero_tool.errors.InputError: --input 'a.npy,b.npy': with several files, name the input of each:
+    NAME=file.npy,...
     """
     if text is None or not text.strip():
         raise InputError("--input: empty value; expected file.npy or NAME=file.npy,...")
@@ -187,7 +193,9 @@ def _entries(text: str, what: str) -> list[tuple[str, str, str]]:
         if "," in name or "]" in name:
             raise InputError(f"{what} {text!r}: expected ',' between entries, before {name!r}")
         if name in {n for n, _, _ in entries}:
-            raise InputError(f"{what} {text!r}: {'input ' + repr(name) if name else 'an unnamed [...]'} is given twice")
+            raise InputError(
+                f"{what} {text!r}: {'input ' + repr(name) if name else 'an unnamed [...]'} is given twice"
+            )
         entries.append((name, content.strip(), part))
         rest = text[end + 1 :]
         if not rest.strip():
@@ -197,7 +205,6 @@ def _entries(text: str, what: str) -> list[tuple[str, str, str]]:
         pos = end + 1 + rest.index(",") + 1
         if not text[pos:].strip():
             raise InputError(f"{what} {text!r}: trailing ','")
-
 
 
 def parse_per_device(text: str | None, what: str, kind: Callable[[str], T] = str) -> dict[str, T]:
@@ -216,7 +223,9 @@ def parse_per_device(text: str | None, what: str, kind: Callable[[str], T] = str
     """
     if not text or not text.strip():
         return {}
-    pairs = [("", text.strip())] if ":" not in text else [part.partition(":")[::2] for part in text.split(",")]
+    pairs = (
+        [("", text.strip())] if ":" not in text else [part.partition(":")[::2] for part in text.split(",")]
+    )
     values = {}
     for device, value in pairs:
         device, value = device.strip(), value.strip()

@@ -59,17 +59,18 @@ def preprocessor(
     scale: Mapping[str, Sequence[float]] | None = None,
     layout: Mapping[str, str] | None = None,
 ) -> Callable[[Any], Any] | None:
-    """The ``preprocess`` callable for ``model_for``: builds the input options into the model; ``None`` if none given.
+    """The ``preprocess`` callable for ``model_for``: builds the input options into the model; ``None`` if
+    none given.
 
     Why: OpenVINO's deployment guide has the plugin, not the application, convert and normalize the input, and
     benchmark_app times models that way: a ``PrePostProcessor`` sets the element type the application feeds
     (``input_precision``: one of :data:`INPUT_PRECISIONS` for every input, or input name -> type), then, for
-    inputs with ``mean``/``scale``, converts to f32, subtracts the mean and divides by the scale (in that order,
-    like benchmark_app's ``fuse_mean_scale``). ``mean``/``scale`` come from :func:`parse_values`, ``layout``
-    from :func:`parse_layouts`; the key ``""`` means every floating-point input (benchmark_app: every image
-    input). Several values are one per channel: the channel dimension is the C of ``layout``, else of the
-    input's own layout, else of the first of NCHW/NHWC (CHW/HWC, NC, NCDHW/NDHWC by rank) whose C has that
-    many elements. The added ops are named ``<input>/preprocess/<op type>`` (their constants
+    inputs with ``mean``/``scale``, converts to f32, subtracts the mean and divides by the scale (in that
+    order, like benchmark_app's ``fuse_mean_scale``). ``mean``/``scale`` come from :func:`parse_values`,
+    ``layout`` from :func:`parse_layouts`; the key ``""`` means every floating-point input (benchmark_app:
+    every image input). Several values are one per channel: the channel dimension is the C of ``layout``, else
+    of the input's own layout, else of the first of NCHW/NHWC (CHW/HWC, NC, NCDHW/NDHWC by rank) whose C has
+    that many elements. The added ops are named ``<input>/preprocess/<op type>`` (their constants
     ``<consumer>/value``), so names do not depend on OpenVINO's global node counter.
 
     The options are checked against ``model`` (the ``ov.Model``) now, and again against the model the callable
@@ -79,7 +80,9 @@ def preprocessor(
     --------
     >>> from hetero_tool.samples import build_sample
     >>> model = build_sample("mobilenet")
-    >>> build = preprocessor(model, input_precision="u8", mean={"": (123.675, 116.28, 103.53)}, scale={"": (58.4,)})
+    >>> build = preprocessor(
+    ...     model, input_precision="u8", mean={"": (123.675, 116.28, 103.53)}, scale={"": (58.4,)}
+    ... )
     >>> model = build(model)
     >>> model.inputs[0].get_element_type().get_type_name(), str(model.get_parameters()[0].get_layout())
     ('u8', '[N,C,H,W]')
@@ -110,7 +113,9 @@ def _steps(ports, input_precision, mean, scale, layout) -> list[_Step]:
     chosen_values = {}
     for what, values in (("--mean", mean), ("--scale", scale)):
         if "" in values and not floating:
-            raise InputError(f"{what} {_show(values[''])}: the model has no floating-point input to apply it to")
+            raise InputError(
+                f"{what} {_show(values[''])}: the model has no floating-point input to apply it to"
+            )
         chosen_values[what] = _per_input(ports, names, values, what, only=floating)
     steps = []
     for k, port in enumerate(ports):
@@ -132,7 +137,9 @@ def _steps(ports, input_precision, mean, scale, layout) -> list[_Step]:
     return steps
 
 
-def _per_input(ports, names, options: Mapping[str, Any], what: str, only: Sequence[int] | None = None) -> dict:
+def _per_input(
+    ports, names, options: Mapping[str, Any], what: str, only: Sequence[int] | None = None
+) -> dict:
     """Input index -> the option value for it: its own entry, else the ``""`` entry (for ``only`` inputs)."""
     found, by = {}, {}
     for key, value in options.items():
@@ -178,7 +185,11 @@ def _layout(port, name: str, explicit, means: tuple, scales: tuple):
     texts = _GUESSED_LAYOUTS.get(rank, ())
     candidates = [ov.Layout(text) for text in texts]
     sizes = [shape[c.get_index_by_name("C")] for c in candidates]
-    fits = [c for c, d in zip(candidates, sizes) if d.is_static and all(d.get_length() == n for n in counts.values())]
+    fits = [
+        c
+        for c, d in zip(candidates, sizes)
+        if d.is_static and all(d.get_length() == n for n in counts.values())
+    ]
     fits += [c for c, d in zip(candidates, sizes) if d.is_dynamic]
     if fits:
         return fits[0]
@@ -189,8 +200,8 @@ def _layout(port, name: str, explicit, means: tuple, scales: tuple):
     options = ", ".join(f"{text}: {d}" for text, d in zip(texts, sizes))
     seen = f" (channels would be {options})" if options else ""
     raise InputError(
-        f"{next(iter(counts))} {name}: {given}, but no dimension of {shape} can hold that many channels{seen}; "
-        f"give one value, or one per channel, or the input's layout with --layout {name}[...]"
+        f"{next(iter(counts))} {name}: {given}, but no dimension of {shape} can hold that many "
+        f"channels{seen}; give one value, or one per channel, or the input's layout with --layout {name}[...]"
     )
 
 
@@ -202,7 +213,9 @@ def _check_layout(name: str, layout, shape, counts: Mapping[str, int], source: s
         return
     what = next(iter(counts))
     if not layout.has_name("C"):
-        raise InputError(f"{what} {name}: one value per channel needs a C in the layout, and {source} has none")
+        raise InputError(
+            f"{what} {name}: one value per channel needs a C in the layout, and {source} has none"
+        )
     index = layout.get_index_by_name("C")
     if shape.rank.is_static and index < 0:
         index += shape.rank.get_length()
@@ -247,7 +260,8 @@ def _apply(model, steps: list[_Step]):
 
 
 def _name_added_ops(model, before: set[str]) -> None:
-    """Name the ops preprocessing added ``<input>/preprocess/<type>`` and their constants ``<consumer>/value``.
+    """Name the ops preprocessing added ``<input>/preprocess/<type>`` and their constants
+    ``<consumer>/value``.
 
     PrePostProcessor names them after OpenVINO's process-wide node counter (``Convert_856``), which differs
     from run to run; the new Parameter keeps the input's name.
@@ -271,7 +285,8 @@ def _name_added_ops(model, before: set[str]) -> None:
             taken.add(op.get_friendly_name())
         elif kind != "Constant":
             sources = [
-                owner.get(node.get_name()) or (node.get_friendly_name() if node.get_type_name() == "Parameter" else None)
+                owner.get(node.get_name())
+                or (node.get_friendly_name() if node.get_type_name() == "Parameter" else None)
                 for node in (value.get_node() for value in op.input_values())
             ]
             label = next((s for s in sources if s), "input")

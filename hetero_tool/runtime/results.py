@@ -130,11 +130,15 @@ class BenchConfig:
             raise InputError("--nireq must be at least 0 (0: the compiled model's optimal number)")
         for device, value in self.nstreams.items():
             if not (str(value).isdigit() and int(value) > 0) and str(value).upper() != "AUTO":
-                raise InputError(f"--nstreams {device + ':' if device else ''}{value}: give a number above 0 or AUTO")
+                raise InputError(
+                    f"--nstreams {device + ':' if device else ''}{value}: give a number above 0 or AUTO"
+                )
         for device, value in self.infer_precision.items():
             if str(value).lower() not in INFERENCE_PRECISIONS:
-                raise InputError(f"--infer-precision {device + ':' if device else ''}{value}: use one of "
-                                 f"{', '.join(INFERENCE_PRECISIONS)}")  # fmt: skip
+                raise InputError(
+                    f"--infer-precision {device + ':' if device else ''}{value}: use one of "
+                    f"{', '.join(INFERENCE_PRECISIONS)}"
+                )
         for device, value in self.nthreads.items():
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise InputError(f"--nthreads {device + ':' if device else ''}{value}: give a number above 0")
@@ -164,7 +168,8 @@ class Verification:
         found = []
         if self.expected_submodels != self.actual_submodels:
             found.append(
-                f"HETERO_NUMBER_OF_SUBMODELS is {self.actual_submodels}, the plan predicts {self.expected_submodels}"
+                f"HETERO_NUMBER_OF_SUBMODELS is {self.actual_submodels}, "
+                f"the plan predicts {self.expected_submodels}"
             )
         if self.expected_devices != self.actual_devices:
             found.append(
@@ -233,11 +238,13 @@ class Profile:
 
     @property
     def boundary_ms(self) -> float:
-        """Time at boundaries: the Reorders attributed to cut tensors, plus what the counters do not see beyond
-        a one-submodel run's request overhead (0 for one submodel: there is no boundary)."""
+        """Time at boundaries: the Reorders attributed to cut tensors, plus what the counters do not see
+        beyond a one-submodel run's request overhead (0 for one submodel: there is no boundary)."""
         if len(self.subgraphs) < 2:
             return 0.0
-        return sum(b.reorder_ms for b in self.boundaries) + max(0.0, self.outside_ms - self.request_overhead_ms)
+        return sum(b.reorder_ms for b in self.boundaries) + max(
+            0.0, self.outside_ms - self.request_overhead_ms
+        )
 
     @property
     def boundary_share(self) -> float:
@@ -364,7 +371,7 @@ class BenchResult:
         """Every failed check of every run, one line each: what exit code 4 reports."""
         return [f"{run.label}: {problem}" for run in self.runs for problem in run.problems()]
 
-    # -- the file ----------------------------------------------------------------------------------------------
+    # -- the file --------------------------------------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
         """The result as a JSON-ready dict; each run also gets its ``ratio`` against the baseline, for readers

@@ -132,7 +132,8 @@ class Timer:
     ) -> None:
         """Time inferences until ``seconds`` have passed or ``iterations`` are done (exactly one is given).
 
-        ``tick(n)`` is called now and then with the inferences completed since the last call (for a progress bar).
+        ``tick(n)`` is called now and then with the inferences completed since the last call (for a progress
+        bar).
         """
         if (seconds is None) == (iterations is None):
             raise ValueError("give seconds or iterations")

@@ -1,4 +1,5 @@
-"""A pause of the cyclic garbage collector for bulk construction of acyclic data."""
+"""A pause of the cyclic garbage collector for bulk construction of acyclic data (a parsed IR, its graph, a
+plan read from or written to its file)."""
 
 from __future__ import annotations
 

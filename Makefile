@@ -35,7 +35,7 @@ test-fast: lint
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports --no-logo
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/parse.py

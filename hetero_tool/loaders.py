@@ -13,33 +13,16 @@ that order it
 The names follow one pattern, ``<result>_from_files``, like Polygraphy's loaders (``onnx_from_path``). The
 CLI and the notebooks come in here; everything below works on objects.
 
-.. list-table::
-   :header-rows: 1
+By command, the function and the work it calls:
 
-   * - function
-     - command
-     - the work
-   * - :func:`plan_from_files`
-     - ``hetero-tool plan``
-     - :func:`~hetero_tool.plan.make_plan`
-   * - :func:`bench_from_files`
-     - ``bench``
-     - :func:`~hetero_tool.runtime.bench.run_bench`
-   * - :func:`cost_profile_from_files`
-     - ``calibrate``
-     - :func:`~hetero_tool.runtime.calibration.calibrate`
-   * - :func:`dot_from_files`
-     - ``dot``
-     - :func:`~hetero_tool.report.dotfiles.write_dot_files`
-   * - :func:`rendering_from_files`
-     - ``render``
-     - :func:`~hetero_tool.report.render.render_plan`
-   * - :func:`report_from_files`
-     - ``report``
-     - :func:`~hetero_tool.report.html.report_html`
-   * - :func:`model_explorer_from_files`
-     - ``export``
-     - :func:`~hetero_tool.report.model_explorer.write_model_explorer`
+- ``plan``: :func:`plan_from_files`, :func:`~hetero_tool.plan.make_plan`;
+- ``bench``: :func:`bench_from_files`, :func:`~hetero_tool.runtime.bench.run_bench`;
+- ``calibrate``: :func:`cost_profile_from_files`, :func:`~hetero_tool.runtime.calibration.calibrate`;
+- ``dot``: :func:`dot_from_files`, :func:`~hetero_tool.report.dotfiles.write_dot_files`;
+- ``render``: :func:`rendering_from_files`, :func:`~hetero_tool.report.render.render_plan`;
+- ``report``: :func:`report_from_files`, :func:`~hetero_tool.report.html.report_html`;
+- ``export``: :func:`model_explorer_from_files`,
+  :func:`~hetero_tool.report.model_explorer.write_model_explorer`.
 """
 
 from __future__ import annotations
@@ -176,9 +159,9 @@ def bench_from_files(
         scale=config.scale,
         layout=config.layouts,
     )
-    compiled_model = preprocess(probe) if preprocess else probe
-    data = make_inputs(compiled_model, seed=seed, files=input_files)
-    checked = data if input_files else make_inputs(compiled_model, seed=seed, float_high=1.0)
+    prepared = preprocess(probe) if preprocess else probe  # the model as it is compiled
+    data = make_inputs(prepared, seed=seed, files=input_files)
+    checked = data if input_files else make_inputs(prepared, seed=seed, float_high=1.0)
     result = run_bench(
         ir,
         labelled,

@@ -182,7 +182,7 @@ def _field_message(exc: msgspec.ValidationError) -> str:
     if not sep:
         problem, place = text, ""
     problem = problem[:1].lower() + problem[1:]
-    field = place.rstrip("`").removeprefix("$").removeprefix(".")
-    if field.startswith("key") and " in `$" in field:  # "key` in `$.layer_ms": a bad key of a mapping
-        field = field.split("`$", 1)[1].lstrip(".") + " (a key)"
-    return f"{field}: {problem}" if field else problem
+    at = place.rstrip("`").removeprefix("$").removeprefix(".")
+    if at.startswith("key") and " in `$" in at:  # "key` in `$.layer_ms": a bad key of a mapping
+        at = at.split("`$", 1)[1].lstrip(".") + " (a key)"
+    return f"{at}: {problem}" if at else problem

@@ -42,8 +42,6 @@ __all__ = ["AUTOMATIC", "AccuracyCheck", "device_properties", "run_bench"]
 
 #: Label of HETERO's automatic placement.
 AUTOMATIC = "HETERO automatic"
-#: :attr:`BenchConfig.hint` -> ``PERFORMANCE_HINT`` (``none``: leave the device's own).
-_PERFORMANCE_HINTS = {"latency": "LATENCY", "throughput": "THROUGHPUT", "none": None}
 
 
 @dataclass(frozen=True)
@@ -82,9 +80,8 @@ class _Candidate:
 def device_properties(config: BenchConfig, device: str) -> dict[str, str]:
     """The properties ``config`` sets on ``device`` (over its profile's config)."""
     props: dict[str, str] = {}
-    hint = _PERFORMANCE_HINTS[config.hint]
-    if hint is not None:
-        props["PERFORMANCE_HINT"] = hint
+    if config.hint != "none":  # "none" leaves the device's own hint
+        props["PERFORMANCE_HINT"] = config.hint.upper()
     for key, values in (
         ("NUM_STREAMS", config.nstreams),
         ("INFERENCE_PRECISION_HINT", config.infer_precision),

@@ -30,7 +30,6 @@ from hetero_tool.ir import (
     parse_ir,
     summary_from_ir,
 )
-from hetero_tool.loaders import plan_from_files
 from hetero_tool.partition import Partition, collect_subgraphs
 from hetero_tool.plan import Plan, load_plan, make_plan
 
@@ -38,6 +37,17 @@ try:
     __version__ = version("hetero-tool")
 except PackageNotFoundError:  # a source tree that was never installed
     __version__ = "0+unknown"
+
+
+def __getattr__(name: str):
+    # plan_from_files is loaded on first use: its module brings the runtime and the reports (and numpy), which
+    # importing the package, or a child process that only lays out a graph, should not pay for.
+    if name == "plan_from_files":
+        from hetero_tool.loaders import plan_from_files
+
+        return plan_from_files
+    raise AttributeError(f"module 'hetero_tool' has no attribute {name!r}")
+
 
 __all__ = [
     "Assignment",

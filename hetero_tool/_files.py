@@ -56,11 +56,8 @@ def parse_toml(text: str, where: str) -> dict[str, Any]:
 
 
 def _text(path: str | Path, what: str) -> str:
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such {what}")
     try:
-        return path.read_text()
+        return read_bytes(path, what).decode()
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not a text file: {exc}") from None
 

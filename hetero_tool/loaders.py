@@ -1,14 +1,16 @@
-"""One way in from files: every ``hetero-tool`` command as one library function on paths and option strings.
+"""One way in from files: each ``hetero-tool`` command that works on files, as one library function on paths
+and option strings (``inspect``, ``devices`` and ``demo`` need no more than the library's own functions).
 
 Each function takes what its command reads (the model first, then plans, a bench result, rules...), and in
 that order it
 
-1. checks every output before any work: its directory exists and it is none of the inputs (an IR's ``.bin``
-   included), so a long run never ends in that error and an input is never overwritten;
+1. checks each output file it is given before any work: its directory exists and it is none of the inputs
+   (an IR's ``.bin`` included), so a long run never ends in that error;
 2. loads each input once, through the stage that owns it, and checks that each file was made for the model
    (the IR's SHA-256, :meth:`~hetero_tool.ir.types.IRModel.check_made_for`);
 3. calls the one library function that does the work;
-4. writes what it made atomically, all files or none.
+4. writes what it made atomically, all files or none, and never over an input (the files written into an
+   output directory are checked there, as they are written).
 
 The names follow one pattern, ``<result>_from_files``, like Polygraphy's loaders (``onnx_from_path``). The
 CLI and the notebooks come in here; everything below works on objects.
@@ -146,8 +148,8 @@ def bench_from_files(
     if output is not None:
         check_output(output, *read)
     counters = "average" if config.perf_counters else "no"
+    names = report_file_names(report_format, counters)  # checks the format with or without a report_dir
     if report_dir is not None:
-        names = report_file_names(report_format, counters)
         refuse_inputs([Path(report_dir, name) for name in names], [*read, output])
     ir = load_ir(model)
     labelled = [(_label(path, len(plans)), load_plan(path, ir)) for path in plans]

@@ -24,6 +24,7 @@ import msgspec
 
 from hetero_tool._gc import paused_gc
 from hetero_tool.affinity import Decision, Rule, assign_affinity
+from hetero_tool.affinity.types import Source
 from hetero_tool.devices import Device, Support, resolve_devices
 from hetero_tool.errors import PlanError
 from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
@@ -162,6 +163,15 @@ class Plan:
     @property
     def priority(self) -> str:
         return "HETERO:" + ",".join(d.name for d in self.devices)
+
+    @cached_property
+    def subgraph_operations(self) -> Mapping[int, tuple[int, ...]]:
+        """Subgraph index -> its layers but its Parameters and Results (a Constant is in no subgraph's
+        layers): what a table counts and names it by."""
+        return {
+            sg.index: tuple(lid for lid in sg.layers if self.types[lid] not in ("Parameter", "Result"))
+            for sg in self.partition.subgraphs
+        }
 
     def layers_per_device(self) -> dict[str, int]:
         """Operations per device in priority order (Parameters, Constants and Results follow them)."""
@@ -321,7 +331,7 @@ class _Layer(msgspec.Struct, frozen=True, kw_only=True):
     #: The affinity, and where it runs (a Result runs where its producer does).
     device: str
     runs_on: str | None = None
-    source: Literal["fallback", "rule", "map", "follows"]
+    source: Source
     rule: str | None = None
     reason: str
     rejected: dict[str, str] = {}
@@ -399,7 +409,7 @@ def _file_records(plan: Plan) -> _PlanFile:
                 type=types[lid],
                 device=d.device,
                 runs_on=runs_on.get(lid, d.device),
-                source=d.source,  # type: ignore[arg-type]
+                source=d.source,
                 rule=d.rule,
                 reason=d.reason,
                 rejected=d.rejected,  # type: ignore[arg-type]

@@ -1,16 +1,18 @@
 """The files the tool writes and reads back, in one style: typed records, one reader, one writer.
 
-A plan, a bench result, a cost profile, the Model Explorer files and the views' JSON twins are each a tree of
-small typed records (dataclasses or ``msgspec.Struct``), declared by the stage that owns them. This module
-turns such a tree into JSON and back with `msgspec <https://jcristharif.com/msgspec/>`_: it encodes in C
-(milliseconds for a 25,000-layer plan) and validates what it reads against the same types, constraints
-included (:data:`Count`, :data:`Milliseconds`), so a bad file is refused with one line naming the file and the
-field::
+A plan, a bench result, a cost profile and the Model Explorer files are each a tree of small typed records
+(dataclasses or ``msgspec.Struct``), declared by the stage that owns them; the views' JSON twins are plain
+dicts. This module writes all of them, and reads the first three back, with
+`msgspec <https://jcristharif.com/msgspec/>`_: it encodes in C (tens of milliseconds for a 25,000-layer
+plan) and validates what it reads against the same types, constraints included (:data:`Count`,
+:data:`Milliseconds`), so a bad file is refused with one line naming the file and the field::
 
     plan.json: not a hetero-tool plan: layers[3].id: expected `int`, got `str`
 
 A :class:`Schema` describes each kind of file read back (plan, bench result, cost profile). Fields the records
 do not declare are ignored, so a file a newer version of the tool wrote, with fields added, still reads.
+(The query cache and benchmark_app's own report layout are not the tool's files and keep the standard
+library's ``json``.)
 
 Files are written atomically (a reader sees the old file or the new one) and end with a newline; indented
 JSON for files people read (plans, results, profiles), compact for files only a viewer reads. Key order is the

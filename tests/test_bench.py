@@ -297,7 +297,8 @@ def test_bench_command_json(run_cli, sample_paths, plan_file):
         # Checked before anything is compiled or timed (a 60 s budget would make the test time out).
         (["--baseline", "nope", "--time", "60"], ["--baseline 'nope'"]),
         (["--accuracy", "--reference", "FOO", "--time", "60"], ["--reference FOO"]),
-        (["--report-dir", "rd", "--report-format", "xml", "--time", "60"], ["--report-format xml"]),
+        (["--report-dir", "rd", "--report-format", "xml", "--time", "60"], ["report format 'xml'"]),
+        (["--report-format", "xml", "--time", "60"], ["report format 'xml'"]),
         (["--nstreams", "CPU:x"], ["--nstreams CPU:x"]),
         (["--infer-precision", "f99"], ["--infer-precision f99"]),
         (["--accuracy", "--atol", "-1"], ["--atol -1"]),

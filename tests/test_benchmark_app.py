@@ -446,7 +446,7 @@ def test_unknown_run_label():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"fmt": "xml"}, "--report-format xml"),
+        ({"fmt": "xml"}, "format 'xml'"),
         ({"counters": "detailed"}, "keeps only their average"),
         ({"counters": "sorted"}, "counters 'sorted'"),
     ],

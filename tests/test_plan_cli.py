@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from hetero_tool.plan import load_plan
+from hetero_tool.ir import parse_ir
+from hetero_tool.loaders import plan_from_files
+from hetero_tool.plan import Plan, load_plan
 from tests.test_bad_input import assert_one_line_error
 
 
@@ -60,6 +62,18 @@ def test_plan_json_on_stdout(run_cli, sample_paths):
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["subgraph_count"] == 1 and set(data["affinity"].values()) == {"CPU"}
+
+
+def test_a_plan_reads_back_from_its_json_as_it_was(sample_paths, tmp_path):
+    """What a plan writes (its file, its JSON data) rebuilds an equal plan: decisions, subgraphs, cuts."""
+    rules = tmp_path / "rules.toml"
+    rules.write_text(
+        'schema_version = 1\n[[rule]]\nname = "r"\nmatch = { types = ["Softmax"] }\npin = "CPU"\n'
+    )
+    plan = plan_from_files(sample_paths["mobilenet"], devices="NPU,CPU", emulate="NPU", rules=rules)
+    assert plan.subgraph_count > 1 and plan.partition.cuts and any(d.rule for d in plan.decisions.values())
+    assert Plan.from_json(plan.to_json()) == plan
+    assert load_plan(plan.save(tmp_path / "p.json"), parse_ir(sample_paths["mobilenet"])) == plan
 
 
 def test_rules_pin_and_report_provenance(run_cli, sample_paths, tmp_path):

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import msgspec
 
 from hetero_tool.devices.device import Device
 
-__all__ = ["Decision", "Assignment", "SOURCES"]
+__all__ = ["Assignment", "Decision", "Source"]
 
-#: Where a decision can come from.
-SOURCES = ("fallback", "rule", "map", "follows")
+#: Where a decision can come from (see :attr:`Decision.source`).
+Source = Literal["fallback", "rule", "map", "follows"]
 
 
 class Decision(msgspec.Struct, frozen=True):
@@ -26,7 +27,7 @@ class Decision(msgspec.Struct, frozen=True):
     device: str
     #: ``"fallback"`` (priority order, as HETERO's automatic mode), ``"rule"``, ``"map"`` (affinity file) or
     #: ``"follows"`` (a Parameter, Constant or Result placed with the layers it feeds or is fed by).
-    source: str
+    source: Source
     #: One line saying why, e.g. "NPU: not in the NPU's supported-operations list".
     reason: str
     #: The rule's name when ``source == "rule"``.

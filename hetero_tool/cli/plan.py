@@ -76,7 +76,7 @@ def render_plan(plan: Plan) -> None:
     )
     for sg in part.subgraphs:
         inbound, outbound = part.subgraph_bytes[sg.index]
-        compute = [lid for lid in sg.layers if plan.types[lid] not in ("Parameter", "Result")]
+        compute = plan.subgraph_operations[sg.index]
         first = plan.names[compute[0]] if compute else plan.names[sg.layers[0]]
         subgraphs.add_row(
             str(sg.index),

@@ -96,7 +96,9 @@ class CalibrationConfig:
             if getattr(self, name) < 1:
                 raise InputError(f"calibration: {name.replace('_', '-')} must be at least 1")
         if self.layer_method not in LAYER_METHODS:
-            raise InputError(f"--layer-method {self.layer_method}: use one of {', '.join(LAYER_METHODS)}")
+            raise InputError(
+                f"calibration: layer method {self.layer_method!r} is not one of {', '.join(LAYER_METHODS)}"
+            )
         counts = self.subgraph_counts
         if len(set(counts)) < 2 or min(counts) < 1:
             raise InputError("calibration: give at least two different subgraph counts, each at least 1")

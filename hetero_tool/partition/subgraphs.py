@@ -125,6 +125,11 @@ class Partition:
                 pairs.setdefault((cut.from_subgraph, target), []).append(cut)
         return {pair: tuple(pairs[pair]) for pair in sorted(pairs)}
 
+    @cached_property
+    def boundary_bytes(self) -> Mapping[tuple[int, int], int | None]:
+        """``(from subgraph, to subgraph)`` -> bytes copied across per inference (``None``: dynamic)."""
+        return {pair: _total(cut.bytes for cut in cuts) for pair, cuts in self.boundaries.items()}
+
 
 def collect_subgraphs(ir: IRModel, affinity: Mapping[int, str]) -> Partition:
     """Cut ``ir`` into submodels the way HETERO does for these per-layer affinities.

@@ -154,7 +154,7 @@ def report_file_names(fmt: str = "csv", counters: str = "no") -> tuple[str, ...]
     ('benchmark_report.json', 'benchmark_average_counters_report.json')
     """
     if fmt not in REPORT_FORMATS:
-        raise InputError(f"--report-format {fmt}: use one of {', '.join(REPORT_FORMATS)}")
+        raise InputError(f"benchmark_app report format {fmt!r}: use one of {', '.join(REPORT_FORMATS)}")
     if counters == "detailed":
         raise InputError(
             "benchmark_app counters 'detailed' are per infer request; "

@@ -307,7 +307,7 @@ def _subgraph_rows(plan: Plan) -> list[dict[str, Any]]:
     """The subgraph table: device, operations, first operation, bytes copied in and out."""
     rows = []
     for sg in plan.partition.subgraphs:
-        compute = [lid for lid in sg.layers if plan.types[lid] not in ("Parameter", "Result")]
+        compute = plan.subgraph_operations[sg.index]
         first = compute[0] if compute else sg.layers[0]
         inbound, outbound = plan.partition.subgraph_bytes[sg.index]
         rows.append(

@@ -82,7 +82,8 @@ class GraphNode(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     namespace: str
     #: Ids of the graphs of this layer's bodies (TensorIterator, Loop, If). ``None``: no bodies.
     subgraphIds: tuple[str, ...] | None = None
-    #: Side-panel attributes: the layer's and the plan's (see :func:`me_graph_from_plan`), then ``<data>``.
+    #: Side-panel attributes: the layer's and the plan's, then ``<data>``
+    #: (see :func:`~hetero_tool.report.model_explorer.me_graph_from_plan`).
     attrs: tuple[KeyValue, ...]
     #: The IR edges entering the layer, in input order.
     incomingEdges: tuple[IncomingEdge, ...]

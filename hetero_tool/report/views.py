@@ -247,14 +247,13 @@ def _collapsed_view(plan: Plan) -> GraphView:
         )
     edges = []
     for (a, b), cuts in plan.partition.boundaries.items():
-        sizes = [cut.bytes for cut in cuts]
-        total = None if None in sizes else sum(sizes)
-        label = f"{len(sizes)} tensor{'s' if len(sizes) > 1 else ''}, {_size(total)}"
+        total = plan.partition.boundary_bytes[a, b]
+        label = f"{len(cuts)} tensor{'s' if len(cuts) > 1 else ''}, {_size(total)}"
         lines.append(
             f"  sg{a} -> sg{b} "
-            + _attrs(**{_size_attr(len(nodes)): label}, penwidth=str(1 + min(4, len(sizes))))
+            + _attrs(**{_size_attr(len(nodes)): label}, penwidth=str(1 + min(4, len(cuts))))
         )
-        edges.append({"from": f"sg{a}", "to": f"sg{b}", "tensors": len(sizes), "bytes": total})
+        edges.append({"from": f"sg{a}", "to": f"sg{b}", "tensors": len(cuts), "bytes": total})
     legend = _legend(plan, lines)
     lines.append("}")
     return GraphView(

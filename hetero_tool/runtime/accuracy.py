@@ -1,8 +1,9 @@
 """Accuracy: a candidate's outputs against a single-device reference on the same inputs.
 
 An element passes when ``|out - ref| <= atol + rtol * |ref|`` (numpy's ``allclose`` rule; NaN equals NaN in
-the same place). The relative error reported is ``|out - ref| / |ref|`` over the elements whose reference is
-not zero, so a reference of exact zeros does not make every error infinite.
+the same place, an infinity the same infinity). The relative error reported is ``|out - ref| / |ref|`` over
+the elements whose reference is a number other than zero, so a reference of exact zeros does not make every
+error infinite.
 """
 
 from __future__ import annotations
@@ -87,15 +88,18 @@ def compare_outputs(
             results.append(OutputError(name, None, None, False, note))
             continue
         a, b = got.astype(np.float64), want.astype(np.float64)
-        both_nan = np.isnan(a) & np.isnan(b)
-        diff = np.where(both_nan, 0.0, np.abs(a - b))
-        diff = np.where(np.isnan(diff), np.inf, diff)  # NaN on one side only
-        nonzero = b != 0
+        same = (a == b) | (np.isnan(a) & np.isnan(b))  # equal infinities and NaNs in the same place
+        with np.errstate(invalid="ignore"):
+            diff = np.where(same, 0.0, np.abs(a - b))
+        diff = np.where(np.isnan(diff), np.inf, diff)  # a NaN on one side only
+        nonzero = (b != 0) & np.isfinite(b)
         rel = diff[nonzero] / np.abs(b[nonzero]) if nonzero.any() else np.zeros(1)
         passed = bool(np.all(diff <= atol + rtol * np.abs(np.nan_to_num(b))))
         note = ""
-        if np.isinf(diff).any():
+        if (np.isnan(a) != np.isnan(b)).any():
             note = "NaN on one side only"
+        elif np.isinf(diff).any():
+            note = "an infinity on one side only"
         elif want.dtype.kind == "f" and want.size > 2 and np.unique(want).size <= 2:
             note = (
                 "the reference holds at most two values (saturated?): small errors cannot show; try real data"

@@ -571,13 +571,12 @@ def _boundaries(plan: Plan, runtime: _Runtime, reorder_rows: Sequence[_Row]) -> 
             times[pair] += row.ms / len(crossed)
     found = []
     for (source, target), cuts in pairs.items():
-        sizes = [c.bytes for c in cuts]
         found.append(
             Boundary(
                 from_subgraph=source,
                 to_subgraph=target,
                 tensors=len(cuts),
-                bytes=None if None in sizes else sum(sizes),
+                bytes=plan.partition.boundary_bytes[source, target],
                 reorders=counts[(source, target)],
                 reorder_ms=times[(source, target)],
             )

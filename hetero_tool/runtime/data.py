@@ -77,16 +77,17 @@ def make_inputs(
     order.
 
     Why: ``bench`` feeds the same data on every run and every device, like benchmark_app but repeatable.
-    Inputs in ``files`` (from :func:`parse_inputs`; ``""`` for a one-input model) are loaded from ``.npy``:
-    the array's shape must be the input's (or fit its dynamic shape) and its values must convert to the
-    input's type without loss (``float64`` -> ``f32`` is fine). Other inputs must have static shapes and get
-    random values in benchmark_app's range, [0, 255] (integers: whole numbers, capped at the type's maximum;
-    booleans: 0 or 1), from ``numpy.random.default_rng([seed, position])``: the same for the same seed,
-    shapes, types (and numpy). An integer input that indexes a ``Gather`` or an embedding table (directly or
-    through Convert/Reshape/...) stays below the table's size: benchmark_app's 0..255 would go past a small
-    vocabulary, where Gather-8 returns zeros instead of a row (and older Gathers leave it undefined).
-    ``float_high`` narrows the range of floating-point inputs: the accuracy check draws them from [0, 1],
-    where [0, 255] saturates a network's softmax into one-hot outputs that hide every numeric difference.
+    Inputs in ``files`` (from :func:`~hetero_tool.runtime.options.parse_inputs`; ``""`` for a one-input model)
+    are loaded from ``.npy``: the array's shape must be the input's (or fit its dynamic shape) and its values
+    must convert to the input's type without loss (``float64`` -> ``f32`` is fine). Other inputs must have
+    static shapes and get random values in benchmark_app's range, [0, 255] (integers: whole numbers, capped at
+    the type's maximum; booleans: 0 or 1), from ``numpy.random.default_rng([seed, position])``: the same for
+    the same seed, shapes, types (and numpy). An integer input that indexes a ``Gather`` or an embedding table
+    (directly or through Convert/Reshape/...) stays below the table's size: benchmark_app's 0..255 would go
+    past a small vocabulary, where Gather-8 returns zeros instead of a row (and older Gathers leave it
+    undefined). ``float_high`` narrows the range of floating-point inputs: the accuracy check draws them from
+    [0, 1], where [0, 255] saturates a network's softmax into one-hot outputs that hide every numeric
+    difference.
 
     Examples
     --------

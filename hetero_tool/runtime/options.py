@@ -98,8 +98,9 @@ def parse_layouts(text: str) -> dict[str, str]:
 def parse_values(text: str, what: str) -> dict[str, tuple[float, ...]]:
     """Read ``--mean``/``--scale`` values (benchmark_app's ``--mean_values``/``--scale_values``).
 
-    Why: :func:`preprocessor` subtracts the mean and divides by the scale inside the model. ``what`` is the
-    option's name, for messages. One value applies to every element; several apply one per channel.
+    Why: :func:`~hetero_tool.runtime.preprocess.preprocessor` subtracts the mean and divides by the scale
+    inside the model. ``what`` is the option's name, for messages. One value applies to every element; several
+    apply one per channel.
 
     Examples
     --------
@@ -132,9 +133,10 @@ def parse_inputs(text: str) -> dict[str, Path]:
     """Read ``--input``: ``name=file.npy[,name2=file2.npy]``, or one ``file.npy`` (key ``""``) for a one-input
     model.
 
-    Why: :func:`make_inputs` feeds these arrays instead of random data. Only ``.npy`` files are read
-    (benchmark_app also takes images and raw ``.bin``); whether they exist and fit is checked against the
-    model by :func:`make_inputs`. File names cannot contain commas.
+    Why: :func:`~hetero_tool.runtime.data.make_inputs` feeds these arrays instead of random data. Only
+    ``.npy`` files are read (benchmark_app also takes images and raw ``.bin``); whether they exist and fit is
+    checked against the model by :func:`~hetero_tool.runtime.data.make_inputs`. File names cannot contain
+    commas.
 
     Examples
     --------

@@ -66,12 +66,13 @@ def preprocessor(
     benchmark_app times models that way: a ``PrePostProcessor`` sets the element type the application feeds
     (``input_precision``: one of :data:`INPUT_PRECISIONS` for every input, or input name -> type), then, for
     inputs with ``mean``/``scale``, converts to f32, subtracts the mean and divides by the scale (in that
-    order, like benchmark_app's ``fuse_mean_scale``). ``mean``/``scale`` come from :func:`parse_values`,
-    ``layout`` from :func:`parse_layouts`; the key ``""`` means every floating-point input (benchmark_app:
-    every image input). Several values are one per channel: the channel dimension is the C of ``layout``, else
-    of the input's own layout, else of the first of NCHW/NHWC (CHW/HWC, NC, NCDHW/NDHWC by rank) whose C has
-    that many elements. The added ops are named ``<input>/preprocess/<op type>`` (their constants
-    ``<consumer>/value``), so names do not depend on OpenVINO's global node counter.
+    order, like benchmark_app's ``fuse_mean_scale``). ``mean``/``scale`` come from
+    :func:`~hetero_tool.runtime.options.parse_values`, ``layout`` from
+    :func:`~hetero_tool.runtime.options.parse_layouts`; the key ``""`` means every floating-point input
+    (benchmark_app: every image input). Several values are one per channel: the channel dimension is the C of
+    ``layout``, else of the input's own layout, else of the first of NCHW/NHWC (CHW/HWC, NC, NCDHW/NDHWC by
+    rank) whose C has that many elements. The added ops are named ``<input>/preprocess/<op type>`` (their
+    constants ``<consumer>/value``), so names do not depend on OpenVINO's global node counter.
 
     The options are checked against ``model`` (the ``ov.Model``) now, and again against the model the callable
     is given (after ``--shape``); problems raise :class:`~hetero_tool.errors.InputError`.

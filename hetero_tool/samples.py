@@ -21,7 +21,7 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 
-__all__ = ["SAMPLES", "Sample", "build_encoder_stack", "build_sample", "save_samples"]
+__all__ = ["SAMPLES", "Sample", "build_encoder_stack", "build_resnext_stack", "build_sample", "save_samples"]
 
 
 @dataclass(frozen=True)
@@ -537,6 +537,43 @@ def build_encoder_stack(layers: int) -> ov.Model:
         f = ops.gelu(ops.add(up, w(64)), "erf")
         h = ops.add(h, ops.matmul(f, w(64, hidden), False, False))
     return ov.Model([ops.result(h)], [x], "encoder_stack")
+
+
+def build_resnext_stack(layers: int) -> ov.Model:
+    """A ResNeXt-like CNN of at least ``layers`` layers: the convolutional twin of the encoder stack.
+
+    Bottleneck blocks of 16 layers (Constants included: 1x1 convolution, bias and ReLU; grouped 3x3
+    convolution of cardinality 8, bias and ReLU; 1x1 convolution, bias, residual Add and ReLU) on a 32-channel
+    14x14 map are stacked until there are ``layers``; weights come from a fixed seed, nodes keep OpenVINO's
+    automatic names. The scale benchmark uses it.
+
+    Examples
+    --------
+    >>> model = build_resnext_stack(64)
+    >>> len(model.get_ordered_ops()) >= 64, model.get_friendly_name()
+    (True, 'resnext_stack')
+    """
+    rng = np.random.default_rng(0)
+    channels, groups, size = 32, 8, 14
+    x = ops.parameter([1, channels, size, size], np.float32, name="image")
+    h = x
+
+    def w(*shape):
+        fan_in = int(np.prod(shape[1:]))
+        return ops.constant((rng.standard_normal(shape) * np.sqrt(1.0 / fan_in)).astype(np.float32))
+
+    def bias(y):
+        return ops.add(y, ops.constant(np.zeros((1, channels, 1, 1), np.float32)))
+
+    one, same = [1, 1], [0, 0]
+    for _ in range(0, layers, 16):  # 16 layers per block, Constants included
+        y = ops.relu(bias(ops.convolution(h, w(channels, channels, 1, 1), one, same, same, one)))
+        per_group = channels // groups
+        grouped = w(groups, per_group, per_group, 3, 3)
+        y = ops.relu(bias(ops.group_convolution(y, grouped, one, one, one, one)))
+        y = bias(ops.convolution(y, w(channels, channels, 1, 1), one, same, same, one))
+        h = ops.relu(ops.add(h, y))
+    return ov.Model([ops.result(h)], [x], "resnext_stack")
 
 
 def build_sample(name: str) -> ov.Model:

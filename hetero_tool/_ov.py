@@ -22,23 +22,30 @@ __all__ = [
     "shared_core",
 ]
 
-# Lines OpenVINO prepends to every message: where in its C++ source the exception passed through.
-_NOISE = re.compile(
+# Lines OpenVINO prepends to a message: where in its C++ source the exception passed through, and the
+# generic headers of its checks. They are dropped when the message has anything else to say.
+_WHERE = re.compile(
     r"^(Exception from \S+|Check '.*' failed at \S+|FrontEnd API failed with \w+:?|\S+\.cpp:\d+:?)$"
 )
 
 
 def ov_error_text(exc: BaseException) -> str:
-    """The first line of an OpenVINO exception that says what went wrong, not where in C++ it was thrown.
+    """An OpenVINO exception's whole message on one line: what went wrong, without where in C++ it passed.
+
+    The message is kept whole (its lines folded into one, runs of blanks into one space), because OpenVINO
+    often names the culprit on a later line: HETERO's "some layers eg:" is followed by the layer on the next.
 
     Examples
     --------
     >>> ov_error_text(RuntimeError("Exception from src/core.cpp:84:\\nUnable to read the model: x.xml\\n"))
     'Unable to read the model: x.xml'
+    >>> ov_error_text(RuntimeError("Exception from src/a.cpp:1:\\nsome layers eg: \\n(Name:c, Type: Constant)\\n"))
+    'some layers eg: (Name:c, Type: Constant)'
     """
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    useful = [line for line in lines if not _NOISE.match(line)]
-    return (useful or lines or [type(exc).__name__])[0]
+    lines = [" ".join(line.split()) for line in str(exc).splitlines()]
+    lines = [line for line in lines if line]
+    useful = [line for line in lines if not _WHERE.match(line)]
+    return " ".join(useful or lines) or type(exc).__name__
 
 
 @cache

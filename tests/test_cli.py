@@ -91,6 +91,41 @@ def test_quiet_keeps_results(run_cli, sample_paths):
     assert result.exit_code == 0 and json.loads(result.stdout)["name"] == "detector"
 
 
+def test_quiet_silences_tables_and_warnings(run_cli, sample_paths, tmp_path):
+    """-q: nothing on stdout or stderr but the file asked for."""
+    plan = tmp_path / "p.json"
+    loud = run_cli("plan", sample_paths["detector"], "-d", "HETERO:NPU,CPU", "--emulate", "NPU")
+    quiet = run_cli(
+        "-q", "plan", sample_paths["detector"], "-d", "HETERO:NPU,CPU", "--emulate", "NPU", "-o", plan
+    )
+    assert loud.exit_code == quiet.exit_code == 0 and "Subgraphs" in loud.stdout
+    assert (quiet.stdout, quiet.stderr) == ("", "") and json.loads(plan.read_text())["model"][
+        "name"
+    ] == "detector"
+
+
+def test_quiet_keeps_the_error_line(run_cli, tmp_path):
+    result = run_cli("-q", "inspect", tmp_path / "missing.xml")
+    assert result.exit_code == 2 and result.stderr.startswith("error:") and "missing.xml" in result.stderr
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_internal_error_is_one_line_or_a_traceback(run_cli, sample_paths, monkeypatch, verbose):
+    """A bug (here: a library function failing in a way it never should) is one line, with the hint to
+    run with --verbose only when it was not given; with it, the traceback comes first."""
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("hetero_tool.ir.summary.ModelSummary.to_json", broken)
+    result = run_cli(*(["--verbose"] if verbose else []), "inspect", "--json", sample_paths["detector"])
+    assert result.exit_code == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: internal error: ZeroDivisionError: division by zero")
+    assert ("--verbose" in last) is not verbose
+    assert ("Traceback" in result.stderr) is verbose
+
+
 def test_demo(run_cli, tmp_path):
     out = tmp_path / "demo"
     result = run_cli("demo", "--output-dir", out, "--time", "0.3")

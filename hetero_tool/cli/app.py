@@ -19,7 +19,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from hetero_tool.cli import bench, calibrate, demo, devices, draw, export, inspect, plan, report
-from hetero_tool.cli.console import err, out
+from hetero_tool.cli.console import fatal, out, set_quiet
 from hetero_tool.errors import HeteroToolError
 
 __all__ = ["app", "main"]
@@ -45,21 +45,25 @@ class _Group(TyperGroup):
             _report(ctx, exc, str(exc))
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            err.print("interrupted")
+            fatal.print("interrupted")
             raise typer.Exit(130) from None
         except OSError as exc:
             _report(ctx, exc, f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
             raise typer.Exit(1) from None
         except Exception as exc:  # a bug: still one line unless --verbose
-            _report(ctx, exc, f"internal error: {type(exc).__name__}: {exc} (run with --verbose for details)")
+            hint = "" if _state(ctx).verbose else " (run with --verbose for details)"
+            _report(ctx, exc, f"internal error: {type(exc).__name__}: {exc}{hint}")
             raise typer.Exit(1) from None
 
 
+def _state(ctx: typer.Context) -> CliState:
+    return ctx.obj if isinstance(ctx.obj, CliState) else CliState()
+
+
 def _report(ctx: typer.Context, exc: BaseException, message: str) -> None:
-    state = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
-    if state.verbose:
-        err.print_exception(show_locals=False)
-    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    if _state(ctx).verbose:
+        fatal.print_exception(show_locals=False)
+    fatal.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
 
 
 app = typer.Typer(
@@ -93,7 +97,10 @@ def root(
         bool, typer.Option("--verbose", "-v", help="Debug messages, and the traceback with any error.")
     ] = False,
     quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Only errors on stderr (results still go to stdout).")
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Print nothing but --json output and errors (files are still written)."
+        ),
     ] = False,
     show_version: Annotated[
         bool,
@@ -106,9 +113,10 @@ def root(
     if verbose and quiet:
         raise typer.BadParameter("--verbose and --quiet exclude each other")
     ctx.obj = CliState(verbose=verbose, quiet=quiet)
+    set_quiet(quiet)
     level = logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING
     logger = logging.getLogger("hetero_tool")
-    logger.handlers[:] = [RichHandler(console=err, show_time=False, show_path=verbose, markup=False)]
+    logger.handlers[:] = [RichHandler(console=fatal, show_time=False, show_path=verbose, markup=False)]
     logger.setLevel(level)
     logger.propagate = False
 

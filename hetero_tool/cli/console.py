@@ -17,12 +17,20 @@ from hetero_tool._format import format_bytes
 from hetero_tool.runtime.progress import Progress as ProgressCallback
 from hetero_tool.schema import encode_document
 
-__all__ = ["err", "format_bytes", "out", "print_json", "progress_bar", "table"]
+__all__ = ["err", "fatal", "format_bytes", "out", "print_json", "progress_bar", "set_quiet", "table"]
 
 #: Results (tables, JSON) go to stdout so they can be piped.
 out = Console(highlight=False, soft_wrap=True, emoji=False)
-#: Errors, warnings and progress go to stderr.
+#: Messages, warnings and progress go to stderr.
 err = Console(stderr=True, highlight=False, emoji=False)
+#: The one ``error:`` line of a failed command, also on stderr: ``--quiet`` never silences it.
+fatal = Console(stderr=True, highlight=False, emoji=False)
+
+
+def set_quiet(quiet: bool) -> None:
+    """``--quiet``: no tables, messages, warnings or progress; what ``--json`` prints and the error line of a
+    failed command still appear."""
+    out.quiet = err.quiet = quiet
 
 
 def print_json(data: Any) -> None:

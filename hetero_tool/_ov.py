@@ -39,7 +39,7 @@ def ov_error_text(exc: BaseException) -> str:
     --------
     >>> ov_error_text(RuntimeError("Exception from src/core.cpp:84:\\nUnable to read the model: x.xml\\n"))
     'Unable to read the model: x.xml'
-    >>> ov_error_text(RuntimeError("Exception from src/a.cpp:1:\\nsome layers eg: \\n(Name:c, Type: Constant)\\n"))
+    >>> ov_error_text(RuntimeError("Exception from a.cpp:1:\\nsome layers eg: \\n(Name:c, Type: Constant)"))
     'some layers eg: (Name:c, Type: Constant)'
     """
     lines = [" ".join(line.split()) for line in str(exc).splitlines()]

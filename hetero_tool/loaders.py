@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ from hetero_tool.runtime.bench import AccuracyCheck, run_bench
 from hetero_tool.runtime.calibration import calibrate
 from hetero_tool.runtime.data import make_inputs
 from hetero_tool.runtime.hetero import model_for
+from hetero_tool.runtime.options import parse_shapes
 from hetero_tool.runtime.preprocess import preprocessor
 from hetero_tool.runtime.progress import Progress
 from hetero_tool.runtime.results import BenchConfig, BenchResult, load_bench
@@ -90,23 +92,28 @@ def plan_from_files(
     emulate: str | Sequence[str] = (),
     rules: PathLike | None = None,
     affinity: PathLike | None = None,
+    shapes: str | Mapping[str, str] | None = None,
     output: PathLike | None = None,
 ) -> Plan:
     """``hetero-tool plan``: place every layer and predict HETERO's subgraphs; with ``output``, save the plan.
 
-    ``devices`` and ``emulate`` as :func:`devices_from_options` takes them, ``rules`` a rules TOML and
-    ``affinity`` a ``{layer name: device}`` JSON map.
+    ``devices`` and ``emulate`` as :func:`devices_from_options` takes them, ``rules`` a rules TOML,
+    ``affinity`` a ``{layer name: device}`` JSON map, and ``shapes`` the input shapes to plan for, as
+    ``--shape`` gives them (``"[1,3,224,224]"``) or already read (``{"image": "[1,3,224,224]"}``): the model
+    is reshaped first and the plan records them, so that the commands that use the plan apply them too.
 
     Examples
     --------
     >>> plan = plan_from_files(samples["detector"], devices=["NPU", "CPU"], emulate="NPU")
     >>> plan.priority, [d.emulated for d in plan.devices]
     ('HETERO:NPU,CPU', [True, False])
+    >>> plan_from_files(samples["mobilenet"], devices="CPU", shapes="[2,3,64,64]").shapes
+    {'': '[2,3,64,64]'}
     """
     emulate = _specs(emulate)
     if output is not None:
         check_output(output, model, rules, affinity, *_profile_files(emulate))
-    ir = load_ir(model)
+    ir = load_ir(model, _shapes(shapes))
     chosen = devices_from_options(devices, emulate)
     plan = make_plan(
         ir,
@@ -151,9 +158,10 @@ def bench_from_files(
     names = report_file_names(report_format, counters)  # checks the format with or without a report_dir
     if report_dir is not None:
         refuse_inputs([Path(report_dir, name) for name in names], [*read, output])
-    ir = load_ir(model)
-    labelled = [(_label(path, len(plans)), load_plan(path, ir)) for path in plans]
-    probe = model_for(ir, shapes=config.shapes)
+    ir, loaded = _model_and_plans(model, plans, config.shapes)
+    labelled = [(_label(path, len(plans)), plan) for path, plan in zip(plans, loaded)]
+    config = replace(config, shapes=ir.shapes)  # the plans' own (--shape was checked against them)
+    probe = model_for(ir)
     preprocess = preprocessor(
         probe,
         input_precision=config.input_precision,
@@ -207,7 +215,8 @@ def cost_profile_from_files(
     if output is not None:
         check_output(output, model, *_profile_files(emulate))
     chosen = devices_from_options(devices, emulate)
-    profile = calibrate(load_ir(model), chosen, config, model_path=model, progress=progress)
+    ir = load_ir(model, config.shapes if config is not None else None)
+    profile = calibrate(ir, chosen, config, model_path=model, progress=progress)
     if output is not None:
         profile.save(output)
     return profile
@@ -300,8 +309,46 @@ def model_explorer_from_files(
 
 
 def _model_and_plan(model: PathLike, plan: PathLike) -> tuple[IRModel, Plan]:
-    ir = load_ir(model)
-    return ir, load_plan(plan, ir)
+    ir, (loaded,) = _model_and_plans(model, [plan])
+    return ir, loaded
+
+
+def _model_and_plans(
+    model: PathLike, plans: Sequence[PathLike], shapes: Mapping[str, str] | None = None
+) -> tuple[IRModel, list[Plan]]:
+    """The model as the plans were made for it (reshaped to their shapes), and the plans, each checked to be
+    for it. ``shapes`` (from ``--shape``) must be the plans' own: a plan is made for the model as it will be
+    compiled, so the shapes come with the plan."""
+    loaded = [load_plan(path) for path in plans]
+    first = loaded[0].shapes if loaded else {}
+    for path, plan in zip(plans, loaded):
+        if plan.shapes != first:
+            raise InputError(
+                f"{path}: made for the model reshaped to {_shapes_text(plan.shapes)}, {plans[0]} for "
+                f"{_shapes_text(first)}; the plans of one bench are for one model as compiled"
+            )
+    if shapes and dict(shapes) != first:
+        raise InputError(
+            f"--shape {_shapes_text(shapes)}: {plans[0]} was made for {_shapes_text(first)}; a plan is made "
+            "for the model as it will be compiled and brings its shapes, so drop --shape, or make the plan "
+            "with --shape"
+        )
+    ir = load_ir(model, first)
+    for path, plan in zip(plans, loaded):
+        ir.check_made_for(plan.model_sha256, name=plan.model_name, what="plan", where=str(path))
+    return ir, loaded
+
+
+def _shapes(shapes: str | Mapping[str, str] | None) -> dict[str, str]:
+    """``--shape`` as a string (read here) or already read."""
+    if isinstance(shapes, str):
+        return parse_shapes(shapes)
+    return dict(shapes or {})
+
+
+def _shapes_text(shapes: Mapping[str, str]) -> str:
+    """Shapes as ``--shape`` writes them (``image[1,3,224,224]``), or ``the model as read``."""
+    return ",".join(f"{name}{shape}" for name, shape in shapes.items()) or "the model as read"
 
 
 def _label(path: PathLike, count: int) -> str:

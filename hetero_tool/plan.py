@@ -137,6 +137,9 @@ class Plan:
     warnings: tuple[str, ...] = ()
     #: Predicted cost, filled by the cost model when there is one.
     cost: Mapping[str, Any] | None = None
+    #: The input shapes the model was reshaped to before it was planned (``--shape``; ``{}``: as read). The
+    #: plan is for the model as it will be compiled, so whatever loads the model for it applies them too.
+    shapes: Mapping[str, str] = field(default_factory=dict)
 
     @cached_property
     def affinity(self) -> dict[str, str]:
@@ -267,6 +270,7 @@ def make_plan(
         types={lid: layer.type for lid, layer in ir.layers.items()},
         partition=partition,
         warnings=tuple(warnings),
+        shapes=dict(ir.shapes),
     )
 
 
@@ -322,6 +326,7 @@ class _Model(msgspec.Struct, frozen=True):
     path: str
     name: str
     sha256: str
+    shapes: dict[str, str] = {}
 
 
 class _Layer(msgspec.Struct, frozen=True, kw_only=True):
@@ -398,7 +403,7 @@ def _file_records(plan: Plan) -> _PlanFile:
         part.collector_ids,
     )
     return _PlanFile(
-        model=_Model(plan.model_path, plan.model_name, plan.model_sha256),
+        model=_Model(plan.model_path, plan.model_name, plan.model_sha256, dict(plan.shapes)),
         devices=plan.devices,
         priority=plan.priority,
         affinity=plan.affinity,
@@ -498,6 +503,7 @@ def _plan_from_file(found: _PlanFile) -> Plan:
         partition=partition,
         warnings=found.warnings,
         cost=found.cost,
+        shapes=found.model.shapes,
     )
 
 

@@ -15,11 +15,11 @@ import openvino.opset13 as ops
 import pytest
 
 from hetero_tool.errors import InputError, PlanError
-from hetero_tool.ir import parse_ir
+from hetero_tool.ir import load_ir, parse_ir
 from hetero_tool.loaders import plan_from_files
 from hetero_tool.runtime.accuracy import compare_outputs
 from hetero_tool.runtime.bench import AUTOMATIC, AccuracyCheck, device_properties, run_bench
-from hetero_tool.runtime.hetero import compile_plan, effective_properties, model_for, refusal_reasons, verify
+from hetero_tool.runtime.hetero import compile_plan, effective_properties, refusal_reasons, verify
 from hetero_tool.runtime.options import parse_per_device
 from hetero_tool.runtime.results import BenchConfig, BenchResult
 from hetero_tool.runtime.timing import latency_stats
@@ -110,12 +110,54 @@ def test_a_boundary_tensor_with_bounded_dynamic_dims_is_refused_and_hetero_agree
     compiled = compile_plan(ir, plan, refuse_known_failures=False)
     with pytest.raises(RuntimeError, match="incompatible"):
         compiled.compiled.create_infer_request()
-    # Reshaped to static, the same plan runs.
-    affinity = {lid: {"NPU": "NPU_CPU"}.get(d, d) for lid, d in plan.layer_affinity.items()}
-    static = model_for(ir, affinity=affinity, shapes={"x": "[1,8,6,6]"})
-    assert refusal_reasons(ir, plan, static) == []
-    request = compile_plan(ir, plan, model=static).compiled.create_infer_request()
+    # Planned for static shapes, the same placement runs.
+    xml = ir.path
+    static = load_ir(xml, {"x": "[1,8,6,6]"})
+    amap = tmp_path / "affinity.json"
+    static_plan = plan_from_files(
+        xml, devices="HETERO:NPU,CPU", emulate=["NPU=cpu"], affinity=amap, shapes="x[1,8,6,6]"
+    )
+    assert static_plan.shapes == {"x": "[1,8,6,6]"} and refusal_reasons(static, static_plan) == []
+    request = compile_plan(static, static_plan).compiled.create_infer_request()
     request.infer({"x": np.ones((1, 8, 6, 6), np.float32)})
+
+
+def _shape_from_another_subgraph(tmp_path):
+    """x [3,4] -> relu -> sigmoid -> Reshape(target) -> tanh, the target a Concat of two Constants."""
+    x = ops.parameter([3, 4], np.float32, name="x")
+    sigmoid = ops.sigmoid(ops.relu(x, name="relu"), name="sigmoid")
+    ends = [ops.constant(np.array([n], np.int64), name=f"dim{k}") for k, n in enumerate((-1, 4))]
+    target = ops.concat(ends, 0, name="target")
+    tanh = ops.tanh(ops.reshape(sigmoid, target, False, name="reshape"), name="tanh")
+    path = tmp_path / "target.xml"
+    ov.save_model(ov.Model([tanh], [x], "target"), path, compress_to_fp16=False)
+    return path
+
+
+@pytest.mark.parametrize("target_device", ["NPU", "CPU"])
+def test_a_shape_computed_in_another_subgraph_is_refused_and_hetero_agrees(tmp_path, target_device):
+    """The Reshape's target shape comes from another submodel, so in its own submodel the Reshape's output
+    is [?,?]: HETERO sizes the host tensor to tanh (0,0) and tanh's input [3,4] refuses it. With the target
+    computed where it is used, the split runs."""
+    xml = _shape_from_another_subgraph(tmp_path)
+    amap = tmp_path / "affinity.json"
+    mapping = {"relu": "NPU", "sigmoid": "CPU", "reshape": "CPU", "tanh": "NPU", "target": target_device}
+    amap.write_text(json.dumps(mapping))
+    ir = parse_ir(xml)
+    plan = plan_from_files(xml, devices="HETERO:NPU,CPU", emulate=["NPU=cpu"], affinity=amap)
+    reasons = refusal_reasons(ir, plan)
+    compiled = compile_plan(ir, plan, refuse_known_failures=False)
+    assert compiled.submodels == plan.subgraph_count
+    if target_device == "NPU":
+        assert len(reasons) == 1, reasons
+        assert "'reshape'" in reasons[0] and "[?,?]" in reasons[0] and "[3,4] is expected" in reasons[0]
+        assert "keep the layers that compute such a shape in the subgraph that uses it" in reasons[0]
+        with pytest.raises(RuntimeError, match="incompatible"):
+            compiled.compiled.create_infer_request()
+    else:
+        assert reasons == []
+        request = compiled.compiled.create_infer_request()
+        request.infer({"x": np.ones((3, 4), np.float32)})
 
 
 def test_a_fully_dynamic_boundary_tensor_is_accepted_and_runs(tmp_path):

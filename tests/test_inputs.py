@@ -15,7 +15,7 @@ import openvino.opset13 as ops
 import pytest
 
 from hetero_tool.errors import InputError
-from hetero_tool.ir import ov_model_from_ir, parse_ir
+from hetero_tool.ir import load_ir, ov_model_from_ir, parse_ir
 from hetero_tool.loaders import plan_from_files
 from hetero_tool.runtime.data import input_names, make_inputs
 from hetero_tool.runtime.hetero import compile_plan, model_for, verify
@@ -107,9 +107,9 @@ def test_parse_shapes_errors(text, named):
 
 
 def test_parsed_shapes_reshape_the_model(sample_paths):
-    ir = parse_ir(sample_paths["mobilenet"])
-    model = model_for(ir, shapes=parse_shapes("image[2,3,64..128,?]"))
-    assert str(model.inputs[0].get_partial_shape()) == "[2,3,64..128,?]"
+    ir = load_ir(sample_paths["mobilenet"], parse_shapes("image[2,3,64..128,?]"))
+    assert str(model_for(ir).inputs[0].get_partial_shape()) == "[2,3,64..128,?]"
+    assert ir.shapes == {"image": "[2,3,64..128,?]"} and ir.path != sample_paths["mobilenet"]
 
 
 def test_parse_values():
@@ -518,8 +518,7 @@ def test_input_names_and_keys(tmp_path):
 
 
 def test_dynamic_shapes_need_a_static_shape_or_a_file(sample_paths, tmp_path):
-    ir = parse_ir(sample_paths["transformer"])
-    model = model_for(ir, shapes=parse_shapes("input_ids[1,?]"))
+    model = model_for(load_ir(sample_paths["transformer"], parse_shapes("input_ids[1,?]")))
     with pytest.raises(
         InputError, match=r"input 'input_ids' has the dynamic shape \[1,\?\]; .* --shape input_ids\["
     ):

@@ -68,7 +68,10 @@ def bench(
     no_warmup: Annotated[bool, typer.Option("--no-warmup", help="Skip the untimed first inference.")] = False,
     shape: Annotated[
         str | None,
-        typer.Option("--shape", help="Reshape first: [1,3,224,224] or name[1,3,224,224],other[1,8]."),
+        typer.Option(
+            "--shape",
+            help="The plans' input shapes: they come with the plans (plan --shape); given, they must match.",
+        ),
     ] = None,
     input_files: Annotated[
         str | None,

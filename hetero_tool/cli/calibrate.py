@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 
 from hetero_tool.cli.console import format_bytes, out, print_json, progress_bar, table
-from hetero_tool.cli.options import DevicesOpt, EmulateOpt, JsonOpt, ModelArg
+from hetero_tool.cli.options import DevicesOpt, EmulateOpt, JsonOpt, ModelArg, ShapeOpt
 from hetero_tool.cost import CalibrationConfig, CostProfile, Spread
 from hetero_tool.errors import InputError
 from hetero_tool.loaders import cost_profile_from_files
@@ -71,10 +71,7 @@ def calibrate(
     chain_layers: Annotated[
         int, typer.Option("--chain-layers", help="Layers of the microbenchmark chain.")
     ] = _DEFAULT.chain_layers,
-    shape: Annotated[
-        str | None,
-        typer.Option("--shape", help="Reshape first: [1,3,224,224] or name[1,3,224,224],other[1,8]."),
-    ] = None,
+    shape: ShapeOpt = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random input data.")] = _DEFAULT.seed,
     output: Annotated[
         Path | None,

@@ -18,6 +18,7 @@ __all__ = [
     "PlanOutputOpt",
     "PlanOpt",
     "ConstantsOpt",
+    "ShapeOpt",
 ]
 
 ModelArg = Annotated[
@@ -89,4 +90,13 @@ PlanOpt = Annotated[
 
 ConstantsOpt = Annotated[
     bool, typer.Option("--constants", help="Draw Constant layers too (hidden by default).")
+]
+
+ShapeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--shape",
+        help="Reshape the model first, as it will be compiled: [1,3,224,224] or "
+        "name[1,3,224,224],other[1,8]. A plan records its shapes, and the commands that use it apply them.",
+    ),
 ]

@@ -14,6 +14,7 @@ from hetero_tool.cli.options import (
     ModelArg,
     PlanOutputOpt,
     RulesOpt,
+    ShapeOpt,
 )
 from hetero_tool.loaders import plan_from_files
 from hetero_tool.plan import Plan
@@ -30,13 +31,20 @@ def plan(
     emulate: EmulateOpt = [],  # noqa: B006 (typer needs a literal default)
     rules: RulesOpt = None,
     affinity: AffinityOpt = None,
+    shape: ShapeOpt = None,
     output: PlanOutputOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Place every layer on a device (fallback priority, rules, a map) and predict HETERO's subgraphs."""
     with err.status("planning: querying devices and cutting subgraphs"):
         result = plan_from_files(
-            model, devices=devices, emulate=emulate, rules=rules, affinity=affinity, output=output
+            model,
+            devices=devices,
+            emulate=emulate,
+            rules=rules,
+            affinity=affinity,
+            shapes=shape,
+            output=output,
         )
     if json:
         print_json(result.to_json())
@@ -50,7 +58,9 @@ def render_plan(plan: Plan) -> None:
     """Print a plan: devices, layers per device, the subgraph table, the fallback and pinned tables,
     warnings."""
     part = plan.partition
-    out.print(f"[bold]Model[/]      {escape(plan.model_name)}  ({escape(plan.model_path)})")
+    shapes = ", ".join(f"{name or 'every input'} {shape}" for name, shape in plan.shapes.items())
+    reshaped = f"   reshaped: {escape(shapes)}" if shapes else ""
+    out.print(f"[bold]Model[/]      {escape(plan.model_name)}  ({escape(plan.model_path)}){reshaped}")
     emulated = [d for d in plan.devices if d.emulated]
     notes = "".join(f"   {d.name}: emulated ({d.profile} profile on the CPU plugin)" for d in emulated)
     out.print(f"[bold]Devices[/]    {plan.priority}{escape(notes)}")

@@ -87,8 +87,9 @@ class CalibrationConfig:
     chain_layers: int = 32
     #: Seed of the random input data and chain weights.
     seed: int = 0
-    #: Reshapes applied to the model before compiling, input name (``""``: every input) -> shape
-    #: (``"[1,3,224,224]"``); a model with dynamic inputs needs them.
+    #: The input shapes to calibrate for, input name (``""``: every input) -> shape (``"[1,3,224,224]"``); a
+    #: model with dynamic inputs needs them. The model is loaded reshaped to them
+    #: (:func:`~hetero_tool.ir.formats.load_ir`), and the profile records them.
     shapes: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -19,7 +19,7 @@ from hetero_tool.errors import BackendError
 from hetero_tool.ir.order import ordered_layer_ids
 from hetero_tool.ir.types import IRModel
 
-__all__ = ["apply_affinity", "ops_by_layer_id", "ov_model_from_ir", "region_models"]
+__all__ = ["apply_affinity", "leaving_shapes", "ops_by_layer_id", "ov_model_from_ir", "region_models"]
 
 
 def ov_model_from_ir(ir: IRModel):
@@ -80,6 +80,30 @@ def region_models(ir: IRModel, model, regions: Sequence[Collection[int]]) -> lis
     Assigns stay; ops keep their friendly names. All regions are cut from one copy of ``model``: each cut only
     rewires the inputs of its own layers, so the regions do not disturb each other.
     """
+    return _cut_all(ir, model, regions)[0]
+
+
+def leaving_shapes(ir: IRModel, model, regions: Sequence[Collection[int]]) -> dict[tuple[int, int], object]:
+    """``(layer id, output index)`` -> the shape OpenVINO infers for each output that leaves its region, once
+    the region is a model of its own (:func:`region_models`), as HETERO makes each submodel.
+
+    A shape can be less static there than in the whole model: a Reshape whose target shape arrives from
+    another region knows it only at run time. Outputs of a region OpenVINO cannot infer alone are left out.
+    """
+    models, ops, leaving = _cut_all(ir, model, regions)
+    found = {}
+    for piece, out in zip(models, leaving):
+        try:
+            piece.validate_nodes_and_infer_types()
+        except Exception:  # shape inference fails without the rest of the model: nothing to predict
+            continue
+        for lid, k in out:
+            found[lid, k] = ops[lid].output(k).get_partial_shape()
+    return found
+
+
+def _cut_all(ir: IRModel, model, regions: Sequence[Collection[int]]):
+    """The region models, the ops of the clone they are cut from, and each region's leaving outputs."""
     clone = model.clone()
     ops = ops_by_layer_id(ir, clone)
     layer_of = {op.get_name(): lid for lid, op in ops.items()}
@@ -94,10 +118,11 @@ def region_models(ir: IRModel, model, regions: Sequence[Collection[int]]) -> lis
         ]
         for region in members
     ]
-    return [
+    models = [
         _cut(ir, ops, layer_of, region, out, f"region{k}")
         for k, (region, out) in enumerate(zip(members, leaving))
     ]
+    return models, ops, leaving
 
 
 def _cut(ir: IRModel, ops: dict, layer_of: dict, region: set[int], leaving: list[tuple[int, int]], name: str):

@@ -284,6 +284,10 @@ class IRModel:
     #: Layers of the XML that no Result or Assign depends on. OpenVINO's reader drops them (so do
     #: :attr:`layers` and :attr:`edges`); they are kept here only to be reported.
     unreachable: tuple[Layer, ...] = ()
+    #: The input shapes the model was reshaped to when it was loaded (input name, ``""`` for every input ->
+    #: shape, as ``--shape`` gives them): ``{}`` for a model as it was read. See
+    #: :func:`~hetero_tool.ir.formats.load_ir`.
+    shapes: Mapping[str, str] = field(default_factory=dict)
 
     @cached_property
     def ids_by_name(self) -> Mapping[str, tuple[int, ...]]:

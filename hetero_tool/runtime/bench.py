@@ -31,6 +31,7 @@ from hetero_tool.runtime.hetero import (
     compile_plan,
     effective_properties,
     model_for,
+    recorded_shapes,
     refusal_reasons,
     verify,
 )
@@ -170,6 +171,7 @@ def run_bench(
     """
     if not plans:
         raise InputError("bench needs at least one plan")
+    config = replace(config, shapes=recorded_shapes(ir, config.shapes))
     labels = [label for label, _ in plans]
     if len(set(labels)) != len(labels):
         raise InputError(f"plan labels must differ (they come from the plan file names): {labels}")
@@ -182,13 +184,11 @@ def run_bench(
         candidates += _baselines(ir, plans, devices, skipped)
     for candidate in candidates:
         if candidate.plan is not None and candidate.manual:
-            candidate.model = model_for(
-                ir, affinity=_ov_affinity(candidate.plan), shapes=config.shapes, preprocess=preprocess
-            )
+            candidate.model = model_for(ir, affinity=_ov_affinity(candidate.plan), preprocess=preprocess)
         else:
-            candidate.model = model_for(ir, shapes=config.shapes, preprocess=preprocess)
+            candidate.model = model_for(ir, preprocess=preprocess)
         if candidate.plan is not None:
-            reasons = refusal_reasons(ir, candidate.plan, candidate.model if candidate.manual else None)
+            reasons = refusal_reasons(ir, candidate.plan)
             if reasons and candidate.label in labels:
                 raise PlanError(
                     f"{candidate.label}: HETERO cannot run this plan for {ir.name!r}: {'; '.join(reasons)}"
@@ -395,7 +395,7 @@ def _reference_outputs(
     props = device_properties(config, device.name)
     if check.f32:
         props["INFERENCE_PRECISION_HINT"] = "f32"
-    model = model_for(ir, shapes=config.shapes, preprocess=preprocess)
+    model = model_for(ir, preprocess=preprocess)
     compiled = compile_device(ir, device, model=model, config=props)
     return outputs_of(compiled.compiled, inputs)
 

@@ -69,7 +69,7 @@ from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
 from hetero_tool.plan import make_plan
 from hetero_tool.runtime.counters import collect_profile
 from hetero_tool.runtime.data import make_inputs
-from hetero_tool.runtime.hetero import compile_device, compile_plan, model_for
+from hetero_tool.runtime.hetero import compile_device, compile_plan, model_for, recorded_shapes
 from hetero_tool.runtime.microbench import boundary_sizes, chain_affinity, chain_hw, chain_input, chain_model
 from hetero_tool.runtime.progress import Progress, Steps
 from hetero_tool.runtime.timing import Timer
@@ -104,6 +104,7 @@ def calibrate(
     ([('NPU', True, 'alone'), ('CPU', False, 'alone')], ('NPU', 'CPU'))
     """
     config = config or CalibrationConfig()
+    config = replace(config, shapes=recorded_shapes(ir, config.shapes))
     devices = tuple(devices)
     if not devices:
         raise InputError("calibration: give at least one device")
@@ -201,7 +202,7 @@ def _layer_times(
         method = "alone" if device.emulated or not compute_refused else "hetero"
     plan = None
     if method == "alone":
-        model = model_for(ir, shapes=config.shapes)
+        model = model_for(ir)
         inputs = make_inputs(model, seed=config.seed)
         compiled = compile_device(ir, device, model=model, properties=properties)
         mine = set(ir.layers)
@@ -215,9 +216,7 @@ def _layer_times(
             )
         plan = make_plan(ir, [device, *others], support=support)
         to_ov = {d.name: d.ov_name for d in devices}
-        model = model_for(
-            ir, affinity={lid: to_ov[d] for lid, d in plan.layer_affinity.items()}, shapes=config.shapes
-        )
+        model = model_for(ir, affinity={lid: to_ov[d] for lid, d in plan.layer_affinity.items()})
         inputs = make_inputs(model, seed=config.seed)
         compiled = compile_plan(ir, plan, model=model, properties=properties)
         mine = {lid for lid, d in plan.layer_affinity.items() if d == device.name}

@@ -24,7 +24,7 @@ from typing import Any
 from hetero_tool._ov import new_core, ov_error_text
 from hetero_tool.devices.device import Device
 from hetero_tool.errors import BackendError, InputError, PlanError
-from hetero_tool.ir.ov_model import apply_affinity, ops_by_layer_id, ov_model_from_ir
+from hetero_tool.ir.ov_model import apply_affinity, leaving_shapes, ops_by_layer_id, ov_model_from_ir
 from hetero_tool.ir.types import IRModel
 from hetero_tool.plan import Plan, check_plan
 from hetero_tool.runtime.results import Verification
@@ -35,6 +35,7 @@ __all__ = [
     "compile_plan",
     "effective_properties",
     "model_for",
+    "recorded_shapes",
     "refusal_reasons",
     "submodel_devices",
     "verify",
@@ -70,31 +71,27 @@ def model_for(
     ir: IRModel,
     *,
     affinity: Mapping[int, str] | None = None,
-    shapes: Mapping[str, str] | None = None,
     preprocess: Callable[[Any], Any] | None = None,
 ):
-    """The ``ov.Model`` of ``ir``, ready to compile: affinities set, reshaped, preprocessing built in.
+    """The ``ov.Model`` of ``ir``, ready to compile: affinities set, preprocessing built in.
 
     ``affinity`` maps every layer id to an OpenVINO device name (``rt_info["affinity"]``; HETERO's manual mode
-    needs every op to have one). ``shapes`` maps input names (or ``""`` for all inputs) to shapes in
-    OpenVINO's syntax (``"[1,3,224,224]"``, ``"[?,3,1..512,512]"``). ``preprocess`` takes the model and
-    returns it with a PrePostProcessor built in; the ops it adds take the affinity of the op they feed.
+    needs every op to have one). ``preprocess`` takes the model and returns it with a PrePostProcessor built
+    in; the ops it adds take the affinity of the op they feed. Other input shapes are not applied here but
+    when the model is loaded (:func:`~hetero_tool.ir.formats.load_ir`), before it is planned: a reshape makes
+    new ops, which a plan made before it would not place.
 
     Examples
     --------
     >>> from hetero_tool.ir import parse_ir
     >>> ir = parse_ir(samples["mobilenet"])
-    >>> model = model_for(ir, affinity={lid: "CPU" for lid in ir.layers}, shapes={"image": "[2,3,64,64]"})
-    >>> str(model.inputs[0].get_partial_shape())
-    '[2,3,64,64]'
+    >>> model = model_for(ir, affinity={lid: "CPU" for lid in ir.layers})
     >>> {op.get_rt_info()["affinity"].astype(str) for op in model.get_ops()}
     {'CPU'}
     """
     model = ov_model_from_ir(ir)
     if affinity is not None:
         apply_affinity(ir, model, affinity)
-    if shapes:
-        _reshape(ir, model, shapes)
     if preprocess is not None:
         model = preprocess(model)
         if affinity is not None:
@@ -102,16 +99,32 @@ def model_for(
     return model
 
 
-def refusal_reasons(ir: IRModel, plan: Plan, model=None) -> list[str]:
+def recorded_shapes(ir: IRModel, requested: Mapping[str, str]) -> dict[str, str]:
+    """The shapes a bench or calibration records: those ``ir`` was loaded with. ``requested`` (a config's
+    shapes) must be empty or the same, since shapes are applied when the model is loaded, before it is planned
+    (:func:`~hetero_tool.ir.formats.load_ir`), never at compile time."""
+    if requested and dict(requested) != dict(ir.shapes):
+        raise InputError(
+            f"shapes {dict(requested)} were asked for, but {ir.name!r} was loaded with "
+            f"{dict(ir.shapes) or 'its own'}: load it with those shapes (load_ir(path, shapes)) and plan it"
+        )
+    return dict(ir.shapes)
+
+
+def refusal_reasons(ir: IRModel, plan: Plan) -> list[str]:
     """Why OpenVINO would fail to run ``plan`` (empty: nothing known), each with the fix.
 
     - Cycle breaking cut a Result off its producer: OpenVINO 2026.4 fails to compile (``unordered_map::at``).
-    - A tensor crossing a boundary has a dynamic dimension with a lower bound above 0 (``[?,8,1..,1..]``, what
-      a convolution makes of a dynamic input): HETERO compiles, but ``create_infer_request`` fails, because it
-      makes the host tensor between the submodels with 0 for every dynamic dimension (``[0,8,0,0]``) and the
-      shape refuses it. Fully dynamic dimensions (``?``, ``..4``) are fine: 0 fits them (measured on
-      2026.4.1). ``model`` (from :func:`model_for`, after any reshape) gives the shapes; default: the model as
-      read.
+    - A tensor crossing a boundary cannot be handed over: HETERO compiles, but ``create_infer_request`` fails
+      ("Can't set the input tensor ... incompatible"). Between two submodels HETERO makes one host tensor,
+      shaped like the producing submodel's output with 0 for every dimension unknown there, and binds it to
+      the consuming submodel's input, whose shape is the tensor's shape in the whole model. That fails when
+      the whole model leaves a dimension dynamic but bounded below (``[?,8,1..,1..]``, what a convolution
+      makes of a dynamic input), and when the producing submodel knows less than the whole model: a Reshape
+      or Broadcast whose target shape is computed in another subgraph has an unknown output shape in its own
+      submodel (``[?,?]`` where the model says ``[3,4]``). Fully dynamic dimensions on both sides are fine:
+      0 fits them (measured on 2026.4.1). Each submodel's shapes are inferred by OpenVINO on the submodel cut
+      out as HETERO cuts it (:func:`~hetero_tool.ir.ov_model.leaving_shapes`).
     """
     reasons = []
     if plan.partition.detached_results:
@@ -121,16 +134,21 @@ def refusal_reasons(ir: IRModel, plan: Plan, model=None) -> list[str]:
             "2026.4 fails with unordered_map::at); change the affinities around them"
         )
     if plan.subgraph_count > 1:
-        unbindable = _unbindable_cuts(ir, plan, model)
+        unbindable, value_dependent = _unbindable_cuts(ir, plan)
         if unbindable:
-            shown = ", ".join(unbindable[:3]) + (
-                f" and {len(unbindable) - 3} more" if len(unbindable) > 3 else ""
+            shown = "; ".join(unbindable[:3]) + (
+                f"; and {len(unbindable) - 3} more" if len(unbindable) > 3 else ""
+            )
+            fix = (
+                "keep the layers that compute such a shape in the subgraph that uses it"
+                if value_dependent
+                else "make the plan for static input shapes (--shape), or keep that part in one subgraph"
             )
             reasons.append(
-                f"{len(unbindable)} tensor(s) crossing subgraph boundaries have a dynamic dimension with a "
-                f"lower bound above 0 ({shown}); HETERO makes the host tensors between submodels with 0 for "
-                "every dynamic dimension, which such a shape refuses, so no infer request can be created. "
-                "Reshape the model to static shapes first (--shape), or keep that part in one subgraph"
+                f"{len(unbindable)} tensor(s) crossing subgraph boundaries cannot be handed over ({shown}): "
+                "HETERO sizes the host tensor between two submodels like the producer's output in its own "
+                "submodel, with 0 for every dimension unknown there, and the consuming submodel refuses it, "
+                f"so no infer request can be created; {fix}"
             )
     return reasons
 
@@ -170,7 +188,7 @@ def compile_plan(
     if model is None:
         model = model_for(ir, affinity={lid: to_ov.get(d, d) for lid, d in plan.layer_affinity.items()})
     if refuse_known_failures:
-        reasons = refusal_reasons(ir, plan, model)
+        reasons = refusal_reasons(ir, plan)
         if reasons:
             raise PlanError(f"HETERO cannot run this plan for {ir.name!r}: {'; '.join(reasons)}")
     core = new_core(d.ov_name for d in plan.devices if d.emulated)
@@ -334,32 +352,6 @@ def _ov_value(value: Any) -> str:
     return str(value)
 
 
-def _reshape(ir: IRModel, model, shapes: Mapping[str, str]) -> None:
-    import openvino as ov
-
-    names = {name for port in model.inputs for name in port.get_names()} | {
-        p.get_friendly_name() for p in model.get_parameters()
-    }
-    for name in shapes:
-        if name and name not in names:
-            raise InputError(
-                f"--shape {name}: {ir.name!r} has no input of that name (it has {', '.join(sorted(names))})"
-            )
-    new = {}
-    for param in model.get_parameters():
-        port_names = param.output(0).get_names() | {param.get_friendly_name()}
-        text = next((shapes[n] for n in sorted(port_names) if n in shapes), shapes.get(""))
-        if text is not None:
-            try:
-                new[param.output(0)] = ov.PartialShape(text)
-            except Exception as exc:
-                raise InputError(f"--shape {text!r}: not a shape ({ov_error_text(exc)})") from None
-    try:
-        model.reshape(new)
-    except Exception as exc:
-        raise InputError(f"cannot reshape {ir.name!r} to {dict(shapes)}: {ov_error_text(exc)}") from None
-
-
 def _inherit_affinity(model) -> None:
     """Give ops without an affinity (added by preprocessing) the affinity of the op they feed."""
     pending = [op for op in model.get_ordered_ops() if "affinity" not in op.get_rt_info()]
@@ -377,36 +369,31 @@ def _inherit_affinity(model) -> None:
         raise BackendError(f"preprocessing added ops no affinity reaches: {', '.join(missing[:3])}")
 
 
-def _unbindable_cuts(ir: IRModel, plan: Plan, model) -> list[str]:
-    """Cut tensors (with their shape) that a zero-sized host tensor cannot stand in for."""
-    ops = _ops_of(ir, model if model is not None else ov_model_from_ir(ir))
-    found = []
+def _unbindable_cuts(ir: IRModel, plan: Plan) -> tuple[list[str], bool]:
+    """The cut tensors whose host tensor a consuming submodel refuses (each with its two shapes), and whether
+    any of them is less static in its submodel than in the whole model."""
+    import openvino as ov
+
+    model = ov_model_from_ir(ir)
+    whole = ops_by_layer_id(ir, model)
+    leaving = leaving_shapes(ir, model, [sg.layers for sg in plan.partition.subgraphs])
+    found, value_dependent = [], False
     for cut in plan.partition.cuts:
-        if cut.producer not in ops:
-            continue
         layer = ir.layers[cut.producer]
-        index = next(k for k, port in enumerate(layer.outputs) if port.id == cut.port)
-        shape = ops[cut.producer].output(index).get_partial_shape()
-        if shape.rank.is_static and any(d.is_dynamic and d.get_min_length() > 0 for d in shape):
-            found.append(f"{layer.label} output {index} {shape}")
-    return found
-
-
-def _ops_of(ir: IRModel, model) -> dict[int, Any]:
-    """Layer id -> op of ``model``: by position, or, once preprocessing added ops, by unique name and type."""
-    try:
-        return ops_by_layer_id(ir, model)
-    except BackendError:
-        pass
-    by_name: dict[str, list[Any]] = {}
-    for op in model.get_ops():
-        by_name.setdefault(op.get_friendly_name(), []).append(op)
-    found = {}
-    for lid, layer in ir.layers.items():
-        ops = by_name.get(layer.name, [])
-        if len(ops) == 1 and ops[0].get_type_name() == layer.type:
-            found[lid] = ops[0]
-    return found
+        index = layer.output_index(cut.port)
+        produced = leaving.get((cut.producer, index))
+        if produced is None or produced.rank.is_dynamic:
+            continue
+        expected = whole[cut.producer].output(index).get_partial_shape()
+        host = ov.PartialShape([d.get_length() if d.is_static else 0 for d in produced])
+        if expected.compatible(host):
+            continue
+        value_dependent |= produced != expected
+        found.append(
+            f"{layer.label} output {index} is {produced} in its submodel, so the host tensor is "
+            f"{host}, where {expected} is expected"
+        )
+    return found, value_dependent
 
 
 @contextlib.contextmanager

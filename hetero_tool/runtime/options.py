@@ -33,9 +33,10 @@ def parse_shapes(text: str) -> dict[str, str]:
     """Read ``--shape`` (benchmark_app's ``-shape``): input name -> shape in OpenVINO's syntax, ``""`` = all
     inputs.
 
-    Why: the model is reshaped before it is compiled (``model_for(shapes=...)``), and HETERO needs static
-    shapes wherever a tensor crosses devices. A dimension is a number, ``?`` or ``-1`` (dynamic), or a range
-    ``lo..hi`` (either end may be left out). A named entry wins over an unnamed one for its input.
+    Why: the model is reshaped when it is loaded, before it is planned (``load_ir(path, shapes)``), and HETERO
+    needs static shapes wherever a tensor crosses devices. A dimension is a number, ``?`` or ``-1``
+    (dynamic), or a range ``lo..hi`` (either end may be left out). A named entry wins over an unnamed one for
+    its input.
 
     Examples
     --------

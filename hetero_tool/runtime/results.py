@@ -99,7 +99,8 @@ class BenchConfig:
     rounds: int = 5
     #: One untimed inference per candidate before timing.
     warmup: bool = True
-    #: Reshapes applied before compiling, input name -> shape (``"[1,3,224,224]"``).
+    #: The input shapes the model was reshaped to when it was loaded, those of the plans (input name, ``""``
+    #: for every input -> shape, ``"[1,3,224,224]"``); ``{}``: the model as read.
     shapes: Mapping[str, str] = field(default_factory=dict)
     #: Element type the inputs are given in (``"u8"``), converted by OpenVINO's PrePostProcessor.
     input_precision: str | None = None

@@ -22,11 +22,10 @@ __all__ = [
     "shared_core",
 ]
 
-# Lines OpenVINO prepends to a message: where in its C++ source the exception passed through, and the
-# generic headers of its checks. They are dropped when the message has anything else to say.
-_WHERE = re.compile(
-    r"^(Exception from \S+|Check '.*' failed at \S+|FrontEnd API failed with \w+:?|\S+\.cpp:\d+:?)$"
-)
+# Lines OpenVINO adds to a message: where in its C++ source the exception passed through, then the generic
+# headers of its checks. The first are dropped when anything else is left, the second when a message is.
+_WHERE = re.compile(r"^(Exception from \S+|\S+\.cpp:\d+:?)$")
+_HEADER = re.compile(r"^(Check '.*' failed at \S+|FrontEnd API failed with \w+:?)$")
 
 
 def ov_error_text(exc: BaseException) -> str:
@@ -41,11 +40,13 @@ def ov_error_text(exc: BaseException) -> str:
     'Unable to read the model: x.xml'
     >>> ov_error_text(RuntimeError("Exception from a.cpp:1:\\nsome layers eg: \\n(Name:c, Type: Constant)"))
     'some layers eg: (Name:c, Type: Constant)'
+    >>> ov_error_text(RuntimeError("Exception from a.cpp:1:\\nCheck 'n > 0' failed at b.cpp:2\\n"))
+    "Check 'n > 0' failed at b.cpp:2"
     """
     lines = [" ".join(line.split()) for line in str(exc).splitlines()]
     lines = [line for line in lines if line]
-    useful = [line for line in lines if not _WHERE.match(line)]
-    return " ".join(useful or lines) or type(exc).__name__
+    said = [line for line in lines if not _WHERE.match(line)] or lines
+    return " ".join([line for line in said if not _HEADER.match(line)] or said) or type(exc).__name__
 
 
 @cache

@@ -17,7 +17,7 @@ import pytest
 from hetero_tool.errors import InputError, PlanError
 from hetero_tool.ir import load_ir, parse_ir
 from hetero_tool.loaders import plan_from_files
-from hetero_tool.runtime.accuracy import compare_outputs
+from hetero_tool.runtime.accuracy import TOLERANCES, compare_outputs, least_precise
 from hetero_tool.runtime.bench import AUTOMATIC, AccuracyCheck, device_properties, run_bench
 from hetero_tool.runtime.hetero import compile_plan, effective_properties, refusal_reasons, verify
 from hetero_tool.runtime.options import parse_per_device
@@ -246,6 +246,37 @@ def test_accuracy_sees_the_precision_each_device_ran(mobilenet, tmp_path, precis
     run = run_bench(ir, [("plan", split)], config, baselines=False, accuracy=strict).run("plan")
     assert run.device_properties["NPU"]["INFERENCE_PRECISION_HINT"] == precision
     assert run.accuracy.passed == (precision == "f32"), run.accuracy
+
+
+@pytest.mark.parametrize("precision", ["f32", "f16", "bf16"])
+def test_default_tolerances_follow_the_precision_each_device_ran(mobilenet, tmp_path, precision):
+    """Without --atol/--rtol, a correct split passes at the tolerances of the least precise device, read from
+    what it compiled with (the reference, the CPU alone, runs f32 here)."""
+    capability = {"f16": "FP16", "bf16": "BF16"}.get(precision, "FP32")
+    if capability not in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES"):
+        pytest.skip(f"this CPU has no {precision}: the CPU plugin runs f32 whatever the hint")
+    xml, ir, _ = mobilenet
+    _, split = _split_plan(xml, tmp_path, lambda k: "NPU" if k % 2 else "CPU")
+    config = dataclasses.replace(QUICK, infer_precision={"": "f32", "NPU": precision})
+    run = run_bench(ir, [("plan", split)], config, baselines=False, accuracy=AccuracyCheck()).run("plan")
+    accuracy = run.accuracy
+    assert accuracy.precision == precision and not accuracy.tolerances_given
+    assert (accuracy.atol, accuracy.rtol) == TOLERANCES[precision]
+    assert accuracy.passed, accuracy
+
+
+def test_given_tolerances_win(mobilenet, tmp_path):
+    xml, ir, _ = mobilenet
+    _, split = _split_plan(xml, tmp_path, lambda k: "NPU" if k % 2 else "CPU")
+    config = dataclasses.replace(QUICK, infer_precision={"": "f32"})
+    check = AccuracyCheck(atol=0.5)
+    accuracy = run_bench(ir, [("plan", split)], config, baselines=False, accuracy=check).run("plan").accuracy
+    assert (accuracy.atol, accuracy.rtol) == (0.5, TOLERANCES["f32"][1]) and accuracy.tolerances_given
+
+
+def test_least_precise():
+    assert least_precise(["f32", "f16"]) == "f16" and least_precise(["f16", "bf16", "f32"]) == "bf16"
+    assert least_precise(["i8", "f32"]) == "i8" and least_precise(["", "f32"]) == "f32"
 
 
 def test_compare_outputs_fails_beyond_tolerance_and_on_shape():

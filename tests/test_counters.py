@@ -112,6 +112,9 @@ def _check_sums(profile: Profile) -> None:
     assert all(sg.time_ms >= sg.reorder_ms >= 0 for sg in profile.subgraphs)
     assert all(t >= 0 for t in profile.layer_times_ms.values())
     assert profile.latency_ms > 0
+    # Counters and latency are means over the same inferences, and the nodes of a request run one after
+    # another: the counted time is part of the latency (whole microseconds, rounded down, only lower it).
+    assert profile.counted_ms <= profile.latency_ms + 1e-3, (profile.counted_ms, profile.latency_ms)
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from hetero_tool.cli.console import err, format_bytes, out, print_json, progress
 from hetero_tool.cli.options import JsonOpt, ModelArg
 from hetero_tool.errors import CheckFailed
 from hetero_tool.loaders import bench_from_files
+from hetero_tool.runtime.accuracy import TOLERANCES
 from hetero_tool.runtime.bench import AUTOMATIC, AccuracyCheck
 from hetero_tool.runtime.options import (
     parse_inputs,
@@ -100,8 +101,20 @@ def bench(
         bool,
         typer.Option("--accuracy", help="Compare every candidate's outputs with a one-device reference."),
     ] = False,
-    atol: Annotated[float, typer.Option("--atol", help="Absolute tolerance of --accuracy.")] = 1e-4,
-    rtol: Annotated[float, typer.Option("--rtol", help="Relative tolerance of --accuracy.")] = 1e-3,
+    atol: Annotated[
+        float | None,
+        typer.Option(
+            "--atol",
+            help="Absolute tolerance of --accuracy (default: by precision, f32 1e-4 f16 1e-3 bf16 1e-2).",
+        ),
+    ] = None,
+    rtol: Annotated[
+        float | None,
+        typer.Option(
+            "--rtol",
+            help="Relative tolerance of --accuracy (default: by precision, f32 1e-3 f16 1e-2 bf16 5e-2).",
+        ),
+    ] = None,
     f32: Annotated[
         bool, typer.Option("--f32", help="Force f32 on every device for the accuracy check.")
     ] = False,
@@ -242,25 +255,40 @@ def _render_accuracy(result: BenchResult) -> None:
     checked = [run for run in result.runs if run.accuracy is not None]
     if not checked:
         return
-    first = checked[0].accuracy
     out.print()
-    title = f"Accuracy against {first.reference} (atol {first.atol:g}, rtol {first.rtol:g})"
+    numbers = ("max abs", "max rel", "atol", "rtol")
     rows = table(
-        "candidate", "output", "max abs", "max rel", "result", title=title, right=("max abs", "max rel")
+        "candidate",
+        "output",
+        "precision",
+        *numbers,
+        "result",
+        title=f"Accuracy against {checked[0].accuracy.reference}",
+        right=numbers,
     )
     for run in checked:
-        for output in run.accuracy.outputs:
+        accuracy = run.accuracy
+        for output in accuracy.outputs:
             verdict = "[green]pass[/]" if output.passed else "[bold red]FAIL[/]"
             if output.note:
                 verdict += f" [dim]({escape(output.note)})[/]"
             rows.add_row(
                 escape(run.label),
                 escape(output.name),
+                accuracy.precision or "?",
                 _error(output.max_abs),
                 _error(output.max_rel),
+                f"{accuracy.atol:g}",
+                f"{accuracy.rtol:g}",
                 verdict,
             )
     out.print(rows)
+    if not all(run.accuracy.tolerances_given for run in checked):
+        defaults = "; ".join(f"{p} {a:g}, {r:g}" for p, (a, r) in TOLERANCES.items())
+        out.print(
+            f"[dim]tolerances (atol, rtol) follow the least precise device of each comparison: {defaults} "
+            "(--atol/--rtol set them)[/]"
+        )
 
 
 def _render_profile(run: Run) -> None:
@@ -285,7 +313,14 @@ def _render_profile(run: Run) -> None:
     out.print(subgraphs)
     devices = "   ".join(f"{name} {ms:.3f} ms" for name, ms in profile.devices_ms.items())
     out.print(f"per device: {devices}")
-    if len(profile.subgraphs) > 1:
+    if profile.missing:
+        out.print(f"[dim]not measured: {escape(profile.missing)}[/]")
+    if len(profile.subgraphs) > 1 and profile.missing:
+        out.print(
+            f"at boundaries: not attributed; {profile.outside_ms:.3f} ms outside the counters (host copies, "
+            "hand-offs and the request's own overhead)"
+        )
+    elif len(profile.subgraphs) > 1:
         at_cuts = sum(b.reorder_ms for b in profile.boundaries)
         out.print(
             f"at boundaries: {profile.boundary_ms:.3f} ms = {100 * profile.boundary_share:.0f}% of latency "

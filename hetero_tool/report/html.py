@@ -496,6 +496,7 @@ def _accuracy(run: Run) -> dict[str, Any] | None:
     if worst is not None:
         detail += (
             f"; max abs {worst.max_abs:.3g} ({worst.name}), atol {accuracy.atol:g}, rtol {accuracy.rtol:g}"
+            + (f" ({accuracy.precision})" if accuracy.precision and not accuracy.tolerances_given else "")
         )
     notes = [f"{o.name}: {o.note}" for o in accuracy.outputs if o.note]
     return {"passed": accuracy.passed, "detail": "; ".join([detail, *notes])}

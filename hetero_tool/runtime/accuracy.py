@@ -4,6 +4,11 @@ An element passes when ``|out - ref| <= atol + rtol * |ref|`` (numpy's ``allclos
 the same place, an infinity the same infinity). The relative error reported is ``|out - ref| / |ref|`` over
 the elements whose reference is a number other than zero, so a reference of exact zeros does not make every
 error infinite.
+
+Unless given, the tolerances follow the least precise inference precision of the comparison
+(:data:`TOLERANCES`): a correct split run in bf16 differs from an f32 reference by far more than 1e-4 (a
+landmark model's pixel coordinates by 0.25), and a FAIL must mean a real error. A wrong split (an input
+swapped, a boundary mis-wired) is off by the size of the values, far beyond any of them.
 """
 
 from __future__ import annotations
@@ -17,7 +22,29 @@ from hetero_tool.errors import BackendError
 from hetero_tool.runtime.results import Accuracy, OutputError
 from hetero_tool.runtime.timing import set_inputs
 
-__all__ = ["compare_outputs", "output_name", "outputs_of"]
+__all__ = ["TOLERANCES", "compare_outputs", "least_precise", "output_name", "outputs_of"]
+
+#: Default (atol, rtol) by inference precision, most precise first. bf16 keeps 8 significant bits (about 2
+#: decimal digits), f16 11 (about 3); through a network the error grows to a few units of the last digit.
+TOLERANCES: dict[str, tuple[float, float]] = {"f32": (1e-4, 1e-3), "f16": (1e-3, 1e-2), "bf16": (1e-2, 5e-2)}
+
+
+def least_precise(precisions) -> str:
+    """The least precise of ``precisions`` (``INFERENCE_PRECISION_HINT`` values as compiled), by
+    :data:`TOLERANCES`; one it does not know (an integer type) counts as the least precise of all, and
+    nothing known as ``f32``.
+
+    Examples
+    --------
+    >>> least_precise(["f32", "bf16"]), least_precise(["f16", "f32"]), least_precise([])
+    ('bf16', 'f16', 'f32')
+    """
+    order = list(TOLERANCES)
+    found = [p.lower() for p in precisions if p]
+    unknown = [p for p in found if p not in TOLERANCES]
+    if unknown:
+        return unknown[0]
+    return max(found, key=order.index, default="f32")
 
 
 def output_name(port, index: int) -> str:
@@ -55,11 +82,13 @@ def compare_outputs(
     outputs: Mapping[str, Any],
     reference: Mapping[str, Any],
     *,
-    atol: float,
-    rtol: float,
+    atol: float | None = None,
+    rtol: float | None = None,
+    precision: str = "f32",
     reference_label: str,
 ) -> Accuracy:
-    """Compare each output with the reference of the same name.
+    """Compare each output with the reference of the same name, within ``atol`` and ``rtol``, or by default
+    the :data:`TOLERANCES` of ``precision`` (the loosest ones for a precision they do not list).
 
     Examples
     --------
@@ -77,6 +106,10 @@ def compare_outputs(
     """
     import numpy as np
 
+    given = atol is not None or rtol is not None
+    default_atol, default_rtol = TOLERANCES.get(precision, TOLERANCES["bf16"])
+    atol = default_atol if atol is None else atol
+    rtol = default_rtol if rtol is None else rtol
     results = []
     for name, ref in reference.items():
         if name not in outputs:
@@ -113,7 +146,14 @@ def compare_outputs(
                 note=note,
             )
         )
-    return Accuracy(reference=reference_label, atol=atol, rtol=rtol, outputs=tuple(results))
+    return Accuracy(
+        reference=reference_label,
+        atol=atol,
+        rtol=rtol,
+        outputs=tuple(results),
+        precision=precision,
+        tolerances_given=given,
+    )
 
 
 def _finite(value: float) -> float | None:

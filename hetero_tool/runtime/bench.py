@@ -22,7 +22,7 @@ from hetero_tool.devices.support import Support
 from hetero_tool.errors import InputError, PlanError
 from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
 from hetero_tool.plan import Plan, PlanDevice, check_plan, make_plan
-from hetero_tool.runtime.accuracy import compare_outputs, outputs_of
+from hetero_tool.runtime.accuracy import compare_outputs, least_precise, outputs_of
 from hetero_tool.runtime.counters import collect_profile
 from hetero_tool.runtime.data import make_inputs
 from hetero_tool.runtime.hetero import (
@@ -49,16 +49,19 @@ AUTOMATIC = "HETERO automatic"
 class AccuracyCheck:
     """Compare outputs with a single-device reference: tolerances, and whether to force f32 everywhere."""
 
-    atol: float = 1e-4
-    rtol: float = 1e-3
+    #: Tolerances; ``None``: those of the least precise inference precision of each comparison
+    #: (:data:`~hetero_tool.runtime.accuracy.TOLERANCES`, from what the devices compiled with).
+    atol: float | None = None
+    rtol: float | None = None
     #: Compile every candidate (and the reference) with ``INFERENCE_PRECISION_HINT=f32`` for the check.
     f32: bool = False
     #: Device of the reference; default: CPU (real).
     reference: str = "CPU"
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.atol) and math.isfinite(self.rtol) and self.atol >= 0 and self.rtol >= 0):
-            raise InputError(f"--atol {self.atol:g} / --rtol {self.rtol:g}: tolerances are numbers >= 0")
+        for option, value in (("--atol", self.atol), ("--rtol", self.rtol)):
+            if value is not None and not (math.isfinite(value) and value >= 0):
+                raise InputError(f"{option} {value:g}: a tolerance is a number >= 0")
 
 
 @dataclass
@@ -373,8 +376,21 @@ def _accuracy(ir, candidate: _Candidate, config: BenchConfig, check: AccuracyChe
         forced = replace(config, infer_precision=_all(candidate, "f32"))
         compiled = _compile(ir, candidate, forced)
     outputs = outputs_of(compiled.compiled, inputs)
+    expected, reference_precision = reference
     label = f"{check.reference} (f32)" if check.f32 else check.reference
-    return compare_outputs(outputs, reference, atol=check.atol, rtol=check.rtol, reference_label=label)
+    return compare_outputs(
+        outputs,
+        expected,
+        atol=check.atol,
+        rtol=check.rtol,
+        precision=least_precise([*_precisions(compiled), reference_precision]),
+        reference_label=label,
+    )
+
+
+def _precisions(compiled: CompiledPlan) -> list[str]:
+    """The inference precision each device of ``compiled`` runs at, as OpenVINO reports it."""
+    return [props.get("INFERENCE_PRECISION_HINT", "") for props in effective_properties(compiled).values()]
 
 
 def _reference_device(check: AccuracyCheck, devices: Sequence[PlanDevice]) -> PlanDevice:
@@ -391,13 +407,14 @@ def _reference_device(check: AccuracyCheck, devices: Sequence[PlanDevice]) -> Pl
 def _reference_outputs(
     ir, config: BenchConfig, check: AccuracyCheck, device: PlanDevice, inputs, preprocess
 ) -> dict:
-    """Outputs of the reference device alone (f32 when the check forces it) on ``inputs``."""
+    """Outputs of the reference device alone (f32 when the check forces it) on ``inputs``, and the precision
+    it ran at."""
     props = device_properties(config, device.name)
     if check.f32:
         props["INFERENCE_PRECISION_HINT"] = "f32"
     model = model_for(ir, preprocess=preprocess)
     compiled = compile_device(ir, device, model=model, config=props)
-    return outputs_of(compiled.compiled, inputs)
+    return outputs_of(compiled.compiled, inputs), least_precise(_precisions(compiled))
 
 
 def _with_request_overhead(runs: list[Run]) -> list[Run]:

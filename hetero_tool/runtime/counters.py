@@ -109,8 +109,9 @@ def profile_from_counters(
         pair the plan cuts, with the tensors and bytes that cross it, costliest (most Reorder time) first.
         An output Reorder whose tensor goes to several submodels counts on each of those boundaries, its
         time split evenly among them. Reorders at the model's own inputs and outputs, or inside a
-        submodel, count in the submodel and total figures only. ``latency_ms`` is the median latency of
-        the inferences after the warm-up; :attr:`Profile.layer_times_ms` is :func:`layer_times_ms`.
+        submodel, count in the submodel and total figures only. ``latency_ms`` is the mean latency of
+        the inferences after the warm-up (a mean, like the counters, so that the counted time is part of
+        it); :attr:`Profile.layer_times_ms` is :func:`layer_times_ms`.
 
     Raises
     ------
@@ -147,7 +148,7 @@ def profile_from_counters(
             f"a perf counter row names subgraph{bad}, the compiled model has {len(devices)} submodels"
         )
     plan = _plan_if_it_describes(plan, [name for _, name in devices])
-    runtime = _Runtime(ir, plan, compiled.compiled.get_runtime_model())
+    runtime, missing = _runtime(ir, plan, compiled)
 
     subgraphs = []
     for index, (_, device) in enumerate(devices):
@@ -171,11 +172,12 @@ def profile_from_counters(
         subgraphs=tuple(subgraphs),
         devices_ms=devices_ms,
         counted_ms=sum(sg.time_ms for sg in subgraphs),
-        latency_ms=statistics.median(latencies_ms[warmup:]),
+        latency_ms=statistics.fmean(latencies_ms[warmup:]),
         reorders=sum(sg.reorders for sg in subgraphs),
         reorder_ms=sum(sg.reorder_ms for sg in subgraphs),
-        boundaries=_boundaries(plan, runtime, reorder_rows) if plan is not None else (),
-        layer_times_ms=_layer_times(runtime, rows),
+        boundaries=_boundaries(plan, runtime, reorder_rows) if plan is not None and runtime else (),
+        layer_times_ms=_layer_times(ir, plan, runtime, rows),
+        missing=missing,
     )
 
 
@@ -211,7 +213,9 @@ def layer_times_ms(
         the plugin adds (their ``originalLayersNames`` is empty or names no IR layer). ``originalLayersNames``
         is lossy: the CPU plugin's FullyConnected, for one, lists the bias Add it absorbed but not the
         MatMul, so such a MatMul has no entry and its time goes to the Add. Time no entry receives is still
-        in the submodel totals of :func:`profile_from_counters`.
+        in the submodel totals of :func:`profile_from_counters`. When OpenVINO cannot give the runtime model
+        (``get_runtime_model()`` throws on some split TFLite and ONNX conversions), each row goes to the
+        layers of its own name instead.
 
     Raises
     ------
@@ -238,7 +242,7 @@ def layer_times_ms(
     devices = _devices(compiled)
     rows = _average(compiled, counters, [_is_cpu_plugin(ov_name) for ov_name, _ in devices], warmup)
     plan = _plan_if_it_describes(plan, [name for _, name in devices])
-    return _layer_times(_Runtime(ir, plan, compiled.compiled.get_runtime_model()), rows)
+    return _layer_times(ir, plan, _runtime(ir, plan, compiled)[0], rows)
 
 
 def collect_profile(
@@ -421,9 +425,7 @@ class _Runtime:
 
     def __init__(self, ir: IRModel, plan: Plan | None, runtime_model) -> None:
         self.ir = ir
-        self.members: list[frozenset[int]] | None = None
-        if plan is not None:
-            self.members = [frozenset(sg.layers) | frozenset(sg.constants) for sg in plan.partition.subgraphs]
+        self.members = _members(plan)
         ops = list(runtime_model.get_ordered_ops())
         key = {op.get_name(): k for k, op in enumerate(ops)}
         self.names = [op.get_friendly_name() for op in ops]
@@ -445,21 +447,6 @@ class _Runtime:
             self.by_name.setdefault(name, []).append(k)
         #: Per node: every IR layer its ``originalLayersNames`` can mean (all layers of each name).
         self.layers = [{lid for n in names for lid in ir.ids_by_name.get(n, ())} for names in self.originals]
-
-    def layer_ids(self, name: str, subgraph: int | None) -> tuple[int, ...]:
-        """IR layers of this friendly name, those in ``subgraph`` when there are several and the plan
-        knows."""
-        ids = self.ir.ids_by_name.get(name, ())
-        if (
-            len(ids) > 1
-            and subgraph is not None
-            and self.members is not None
-            and subgraph < len(self.members)
-        ):
-            inside = tuple(lid for lid in ids if lid in self.members[subgraph])
-            if inside:
-                return inside
-        return ids
 
     def node_for(self, row: _Row) -> int | None:
         """The runtime node of a row: by name, and among same-named nodes, the one whose layers are in its
@@ -511,6 +498,37 @@ class _Runtime:
         return self.originals[producer] + tuple(n for u in users for n in self.originals[u])
 
 
+def _runtime(ir: IRModel, plan: Plan | None, compiled: CompiledPlan) -> tuple[_Runtime | None, str]:
+    """The runtime graph, or ``None`` and why OpenVINO could not give it."""
+    try:
+        model = compiled.compiled.get_runtime_model()
+    except Exception as exc:  # OpenVINO 2026.4 throws on some split TFLite and ONNX conversions
+        return None, (
+            f"OpenVINO cannot give the runtime model of this split ({ov_error_text(exc)}), so no Reorder is "
+            "attributed to a boundary and per-layer times are joined by node name only"
+        )
+    return _Runtime(ir, plan, model), ""
+
+
+def _members(plan: Plan | None) -> list[frozenset[int]] | None:
+    """The layers (constants included) of each of the plan's subgraphs."""
+    if plan is None:
+        return None
+    return [frozenset(sg.layers) | frozenset(sg.constants) for sg in plan.partition.subgraphs]
+
+
+def _layer_ids(
+    ir: IRModel, members: list[frozenset[int]] | None, name: str, subgraph: int | None
+) -> tuple[int, ...]:
+    """IR layers of this friendly name, those in ``subgraph`` when there are several and the plan knows."""
+    ids = ir.ids_by_name.get(name, ())
+    if len(ids) > 1 and subgraph is not None and members is not None and subgraph < len(members):
+        inside = tuple(lid for lid in ids if lid in members[subgraph])
+        if inside:
+            return inside
+    return ids
+
+
 def _rt(op, key: str) -> str:
     info = op.get_rt_info()
     if key not in info:
@@ -522,27 +540,38 @@ def _rt(op, key: str) -> str:
 # -- per layer -----------------------------------------------------------------------------------------------
 
 
-def _layer_times(runtime: _Runtime, rows: Sequence[_Row]) -> dict[int, float]:
-    ir = runtime.ir
+def _layer_times(
+    ir: IRModel, plan: Plan | None, runtime: _Runtime | None, rows: Sequence[_Row]
+) -> dict[int, float]:
+    """Layer id -> ms: each row's time split evenly among the compute layers its node implements (by the
+    runtime graph's ``originalLayersNames``; without the runtime graph, the layers of the row's name)."""
+    members = _members(plan)
 
     def compute_ids(name: str, subgraph: int | None) -> tuple[int, ...]:
         return tuple(
-            lid for lid in runtime.layer_ids(name, subgraph) if ir.layers[lid].type not in STRUCTURAL_TYPES
+            lid
+            for lid in _layer_ids(ir, members, name, subgraph)
+            if ir.layers[lid].type not in STRUCTURAL_TYPES
         )
 
     times: dict[int, float] = {}
-    for k, names in enumerate(runtime.originals):
-        if runtime.types[k] != _REORDER:
-            for name in names:
-                for lid in compute_ids(name, None):
-                    times.setdefault(lid, 0.0)
+    if runtime is not None:
+        for k, names in enumerate(runtime.originals):
+            if runtime.types[k] != _REORDER:
+                for name in names:
+                    for lid in compute_ids(name, None):
+                        times.setdefault(lid, 0.0)
     for row in rows:
         if not row.ran:
             continue
-        k = runtime.node_for(row)
-        if k is None:
-            continue
-        layers = [ids for ids in (compute_ids(n, row.subgraph) for n in runtime.originals[k]) if ids]
+        if runtime is None:
+            originals: tuple[str, ...] = () if row.node_type == _REORDER else (row.name,)
+        else:
+            k = runtime.node_for(row)
+            if k is None:
+                continue
+            originals = runtime.originals[k]
+        layers = [ids for ids in (compute_ids(n, row.subgraph) for n in originals) if ids]
         for ids in layers:
             for lid in ids:
                 times[lid] = times.get(lid, 0.0) + row.ms / len(layers) / len(ids)

@@ -217,7 +217,9 @@ class Profile:
     subgraphs: tuple[SubgraphTime, ...]
     #: Device -> ms per inference (sum of its submodels).
     devices_ms: Mapping[str, Milliseconds]
-    #: Sum of all counters per inference, and the measured latency of the profiled inferences (median).
+    #: Sum of all counters per inference, and the measured latency of the profiled inferences: both means
+    #: over the same inferences, so that the counted time is a part of the latency (the CPU plugin's
+    #: counters are means; a median latency would drop the slow inferences the counters include).
     counted_ms: Milliseconds
     latency_ms: Milliseconds
     #: Reorders run per inference, and their time.
@@ -230,6 +232,10 @@ class Profile:
     #: Latency outside the counters that a one-submodel run of the same bench had (the request's own
     #: overhead), subtracted from :attr:`boundary_ms`; 0 when the bench had no such run.
     request_overhead_ms: Milliseconds = 0.0
+    #: What OpenVINO could not give for this candidate, and why (empty: nothing is missing). Some split
+    #: converted models make ``get_runtime_model()`` fail; then no Reorder is attributed to a boundary and
+    #: per-layer times are joined by node name only.
+    missing: str = ""
 
     @property
     def outside_ms(self) -> float:
@@ -278,6 +284,11 @@ class Accuracy:
     atol: NonNegative
     rtol: NonNegative
     outputs: tuple[OutputError, ...]
+    #: The least precise inference precision of the comparison (candidate's devices and reference, as
+    #: compiled: ``f32``, ``f16``, ``bf16``), which chose the default tolerances; ``""``: not known.
+    precision: str = ""
+    #: Whether ``atol`` or ``rtol`` was given, rather than both chosen by :attr:`precision`.
+    tolerances_given: bool = False
 
     @property
     def passed(self) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ __all__ = [
     "check_plan",
     "load_plan",
     "make_plan",
+    "split_shape_problems",
 ]
 
 #: Version of the plan JSON; bumped on incompatible changes.
@@ -258,7 +260,10 @@ def make_plan(
     assignment = assign_affinity(ir, devices, support, rules=rules, affinity_map=affinity_map)
     partition = collect_subgraphs(ir, assignment.affinity)
     warnings = (
-        list(assignment.warnings) + _stateful_warnings(ir, partition) + _detached_warnings(ir, partition)
+        list(assignment.warnings)
+        + _stateful_warnings(ir, partition)
+        + _detached_warnings(ir, partition)
+        + [f"HETERO will not run this plan: {problem}" for problem in split_shape_problems(ir, partition)]
     )
     return Plan(
         model_path=str(model_path or ir.path),
@@ -290,6 +295,146 @@ def load_plan(path: str | Path, ir: IRModel | None = None) -> Plan:
     if ir is not None:
         ir.check_made_for(plan.model_sha256, name=plan.model_name, what="plan", where=str(path))
     return plan
+
+
+#: Ops OpenVINO's CPU plugin compiles only with weights (input 1) of a known shape ("Doesn't support dynamic
+#: weights shape").
+_STATIC_WEIGHTS = frozenset(
+    {
+        "Convolution",
+        "GroupConvolution",
+        "ConvolutionBackpropData",
+        "GroupConvolutionBackpropData",
+        "BinaryConvolution",
+        "DeformableConvolution",
+    }
+)
+
+#: A cut tensor of at most this many elements may carry a shape (target shapes, axes, Interpolate scales).
+_SHAPE_LIKE_ELEMENTS = 64
+
+
+def split_shape_problems(ir: IRModel, partition: Partition) -> list[str]:
+    """What HETERO cannot run because cutting the model changes shapes, each with its fix (empty: nothing).
+
+    Each submodel is cut out as HETERO cuts it and its shapes inferred by OpenVINO
+    (:func:`~hetero_tool.ir.ov_model.submodel_shapes`). A value that a shape depends on (a Reshape's target,
+    a ShapeOf chain, Interpolate's scales) is a constant in the whole model but a Parameter in the submodel
+    it is cut into, so shapes that follow from it become unknown there. Three outcomes were seen on real
+    ONNX and TFLite models (OpenVINO 2026.4.1):
+
+    - a convolution's weights of unknown shape: the CPU plugin does not compile it, so HETERO fails to
+      compile the plan ("Doesn't support dynamic weights shape"); seen where the ONNX frontend reshapes
+      depthwise weights by a computed shape, more often in fp16-compressed IR, whose decompression Converts
+      move split points onto such weight paths;
+    - a cut tensor whose host tensor the consuming submodel refuses: HETERO compiles, but no infer request
+      can be made ("Can't set the input tensor ... incompatible"). Between two submodels HETERO makes one
+      host tensor, shaped like the producer's output in its own submodel with 0 for every unknown dimension,
+      and binds it to the consumer's input, which has the tensor's shape in the whole model. This also
+      catches a dimension the whole model leaves dynamic but bounded below (``[?,8,1..,1..]``, what a
+      convolution makes of a dynamic input); fully dynamic dimensions on both sides are fine.
+
+    Cheap when nothing can go wrong: OpenVINO is asked only when a cut tensor is an integer tensor, a small
+    float tensor, or has a dynamic shape.
+    """
+    if partition.count < 2 or not any(_may_carry_shapes(ir, cut) for cut in partition.cuts):
+        return []
+    from hetero_tool.ir.ov_model import ops_by_layer_id, ov_model_from_ir, submodel_shapes
+
+    model = ov_model_from_ir(ir)
+    ops = ops_by_layer_id(ir, model)
+    shapes = _Shapes(
+        ir,
+        lambda lid, k: ops[lid].output(k).get_partial_shape(),
+        submodel_shapes(ir, model, [sg.layers for sg in partition.subgraphs]),
+    )
+    keep = "keep the layers that compute such a shape in the subgraph that uses it"
+    problems = []
+    weights = shapes.unknown_weights(partition)
+    if weights:
+        problems.append(
+            f"{len(weights)} convolution(s) get weights of unknown shape in their submodel "
+            f"({_first(weights)}), because the weights' shape is computed in another subgraph, and the CPU "
+            f"plugin does not compile a convolution with dynamic weights; {keep}"
+        )
+    unbindable, value_dependent = shapes.unbindable_cuts(partition)
+    if unbindable:
+        fix = (
+            keep
+            if value_dependent
+            else "make the plan for static input shapes (--shape), or keep that part in one subgraph"
+        )
+        problems.append(
+            f"{len(unbindable)} tensor(s) crossing subgraph boundaries cannot be handed over "
+            f"({_first(unbindable)}): HETERO sizes the host tensor between two submodels like the "
+            "producer's output in its own submodel, with 0 for every dimension unknown there, and the "
+            f"consuming submodel refuses it, so no infer request can be created; {fix}"
+        )
+    return problems
+
+
+@dataclass(frozen=True)
+class _Shapes:
+    """Shapes of the whole model and of each output inside its submodel, and what differs between them."""
+
+    ir: IRModel
+    #: ``(layer id, output index)`` -> its shape in the whole model.
+    whole: Any
+    #: ``(layer id, output index)`` -> its shape in its submodel (missing: not inferred).
+    inside: Mapping[tuple[int, int], Any]
+
+    def unknown_weights(self, partition: Partition) -> list[str]:
+        """Convolutions whose weights have a known shape in the model but not in their submodel."""
+        found = []
+        for sg in partition.subgraphs:
+            members = set(sg.layers)
+            for lid in sg.layers:
+                layer = self.ir.layers[lid]
+                if layer.type not in _STATIC_WEIGHTS or len(layer.inputs) < 2:
+                    continue
+                src, port = self.ir.sources(lid)[1]
+                k = self.ir.layers[src].output_index(port)
+                inside = self.inside.get((src, k)) if src in members else None
+                if inside is not None and inside.is_dynamic and self.whole(src, k).is_static:
+                    found.append(f"{layer.label}: weights {inside}, {self.whole(src, k)} in the model")
+        return found
+
+    def unbindable_cuts(self, partition: Partition) -> tuple[list[str], bool]:
+        """Cut tensors whose host tensor the consuming submodel refuses, and whether any of them is less
+        static in its submodel than in the model."""
+        import openvino as ov
+
+        found, value_dependent = [], False
+        for cut in partition.cuts:
+            layer = self.ir.layers[cut.producer]
+            k = layer.output_index(cut.port)
+            produced, expected = self.inside.get((cut.producer, k)), self.whole(cut.producer, k)
+            if produced is None or produced.rank.is_dynamic:
+                continue
+            host = ov.PartialShape([d.get_length() if d.is_static else 0 for d in produced])
+            if expected.compatible(host):
+                continue
+            value_dependent |= produced != expected
+            found.append(
+                f"{layer.label} output {k} is {produced} in its submodel, so the host tensor is {host}, "
+                f"where {expected} is expected"
+            )
+        return found, value_dependent
+
+
+def _may_carry_shapes(ir: IRModel, cut: CutTensor) -> bool:
+    """Whether a cut tensor could change shapes in the submodel it enters: an integer tensor, a small float
+    tensor, or one of a dynamic shape."""
+    port = ir.layers[cut.producer].output_port(cut.port)
+    if not port.is_static or not port.element_type.startswith(("f", "bf")):
+        return True
+    return math.prod(port.shape) <= _SHAPE_LIKE_ELEMENTS  # type: ignore[arg-type]
+
+
+def _first(items: Sequence[str], shown: int = 3) -> str:
+    """The first ``shown`` of ``items``, and how many more."""
+    more = f"; and {len(items) - shown} more" if len(items) > shown else ""
+    return "; ".join(items[:shown]) + more
 
 
 def _detached_warnings(ir: IRModel, partition: Partition) -> list[str]:

@@ -159,13 +159,34 @@ def _by_friendly_name(
 
 
 def _follow(ir: IRModel, decided: dict[int, Decision]) -> None:
-    """Place unpinned Parameters, Constants and Results whose neighbours all went to one device with them."""
+    """Place unpinned Parameters, Constants and Results whose neighbours are all pinned: with them when they
+    went to one device; a Parameter or Constant whose consumers went to several, with the first of those in
+    ``get_ordered_ops()`` order (HETERO clones a Constant into each consumer's submodel and feeds a
+    Parameter's consumers across the cut, so any of their devices runs it)."""
+    position: dict[int, int] | None = None
     for lid, layer in ir.layers.items():
         if lid in decided or layer.ir_type not in ("Parameter", "Const", "Result"):
             continue
         neighbours = [src for src, _ in ir.sources(lid)] if layer.ir_type == "Result" else ir.consumers(lid)
-        devices = {decided[n].device for n in neighbours if n in decided}
-        if neighbours and len(devices) == 1 and all(n in decided for n in neighbours):
-            (device,) = devices
+        if not neighbours or not all(n in decided for n in neighbours):
+            continue
+        devices = list(dict.fromkeys(decided[n].device for n in neighbours))
+        if len(devices) == 1:
             role = "its producer" if layer.ir_type == "Result" else "its consumers"
-            decided[lid] = Decision(device, "follows", f"{role} run on {device}")
+            decided[lid] = Decision(devices[0], "follows", f"{role} run on {devices[0]}")
+            continue
+        if position is None:
+            position = {x: k for k, x in enumerate(ordered_layer_ids(ir))}
+        first = min(neighbours, key=position.__getitem__)
+        device = decided[first].device
+        how = (
+            "clones it into each of their submodels"
+            if layer.ir_type == "Const"
+            else "feeds them across the cut"
+        )
+        decided[lid] = Decision(
+            device,
+            "follows",
+            f"its consumers run on {' and '.join(sorted(devices))}; HETERO {how}, so it goes with the "
+            f"first of them, {ir.layers[first].label}, to {device}",
+        )

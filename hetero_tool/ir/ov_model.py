@@ -19,7 +19,7 @@ from hetero_tool.errors import BackendError
 from hetero_tool.ir.order import ordered_layer_ids
 from hetero_tool.ir.types import IRModel
 
-__all__ = ["apply_affinity", "leaving_shapes", "ops_by_layer_id", "ov_model_from_ir", "region_models"]
+__all__ = ["apply_affinity", "ops_by_layer_id", "ov_model_from_ir", "region_models", "submodel_shapes"]
 
 
 def ov_model_from_ir(ir: IRModel):
@@ -83,22 +83,25 @@ def region_models(ir: IRModel, model, regions: Sequence[Collection[int]]) -> lis
     return _cut_all(ir, model, regions)[0]
 
 
-def leaving_shapes(ir: IRModel, model, regions: Sequence[Collection[int]]) -> dict[tuple[int, int], object]:
-    """``(layer id, output index)`` -> the shape OpenVINO infers for each output that leaves its region, once
+def submodel_shapes(ir: IRModel, model, regions: Sequence[Collection[int]]) -> dict[tuple[int, int], object]:
+    """``(layer id, output index)`` -> the shape OpenVINO infers for each output of each region's layers, once
     the region is a model of its own (:func:`region_models`), as HETERO makes each submodel.
 
     A shape can be less static there than in the whole model: a Reshape whose target shape arrives from
-    another region knows it only at run time. Outputs of a region OpenVINO cannot infer alone are left out.
+    another region knows it only at run time. Regions OpenVINO cannot infer alone are left out.
     """
-    models, ops, leaving = _cut_all(ir, model, regions)
+    models, ops, _ = _cut_all(ir, model, regions)
     found = {}
-    for piece, out in zip(models, leaving):
+    for piece, region in zip(models, regions):
         try:
             piece.validate_nodes_and_infer_types()
         except Exception:  # shape inference fails without the rest of the model: nothing to predict
             continue
-        for lid, k in out:
-            found[lid, k] = ops[lid].output(k).get_partial_shape()
+        for lid in region:
+            if ir.layers[lid].ir_type != "Result":
+                op = ops[lid]
+                for k in range(op.get_output_size()):
+                    found[lid, k] = op.output(k).get_partial_shape()
     return found
 
 

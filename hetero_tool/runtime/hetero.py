@@ -24,9 +24,9 @@ from typing import Any
 from hetero_tool._ov import new_core, ov_error_text
 from hetero_tool.devices.device import Device
 from hetero_tool.errors import BackendError, InputError, PlanError
-from hetero_tool.ir.ov_model import apply_affinity, leaving_shapes, ops_by_layer_id, ov_model_from_ir
+from hetero_tool.ir.ov_model import apply_affinity, ov_model_from_ir
 from hetero_tool.ir.types import IRModel
-from hetero_tool.plan import Plan, check_plan
+from hetero_tool.plan import Plan, check_plan, split_shape_problems
 from hetero_tool.runtime.results import Verification
 
 __all__ = [
@@ -115,16 +115,8 @@ def refusal_reasons(ir: IRModel, plan: Plan) -> list[str]:
     """Why OpenVINO would fail to run ``plan`` (empty: nothing known), each with the fix.
 
     - Cycle breaking cut a Result off its producer: OpenVINO 2026.4 fails to compile (``unordered_map::at``).
-    - A tensor crossing a boundary cannot be handed over: HETERO compiles, but ``create_infer_request`` fails
-      ("Can't set the input tensor ... incompatible"). Between two submodels HETERO makes one host tensor,
-      shaped like the producing submodel's output with 0 for every dimension unknown there, and binds it to
-      the consuming submodel's input, whose shape is the tensor's shape in the whole model. That fails when
-      the whole model leaves a dimension dynamic but bounded below (``[?,8,1..,1..]``, what a convolution
-      makes of a dynamic input), and when the producing submodel knows less than the whole model: a Reshape
-      or Broadcast whose target shape is computed in another subgraph has an unknown output shape in its own
-      submodel (``[?,?]`` where the model says ``[3,4]``). Fully dynamic dimensions on both sides are fine:
-      0 fits them (measured on 2026.4.1). Each submodel's shapes are inferred by OpenVINO on the submodel cut
-      out as HETERO cuts it (:func:`~hetero_tool.ir.ov_model.leaving_shapes`).
+    - Cutting the model makes shapes unknown that OpenVINO needs known: convolution weights, ranks, and
+      tensors handed over between submodels (:func:`~hetero_tool.plan.split_shape_problems`).
     """
     reasons = []
     if plan.partition.detached_results:
@@ -133,24 +125,7 @@ def refusal_reasons(ir: IRModel, plan: Plan) -> list[str]:
             f"breaking a cycle between subgraphs cuts the Result(s) {names} off their producer (OpenVINO "
             "2026.4 fails with unordered_map::at); change the affinities around them"
         )
-    if plan.subgraph_count > 1:
-        unbindable, value_dependent = _unbindable_cuts(ir, plan)
-        if unbindable:
-            shown = "; ".join(unbindable[:3]) + (
-                f"; and {len(unbindable) - 3} more" if len(unbindable) > 3 else ""
-            )
-            fix = (
-                "keep the layers that compute such a shape in the subgraph that uses it"
-                if value_dependent
-                else "make the plan for static input shapes (--shape), or keep that part in one subgraph"
-            )
-            reasons.append(
-                f"{len(unbindable)} tensor(s) crossing subgraph boundaries cannot be handed over ({shown}): "
-                "HETERO sizes the host tensor between two submodels like the producer's output in its own "
-                "submodel, with 0 for every dimension unknown there, and the consuming submodel refuses it, "
-                f"so no infer request can be created; {fix}"
-            )
-    return reasons
+    return reasons + split_shape_problems(ir, plan.partition)
 
 
 def compile_plan(
@@ -367,33 +342,6 @@ def _inherit_affinity(model) -> None:
     missing = [op.get_friendly_name() for op in pending if "affinity" not in op.get_rt_info()]
     if missing:
         raise BackendError(f"preprocessing added ops no affinity reaches: {', '.join(missing[:3])}")
-
-
-def _unbindable_cuts(ir: IRModel, plan: Plan) -> tuple[list[str], bool]:
-    """The cut tensors whose host tensor a consuming submodel refuses (each with its two shapes), and whether
-    any of them is less static in its submodel than in the whole model."""
-    import openvino as ov
-
-    model = ov_model_from_ir(ir)
-    whole = ops_by_layer_id(ir, model)
-    leaving = leaving_shapes(ir, model, [sg.layers for sg in plan.partition.subgraphs])
-    found, value_dependent = [], False
-    for cut in plan.partition.cuts:
-        layer = ir.layers[cut.producer]
-        index = layer.output_index(cut.port)
-        produced = leaving.get((cut.producer, index))
-        if produced is None or produced.rank.is_dynamic:
-            continue
-        expected = whole[cut.producer].output(index).get_partial_shape()
-        host = ov.PartialShape([d.get_length() if d.is_static else 0 for d in produced])
-        if expected.compatible(host):
-            continue
-        value_dependent |= produced != expected
-        found.append(
-            f"{layer.label} output {index} is {produced} in its submodel, so the host tensor is "
-            f"{host}, where {expected} is expected"
-        )
-    return found, value_dependent
 
 
 @contextlib.contextmanager

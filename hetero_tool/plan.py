@@ -327,6 +327,9 @@ def split_shape_problems(ir: IRModel, partition: Partition) -> list[str]:
       compile the plan ("Doesn't support dynamic weights shape"); seen where the ONNX frontend reshapes
       depthwise weights by a computed shape, more often in fp16-compressed IR, whose decompression Converts
       move split points onto such weight paths;
+    - a tensor of unknown rank: the CPU plugin does not compile a Reshape to it ("doesn't support Reshape
+      operation with dynamic rank"); seen where a bias is reshaped to the rank of the input, computed
+      elsewhere;
     - a cut tensor whose host tensor the consuming submodel refuses: HETERO compiles, but no infer request
       can be made ("Can't set the input tensor ... incompatible"). Between two submodels HETERO makes one
       host tensor, shaped like the producer's output in its own submodel with 0 for every unknown dimension,
@@ -356,6 +359,13 @@ def split_shape_problems(ir: IRModel, partition: Partition) -> list[str]:
             f"{len(weights)} convolution(s) get weights of unknown shape in their submodel "
             f"({_first(weights)}), because the weights' shape is computed in another subgraph, and the CPU "
             f"plugin does not compile a convolution with dynamic weights; {keep}"
+        )
+    ranks = shapes.unknown_ranks(partition)
+    if ranks:
+        problems.append(
+            f"{len(ranks)} tensor(s) have an unknown rank in their submodel ({_first(ranks)}), because their "
+            f"shape is computed in another subgraph, and the CPU plugin does not compile a Reshape to an "
+            f"unknown rank; {keep}"
         )
     unbindable, value_dependent = shapes.unbindable_cuts(partition)
     if unbindable:
@@ -398,6 +408,18 @@ class _Shapes:
                 if inside is not None and inside.is_dynamic and self.whole(src, k).is_static:
                     found.append(f"{layer.label}: weights {inside}, {self.whole(src, k)} in the model")
         return found
+
+    def unknown_ranks(self, partition: Partition) -> list[str]:
+        """Outputs whose rank is known in the model but not in their submodel."""
+        return [
+            f"{self.ir.layers[lid].label} output {k}: {self.whole(lid, k)} in the model"
+            for sg in partition.subgraphs
+            for lid in sg.layers
+            for k in range(len(self.ir.layers[lid].outputs))
+            if (lid, k) in self.inside
+            and self.inside[lid, k].rank.is_dynamic
+            and self.whole(lid, k).rank.is_static
+        ]
 
     def unbindable_cuts(self, partition: Partition) -> tuple[list[str], bool]:
         """Cut tensors whose host tensor the consuming submodel refuses, and whether any of them is less

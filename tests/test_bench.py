@@ -17,7 +17,7 @@ import pytest
 from hetero_tool.errors import InputError, PlanError
 from hetero_tool.ir import load_ir, parse_ir
 from hetero_tool.loaders import plan_from_files
-from hetero_tool.runtime.accuracy import TOLERANCES, compare_outputs, least_precise
+from hetero_tool.runtime.accuracy import F32_TOLERANCES, PRECISION_MARGIN, compare_outputs, least_precise
 from hetero_tool.runtime.bench import AUTOMATIC, AccuracyCheck, device_properties, run_bench
 from hetero_tool.runtime.hetero import compile_plan, effective_properties, refusal_reasons, verify
 from hetero_tool.runtime.options import parse_per_device
@@ -250,8 +250,8 @@ def test_accuracy_sees_the_precision_each_device_ran(mobilenet, tmp_path, precis
 
 @pytest.mark.parametrize("precision", ["f32", "f16", "bf16"])
 def test_default_tolerances_follow_the_precision_each_device_ran(mobilenet, tmp_path, precision):
-    """Without --atol/--rtol, a correct split passes at the tolerances of the least precise device, read from
-    what it compiled with (the reference, the CPU alone, runs f32 here)."""
+    """Without --atol/--rtol, a correct split passes: against the reference device in f32, within the f32
+    tolerances plus, at a reduced precision, a margin over what that device alone is off by at it."""
     capability = {"f16": "FP16", "bf16": "BF16"}.get(precision, "FP32")
     if capability not in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES"):
         pytest.skip(f"this CPU has no {precision}: the CPU plugin runs f32 whatever the hint")
@@ -260,18 +260,38 @@ def test_default_tolerances_follow_the_precision_each_device_ran(mobilenet, tmp_
     config = dataclasses.replace(QUICK, infer_precision={"": "f32", "NPU": precision})
     run = run_bench(ir, [("plan", split)], config, baselines=False, accuracy=AccuracyCheck()).run("plan")
     accuracy = run.accuracy
-    assert accuracy.precision == precision and not accuracy.tolerances_given
-    assert (accuracy.atol, accuracy.rtol) == TOLERANCES[precision]
+    assert accuracy.reference == "CPU (f32)" and accuracy.precision == precision
+    assert (accuracy.atol, accuracy.rtol) == F32_TOLERANCES and not accuracy.tolerances_given
+    (probs,) = accuracy.outputs
+    if precision == "f32":
+        assert accuracy.margin == 0 and probs.floor is None
+    else:  # the CPU alone at that precision is off by something, and the split by less than 3 times it
+        assert accuracy.margin == PRECISION_MARGIN and probs.floor > 0
+        assert probs.max_abs <= F32_TOLERANCES[0] + PRECISION_MARGIN * probs.floor
     assert accuracy.passed, accuracy
+
+
+def test_a_wrong_output_fails_beyond_the_precision_floor():
+    """The margin is over what the precision explains, not a blank cheque: an output off by its own size
+    fails, one off by the floor passes."""
+    truth = {"y": np.linspace(-10, 10, 50)}
+    floor = {"y": 0.05}
+    near = compare_outputs(
+        {"y": truth["y"] + 0.1}, truth, precision="bf16", floor=floor, reference_label="CPU"
+    )
+    wrong = compare_outputs(
+        {"y": truth["y"][::-1]}, truth, precision="bf16", floor=floor, reference_label="CPU"
+    )
+    assert near.passed and near.outputs[0].floor == 0.05 and not wrong.passed
 
 
 def test_given_tolerances_win(mobilenet, tmp_path):
     xml, ir, _ = mobilenet
     _, split = _split_plan(xml, tmp_path, lambda k: "NPU" if k % 2 else "CPU")
-    config = dataclasses.replace(QUICK, infer_precision={"": "f32"})
     check = AccuracyCheck(atol=0.5)
-    accuracy = run_bench(ir, [("plan", split)], config, baselines=False, accuracy=check).run("plan").accuracy
-    assert (accuracy.atol, accuracy.rtol) == (0.5, TOLERANCES["f32"][1]) and accuracy.tolerances_given
+    accuracy = run_bench(ir, [("plan", split)], QUICK, baselines=False, accuracy=check).run("plan").accuracy
+    assert (accuracy.atol, accuracy.rtol, accuracy.margin) == (0.5, F32_TOLERANCES[1], 0.0)
+    assert accuracy.tolerances_given and accuracy.outputs[0].floor is None
 
 
 def test_least_precise():
@@ -486,7 +506,7 @@ def test_data_for_a_dynamic_input_runs(tmp_path):
 def test_the_reference_can_be_an_emulated_device(mobilenet):
     _, ir, plan = mobilenet
     result = run_bench(ir, [("plan", plan)], QUICK, baselines=False, accuracy=AccuracyCheck(reference="NPU"))
-    assert result.run("plan").accuracy.reference == "NPU"
+    assert result.run("plan").accuracy.reference == "NPU (f32)"
 
 
 def test_a_plan_with_a_profile_file_works_from_another_directory(sample_paths, tmp_path, monkeypatch):

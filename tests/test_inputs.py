@@ -21,6 +21,7 @@ from hetero_tool.runtime.data import input_names, make_inputs
 from hetero_tool.runtime.hetero import compile_plan, model_for, verify
 from hetero_tool.runtime.options import parse_inputs, parse_layouts, parse_shapes, parse_values
 from hetero_tool.runtime.preprocess import INPUT_PRECISIONS, preprocessor
+from hetero_tool.runtime.timing import set_inputs
 
 MEAN = (123.675, 116.28, 103.53)
 SCALE = (58.395, 57.12, 57.375)
@@ -515,6 +516,21 @@ def test_input_names_and_keys(tmp_path):
     one = _npy(tmp_path, "one.npy", np.ones([1], np.float32))
     data = make_inputs(model, files={"q": one, "zeta": one})  # any tensor name, or the node name
     assert list(data) == ["alpha", "q"] and data["alpha"].tolist() == [1.0]
+
+
+def test_a_scalar_input_stays_a_scalar(tmp_path):
+    """A rank-0 input (a VAD's sample rate) is bound as a 0-d tensor, from random data or from a file."""
+    x = ops.parameter([1, 4], np.float32, name="x")
+    rate = ops.parameter([], np.int64, name="rate")
+    y = ops.multiply(x, ops.convert(rate, np.float32))
+    compiled = ov.Core().compile_model(ov.Model([y], [x, rate], "scalar"), "CPU")
+    for files in (None, {"rate": _npy(tmp_path, "rate.npy", np.array(16000, np.int64))}):
+        data = make_inputs(compiled, files=files)
+        assert data["rate"].shape == ()
+        request = compiled.create_infer_request()
+        set_inputs(compiled, request, data)
+        request.infer()
+        assert request.get_tensor("rate").shape == []
 
 
 def test_dynamic_shapes_need_a_static_shape_or_a_file(sample_paths, tmp_path):

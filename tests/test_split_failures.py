@@ -158,6 +158,39 @@ def test_weights_computed_with_their_convolution_run(tmp_path, fp16):
     request.infer({"x": np.ones((1, 4, 16, 16), np.float32)})
 
 
+def _bias_to_rank():
+    """x + Reshape(bias, [1, len(bias), 1, ...]) with as many trailing 1s as x has dimensions beyond two,
+    as ONNX exports of 1-D and 2-D convolutions compute it."""
+    x = ops.parameter([1, 4, 16, 16], np.float32, name="x")
+    bias = _named(ops.constant(np.arange(4, dtype=np.float32)), "bias")
+    rank = _named(ops.shape_of(_named(ops.shape_of(x), "x_shape")), "rank")
+    spatial = _named(ops.subtract(rank, ops.constant(np.array([2], np.int64))), "spatial")
+    ones = _named(ops.broadcast(ops.constant(np.array(1, np.int64)), spatial), "ones")
+    head = [ops.constant(np.array([1], np.int64)), _named(ops.shape_of(bias), "bias_size")]
+    target = _named(ops.concat([*head, ones], 0), "target")
+    added = _named(ops.add(x, _named(ops.reshape(bias, target, False), "bias_reshape")), "add")
+    return ov.Model([_named(ops.relu(added), "relu")], [x], "bias_to_rank")
+
+
+def test_a_rank_computed_in_another_subgraph_is_refused_and_hetero_agrees(tmp_path):
+    """The rank arithmetic on the NPU, the Reshape on the CPU: in the CPU's submodel the Reshape's target
+    has an unknown length, so its output an unknown rank, which the CPU plugin does not compile (a VAD's
+    1-D convolutions)."""
+    split = {"x_shape": "NPU", "rank": "NPU", "spatial": "NPU", "ones": "CPU", "bias_size": "CPU"}
+    split |= {"target": "CPU", "bias_reshape": "CPU", "add": "CPU", "relu": "CPU", "bias": "CPU"}
+    _, ir, plan, _ = _plan(_bias_to_rank(), tmp_path, split)
+    (reason,) = refusal_reasons(ir, plan)
+    assert "unknown rank" in reason and "'bias_reshape') output 0: [1,4,1,1] in the model" in reason
+    with pytest.raises(Exception, match="Reshape operation with dynamic rank"):
+        compile_plan(ir, plan, refuse_known_failures=False)
+    # With the rank computed where it is used, it runs.
+    kept = {**split, "x_shape": "CPU", "rank": "CPU", "spatial": "CPU", "add": "NPU"}
+    _, ir, plan, _ = _plan(_bias_to_rank(), tmp_path, kept, "kept")
+    assert plan.subgraph_count > 1 and refusal_reasons(ir, plan) == []
+    request = compile_plan(ir, plan).compiled.create_infer_request()
+    request.infer({"x": np.ones((1, 4, 16, 16), np.float32)})
+
+
 # -- 6. a Constant shared by layers the map puts on two devices ----------------------------------------------
 
 

@@ -12,7 +12,7 @@ from hetero_tool.cli.console import err, format_bytes, out, print_json, progress
 from hetero_tool.cli.options import JsonOpt, ModelArg
 from hetero_tool.errors import CheckFailed
 from hetero_tool.loaders import bench_from_files
-from hetero_tool.runtime.accuracy import TOLERANCES
+from hetero_tool.runtime.accuracy import F32_TOLERANCES, PRECISION_MARGIN
 from hetero_tool.runtime.bench import AUTOMATIC, AccuracyCheck
 from hetero_tool.runtime.options import (
     parse_inputs,
@@ -256,7 +256,7 @@ def _render_accuracy(result: BenchResult) -> None:
     if not checked:
         return
     out.print()
-    numbers = ("max abs", "max rel", "atol", "rtol")
+    numbers = ("max abs", "max rel", "allowed abs")
     rows = table(
         "candidate",
         "output",
@@ -272,22 +272,28 @@ def _render_accuracy(result: BenchResult) -> None:
             verdict = "[green]pass[/]" if output.passed else "[bold red]FAIL[/]"
             if output.note:
                 verdict += f" [dim]({escape(output.note)})[/]"
+            allowed = accuracy.atol + accuracy.margin * (output.floor or 0.0)
             rows.add_row(
                 escape(run.label),
                 escape(output.name),
                 accuracy.precision or "?",
                 _error(output.max_abs),
                 _error(output.max_rel),
-                f"{accuracy.atol:g}",
-                f"{accuracy.rtol:g}",
+                f"{allowed:.3g}",
                 verdict,
             )
     out.print(rows)
-    if not all(run.accuracy.tolerances_given for run in checked):
-        defaults = "; ".join(f"{p} {a:g}, {r:g}" for p, (a, r) in TOLERANCES.items())
+    given = {(run.accuracy.atol, run.accuracy.rtol) for run in checked if run.accuracy.tolerances_given}
+    if given:
         out.print(
-            f"[dim]tolerances (atol, rtol) follow the least precise device of each comparison: {defaults} "
-            "(--atol/--rtol set them)[/]"
+            f"[dim]tolerances given: atol {min(given)[0]:g}, rtol {min(given)[1]:g} (+ rtol x |reference|)[/]"
+        )
+    else:
+        atol, rtol = F32_TOLERANCES
+        out.print(
+            f"[dim]allowed: atol {atol:g} + rtol {rtol:g} x |reference|, plus, for a candidate at a reduced "
+            f"precision, {PRECISION_MARGIN:g} x what the reference device alone is off by at that precision "
+            "(--atol/--rtol set fixed ones)[/]"
         )
 
 

@@ -22,7 +22,13 @@ from hetero_tool.devices.support import Support
 from hetero_tool.errors import InputError, PlanError
 from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
 from hetero_tool.plan import Plan, PlanDevice, check_plan, make_plan
-from hetero_tool.runtime.accuracy import compare_outputs, least_precise, outputs_of
+from hetero_tool.runtime.accuracy import (
+    REDUCED_PRECISIONS,
+    compare_outputs,
+    floors,
+    least_precise,
+    outputs_of,
+)
 from hetero_tool.runtime.counters import collect_profile
 from hetero_tool.runtime.data import make_inputs
 from hetero_tool.runtime.hetero import (
@@ -49,11 +55,13 @@ AUTOMATIC = "HETERO automatic"
 class AccuracyCheck:
     """Compare outputs with a single-device reference: tolerances, and whether to force f32 everywhere."""
 
-    #: Tolerances; ``None``: those of the least precise inference precision of each comparison
-    #: (:data:`~hetero_tool.runtime.accuracy.TOLERANCES`, from what the devices compiled with).
+    #: Tolerances; ``None``: by the least precise inference precision the candidate's devices compiled with
+    #: (:mod:`~hetero_tool.runtime.accuracy`: f32 tolerances, plus a margin over the reference device's own
+    #: error at a reduced precision).
     atol: float | None = None
     rtol: float | None = None
-    #: Compile every candidate (and the reference) with ``INFERENCE_PRECISION_HINT=f32`` for the check.
+    #: Compile every candidate with ``INFERENCE_PRECISION_HINT=f32`` for the check (the reference is in f32
+    #: anyway).
     f32: bool = False
     #: Device of the reference; default: CPU (real).
     reference: str = "CPU"
@@ -232,7 +240,7 @@ def run_bench(
     checked = accuracy_inputs if accuracy_inputs is not None else inputs
     reference = None
     if accuracy is not None:
-        reference = _reference_outputs(ir, config, accuracy, reference_device, checked, preprocess)
+        reference = _Reference(ir, config, reference_device, checked, preprocess)
     runs = [_run(ir, c, config, accuracy, reference, inputs, checked, profile_iterations) for c in candidates]
     runs = _with_request_overhead(runs)
     steps.finish()
@@ -375,22 +383,56 @@ def _accuracy(ir, candidate: _Candidate, config: BenchConfig, check: AccuracyChe
     if check.f32:
         forced = replace(config, infer_precision=_all(candidate, "f32"))
         compiled = _compile(ir, candidate, forced)
-    outputs = outputs_of(compiled.compiled, inputs)
-    expected, reference_precision = reference
-    label = f"{check.reference} (f32)" if check.f32 else check.reference
+    precision = least_precise(_precisions(compiled))
     return compare_outputs(
-        outputs,
-        expected,
+        outputs_of(compiled.compiled, inputs),
+        reference.truth,
         atol=check.atol,
         rtol=check.rtol,
-        precision=least_precise([*_precisions(compiled), reference_precision]),
-        reference_label=label,
+        precision=precision,
+        floor=reference.floor(precision),
+        reference_label=reference.label,
     )
 
 
 def _precisions(compiled: CompiledPlan) -> list[str]:
     """The inference precision each device of ``compiled`` runs at, as OpenVINO reports it."""
     return [props.get("INFERENCE_PRECISION_HINT", "") for props in effective_properties(compiled).values()]
+
+
+class _Reference:
+    """The accuracy reference: one device alone in f32, and its own error at each reduced precision a
+    candidate runs at (measured the first time one needs it)."""
+
+    def __init__(self, ir, config: BenchConfig, device: PlanDevice, inputs, preprocess) -> None:
+        self.ir, self.config, self.device, self.inputs, self.preprocess = (
+            ir,
+            config,
+            device,
+            inputs,
+            preprocess,
+        )
+        self.label = f"{device.name} (f32)"
+        self.truth = self._outputs("f32")
+        self._floors: dict[str, dict[str, float]] = {}
+
+    def floor(self, precision: str) -> dict[str, float] | None:
+        """Output name -> how far the device alone is from its f32 run at ``precision`` (``None`` for f32)."""
+        if precision == "f32":
+            return None
+        if precision not in self._floors:
+            hint = precision if precision in REDUCED_PRECISIONS else None  # else: the device's own default
+            self._floors[precision] = floors(self._outputs(hint), self.truth)
+        return self._floors[precision]
+
+    def _outputs(self, hint: str | None) -> dict:
+        props = device_properties(self.config, self.device.name)
+        props.pop("INFERENCE_PRECISION_HINT", None)
+        if hint is not None:
+            props["INFERENCE_PRECISION_HINT"] = hint
+        model = model_for(self.ir, preprocess=self.preprocess)
+        compiled = compile_device(self.ir, self.device, model=model, config=props)
+        return outputs_of(compiled.compiled, self.inputs)
 
 
 def _reference_device(check: AccuracyCheck, devices: Sequence[PlanDevice]) -> PlanDevice:
@@ -402,19 +444,6 @@ def _reference_device(check: AccuracyCheck, devices: Sequence[PlanDevice]) -> Pl
         return PlanDevice(name=check.reference)
     names = ", ".join(dict.fromkeys([d.name for d in devices] + list(available_devices())))
     raise InputError(f"--reference {check.reference}: not a device of the plan or of this machine ({names})")
-
-
-def _reference_outputs(
-    ir, config: BenchConfig, check: AccuracyCheck, device: PlanDevice, inputs, preprocess
-) -> dict:
-    """Outputs of the reference device alone (f32 when the check forces it) on ``inputs``, and the precision
-    it ran at."""
-    props = device_properties(config, device.name)
-    if check.f32:
-        props["INFERENCE_PRECISION_HINT"] = "f32"
-    model = model_for(ir, preprocess=preprocess)
-    compiled = compile_device(ir, device, model=model, config=props)
-    return outputs_of(compiled.compiled, inputs), least_precise(_precisions(compiled))
 
 
 def _with_request_overhead(runs: list[Run]) -> list[Run]:

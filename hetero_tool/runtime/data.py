@@ -238,7 +238,7 @@ def _load(path: Path, port, name: str) -> np.ndarray:
 
         if not shape.compatible(ov.PartialShape(list(array.shape))):
             raise InputError(f"{path}: shape {list(array.shape)} does not fit input {name!r}'s shape {shape}")
-    return np.ascontiguousarray(converted)
+    return np.require(converted, requirements="C")  # not ascontiguousarray: it makes a 0-d array 1-d
 
 
 def _convert(array: np.ndarray, dtype: np.dtype) -> np.ndarray | None:

@@ -268,11 +268,14 @@ class OutputError:
     #: another shape: see :attr:`note`).
     max_abs: NonNegative | None
     max_rel: NonNegative | None
-    #: Every element within ``atol + rtol * |reference|`` (and the shapes and types equal).
+    #: Every element within ``atol + rtol * |reference| + margin * floor`` (and the shapes and types equal).
     passed: bool
     #: Why it failed beyond the numbers (a shape or type mismatch), or why a pass says little (a saturated
     #: reference); else empty.
     note: str = ""
+    #: At a reduced precision: the reference device's own largest difference from its f32 run at that
+    #: precision, what the precision alone explains; ``None`` for an f32 comparison.
+    floor: NonNegative | None = None
 
 
 @dataclass(frozen=True)
@@ -284,11 +287,13 @@ class Accuracy:
     atol: NonNegative
     rtol: NonNegative
     outputs: tuple[OutputError, ...]
-    #: The least precise inference precision of the comparison (candidate's devices and reference, as
-    #: compiled: ``f32``, ``f16``, ``bf16``), which chose the default tolerances; ``""``: not known.
+    #: The least precise inference precision of the candidate's devices, as compiled (``f32``, ``f16``,
+    #: ``bf16``), which sets the default tolerance; ``""``: not known.
     precision: str = ""
-    #: Whether ``atol`` or ``rtol`` was given, rather than both chosen by :attr:`precision`.
+    #: Whether ``atol`` or ``rtol`` was given (then no :attr:`OutputError.floor` is added).
     tolerances_given: bool = False
+    #: How many times each output's :attr:`OutputError.floor` the tolerance adds (0: none).
+    margin: NonNegative = 0.0
 
     @property
     def passed(self) -> bool:

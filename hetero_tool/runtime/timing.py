@@ -210,7 +210,7 @@ def set_inputs(compiled, request, inputs: Mapping[str | int, Any]) -> None:
     for key, array in inputs.items():
         port = _input_port(compiled, key)
         try:
-            request.set_tensor(port, ov.Tensor(np.ascontiguousarray(array)))
+            request.set_tensor(port, ov.Tensor(np.require(array, requirements="C")))  # keeps 0-d arrays 0-d
         except Exception as exc:
             raise BackendError(f"cannot set input {key!r}: {ov_error_text(exc)}") from exc
 

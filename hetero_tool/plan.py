@@ -338,19 +338,25 @@ def split_shape_problems(ir: IRModel, partition: Partition) -> list[str]:
       convolution makes of a dynamic input); fully dynamic dimensions on both sides are fine.
 
     Cheap when nothing can go wrong: OpenVINO is asked only when a cut tensor is an integer tensor, a small
-    float tensor, or has a dynamic shape.
+    float tensor, or has a dynamic shape, and only about the submodels such tensors enter or leave.
     """
-    if partition.count < 2 or not any(_may_carry_shapes(ir, cut) for cut in partition.cuts):
+    carrying = [cut for cut in partition.cuts if _may_carry_shapes(ir, cut)]
+    if partition.count < 2 or not carrying:
         return []
     from hetero_tool.ir.ov_model import ops_by_layer_id, ov_model_from_ir, submodel_shapes
 
+    # Only a submodel that takes in or gives out such a tensor can have shapes the whole model does not.
+    checked = {cut.from_subgraph for cut in carrying} | {k for cut in carrying for k in cut.to_subgraphs}
+    regions = [partition.subgraphs[k].layers for k in sorted(checked)]
     model = ov_model_from_ir(ir)
     ops = ops_by_layer_id(ir, model)
-    shapes = _Shapes(
-        ir,
-        lambda lid, k: ops[lid].output(k).get_partial_shape(),
-        submodel_shapes(ir, model, [sg.layers for sg in partition.subgraphs]),
-    )
+    whole = {
+        (lid, k): ops[lid].output(k).get_partial_shape()
+        for region in regions
+        for lid in region
+        for k in range(ops[lid].get_output_size())
+    }
+    shapes = _Shapes(ir, whole, submodel_shapes(ir, model, regions, clone=False, ops=ops))
     keep = "keep the layers that compute such a shape in the subgraph that uses it"
     problems = []
     weights = shapes.unknown_weights(partition)
@@ -388,8 +394,8 @@ class _Shapes:
     """Shapes of the whole model and of each output inside its submodel, and what differs between them."""
 
     ir: IRModel
-    #: ``(layer id, output index)`` -> its shape in the whole model.
-    whole: Any
+    #: ``(layer id, output index)`` -> its shape in the whole model (the outputs of the checked submodels).
+    whole: Mapping[tuple[int, int], Any]
     #: ``(layer id, output index)`` -> its shape in its submodel (missing: not inferred).
     inside: Mapping[tuple[int, int], Any]
 
@@ -405,20 +411,20 @@ class _Shapes:
                 src, port = self.ir.sources(lid)[1]
                 k = self.ir.layers[src].output_index(port)
                 inside = self.inside.get((src, k)) if src in members else None
-                if inside is not None and inside.is_dynamic and self.whole(src, k).is_static:
-                    found.append(f"{layer.label}: weights {inside}, {self.whole(src, k)} in the model")
+                if inside is not None and inside.is_dynamic and self.whole[src, k].is_static:
+                    found.append(f"{layer.label}: weights {inside}, {self.whole[src, k]} in the model")
         return found
 
     def unknown_ranks(self, partition: Partition) -> list[str]:
         """Outputs whose rank is known in the model but not in their submodel."""
         return [
-            f"{self.ir.layers[lid].label} output {k}: {self.whole(lid, k)} in the model"
+            f"{self.ir.layers[lid].label} output {k}: {self.whole[lid, k]} in the model"
             for sg in partition.subgraphs
             for lid in sg.layers
             for k in range(len(self.ir.layers[lid].outputs))
             if (lid, k) in self.inside
             and self.inside[lid, k].rank.is_dynamic
-            and self.whole(lid, k).rank.is_static
+            and self.whole[lid, k].rank.is_static
         ]
 
     def unbindable_cuts(self, partition: Partition) -> tuple[list[str], bool]:
@@ -430,9 +436,10 @@ class _Shapes:
         for cut in partition.cuts:
             layer = self.ir.layers[cut.producer]
             k = layer.output_index(cut.port)
-            produced, expected = self.inside.get((cut.producer, k)), self.whole(cut.producer, k)
+            produced = self.inside.get((cut.producer, k))
             if produced is None or produced.rank.is_dynamic:
                 continue
+            expected = self.whole[cut.producer, k]
             host = ov.PartialShape([d.get_length() if d.is_static else 0 for d in produced])
             if expected.compatible(host):
                 continue

@@ -19,6 +19,7 @@ import openvino.opset13 as ops
 import pytest
 
 from hetero_tool._ov import new_core
+from hetero_tool.errors import BackendError
 from hetero_tool.ir import load_ir
 from hetero_tool.ir.ov_model import apply_affinity, ov_model_from_ir
 from hetero_tool.loaders import bench_from_files, plan_from_files
@@ -64,6 +65,14 @@ def test_a_reshape_makes_ops_a_plan_made_before_it_misses_and_hetero_refuses_the
     model.reshape({"q": [1, 1, 8], "memory": [1, 4, 8]})
     with pytest.raises(RuntimeError, match=r"Name:scores, Type: MatMul\) were not assigned"):
         new_core(["NPU_CPU"]).compile_model(model, "HETERO:NPU_CPU,CPU")
+    # Through the tool, OpenVINO's message is kept whole on one line, the layer it names included.
+    with pytest.raises(BackendError) as caught:
+        compile_plan(dynamic, plan, model=model)
+    message = str(caught.value)
+    assert (
+        "\n" not in message and "but some layers eg: (Name:scores, Type: MatMul) were not assigned" in message
+    )
+    assert "plugin.cpp" not in message and message.endswith("(IR layer 5 ('scores'))"), message
 
 
 def test_a_plan_made_with_shapes_places_the_model_as_compiled(folding):
@@ -150,6 +159,7 @@ import openvino as ov
 import openvino.opset13 as ops
 for _ in range(int(sys.argv[2])):
     ops.relu(ops.parameter([1], np.float32))  # moves OpenVINO's process-wide counter of automatic names
+from hetero_tool.errors import BackendError
 from hetero_tool.ir import load_ir
 from hetero_tool.ir.formats import name_automatic_ops
 from tests.foreign_models import write_onnx

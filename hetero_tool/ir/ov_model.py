@@ -83,14 +83,18 @@ def region_models(ir: IRModel, model, regions: Sequence[Collection[int]]) -> lis
     return _cut_all(ir, model, regions)[0]
 
 
-def submodel_shapes(ir: IRModel, model, regions: Sequence[Collection[int]]) -> dict[tuple[int, int], object]:
+def submodel_shapes(
+    ir: IRModel, model, regions: Sequence[Collection[int]], *, clone: bool = True, ops: Mapping | None = None
+) -> dict[tuple[int, int], object]:
     """``(layer id, output index)`` -> the shape OpenVINO infers for each output of each region's layers, once
     the region is a model of its own (:func:`region_models`), as HETERO makes each submodel.
 
     A shape can be less static there than in the whole model: a Reshape whose target shape arrives from
-    another region knows it only at run time. Regions OpenVINO cannot infer alone are left out.
+    another region knows it only at run time. Regions OpenVINO cannot infer alone are left out. Without
+    ``clone`` the regions are cut out of ``model`` itself, which is then spent (``ops``: its
+    :func:`ops_by_layer_id`, when the caller has it).
     """
-    models, ops, _ = _cut_all(ir, model, regions)
+    models, ops, _ = _cut_all(ir, model, regions, clone=clone, ops=ops)
     found = {}
     for piece, region in zip(models, regions):
         try:
@@ -105,10 +109,13 @@ def submodel_shapes(ir: IRModel, model, regions: Sequence[Collection[int]]) -> d
     return found
 
 
-def _cut_all(ir: IRModel, model, regions: Sequence[Collection[int]]):
-    """The region models, the ops of the clone they are cut from, and each region's leaving outputs."""
-    clone = model.clone()
-    ops = ops_by_layer_id(ir, clone)
+def _cut_all(
+    ir: IRModel, model, regions: Sequence[Collection[int]], *, clone: bool = True, ops: Mapping | None = None
+):
+    """The region models, the ops of the model they are cut from (a clone of ``model``, or ``model`` with
+    its ``ops`` when given), and each region's leaving outputs."""
+    if clone or ops is None:
+        ops = ops_by_layer_id(ir, model.clone() if clone else model)
     layer_of = {op.get_name(): lid for lid, op in ops.items()}
     members = [set(region) for region in regions]
     # Which outputs leave each region is decided on the original graph, before any region is rewired.

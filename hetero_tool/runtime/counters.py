@@ -53,7 +53,7 @@ from hetero_tool.errors import BackendError, InputError
 from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
 from hetero_tool.partition import CutTensor
 from hetero_tool.plan import Plan
-from hetero_tool.runtime.hetero import CompiledPlan, submodel_devices
+from hetero_tool.runtime.hetero import CompiledPlan, layers_named_in, submodel_devices
 from hetero_tool.runtime.results import Boundary, Profile, SubgraphTime
 from hetero_tool.runtime.timing import set_inputs
 
@@ -309,7 +309,9 @@ def collect_profile(
     try:
         request = model.create_infer_request()
     except Exception as exc:
-        raise BackendError(f"cannot create an infer request for {ir.name!r}: {ov_error_text(exc)}") from exc
+        raise BackendError(
+            f"cannot create an infer request for {ir.name!r}: {layers_named_in(ov_error_text(exc), ir)}"
+        ) from exc
     set_inputs(model, request, inputs)
     counters, latencies = [], []
     try:
@@ -319,7 +321,9 @@ def collect_profile(
             latencies.append(1e3 * (time.perf_counter() - start))
             counters.append(list(request.get_profiling_info()))
     except Exception as exc:
-        raise BackendError(f"inference of {ir.name!r} failed: {ov_error_text(exc)}") from exc
+        raise BackendError(
+            f"inference of {ir.name!r} failed: {layers_named_in(ov_error_text(exc), ir)}"
+        ) from exc
     return profile_from_counters(ir, plan, compiled, counters, latencies, warmup=1 if warmup else 0)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -34,6 +35,7 @@ __all__ = [
     "compile_device",
     "compile_plan",
     "effective_properties",
+    "layers_named_in",
     "model_for",
     "recorded_shapes",
     "refusal_reasons",
@@ -97,6 +99,34 @@ def model_for(
         if affinity is not None:
             _inherit_affinity(model)
     return model
+
+
+#: How OpenVINO names an op in its messages: "(Name:conv1, Type: Convolution)", "Operation name: conv1",
+#: "Unsupported operation of type: Convolution name: conv1", "with friendly_name 'conv1'".
+_NAMED = re.compile(
+    r"Name:\s*([^,()\s]+)\s*,|[Oo]peration name:\s*(\S+)|\bname:\s*(\S+)|friendly_name '([^']+)'"
+)
+
+
+def layers_named_in(message: str, ir: IRModel) -> str:
+    """``message`` (from OpenVINO) with the IR layers it names by friendly name added by id: OpenVINO names
+    ops by friendly name only, which need not be unique.
+
+    Examples
+    --------
+    >>> from hetero_tool.ir import parse_ir
+    >>> ir = parse_ir(samples["mobilenet"])
+    >>> layers_named_in("Unsupported operation of type: Convolution name: stem/conv", ir)
+    "Unsupported operation of type: Convolution name: stem/conv (IR layer 2 ('stem/conv'))"
+    """
+    found: dict[int, None] = {}
+    for match in _NAMED.finditer(message):
+        name = next(group for group in match.groups() if group is not None).rstrip(".:;")
+        found.update(dict.fromkeys(ir.ids_by_name.get(name, ())))
+    if not found:
+        return message
+    labels = ", ".join(f"IR {ir.layers[lid].label}" for lid in list(found)[:3])
+    return f"{message} ({labels})"
 
 
 def recorded_shapes(ir: IRModel, requested: Mapping[str, str]) -> dict[str, str]:
@@ -185,7 +215,7 @@ def compile_plan(
             dumps = {p.name: p for p in sorted(dump_dir.glob("hetero_*.dot"))}
     except Exception as exc:  # OpenVINO's exception types vary
         raise BackendError(
-            f"HETERO could not compile {ir.name!r} with this plan: {ov_error_text(exc)}"
+            f"HETERO could not compile {ir.name!r} with this plan: {layers_named_in(ov_error_text(exc), ir)}"
         ) from exc
     compile_ms = 1e3 * (time.perf_counter() - start)
     from_ov = {v: k for k, v in to_ov.items()}
@@ -234,7 +264,9 @@ def compile_device(
     try:
         compiled = core.compile_model(model, ov_name, merged)
     except Exception as exc:
-        raise BackendError(f"{device.label} could not compile {ir.name!r}: {ov_error_text(exc)}") from exc
+        raise BackendError(
+            f"{device.label} could not compile {ir.name!r}: {layers_named_in(ov_error_text(exc), ir)}"
+        ) from exc
     compile_ms = 1e3 * (time.perf_counter() - start)
     executed = tuple(device.name if d == ov_name else d for d in compiled.get_property("EXECUTION_DEVICES"))
     return CompiledPlan(

@@ -12,7 +12,6 @@ from hetero_tool.cli.console import err, format_bytes, out, print_json, progress
 from hetero_tool.cli.options import JsonOpt, ModelArg
 from hetero_tool.errors import CheckFailed
 from hetero_tool.loaders import bench_from_files
-from hetero_tool.runtime.bench import AUTOMATIC, AccuracyCheck
 from hetero_tool.runtime.options import (
     parse_inputs,
     parse_layouts,
@@ -128,6 +127,8 @@ def bench(
     json: JsonOpt = False,
 ) -> None:
     """Compile each plan through HETERO, verify it, and time it like benchmark_app next to the baselines."""
+    from hetero_tool.runtime.bench import AccuracyCheck  # the runtime (numpy, OpenVINO) only when benching
+
     config = BenchConfig(
         hint=hint,
         api=api or ("sync" if hint == "latency" else "async"),
@@ -177,6 +178,8 @@ def bench(
 
 def render_bench(result: BenchResult) -> None:
     """Print a bench result: the timing table, checks, and per-subgraph insight where counters were on."""
+    from hetero_tool.runtime.bench import AUTOMATIC
+
     config = result.config
     budget = f"{config.niter} inferences" if config.niter is not None else f"{config.time_s:g} s"
     out.print(f"[bold]Model[/]   {escape(result.model_name)}   OpenVINO {escape(result.openvino)}")

@@ -255,32 +255,39 @@ class _Collector:
     # -- 2. components -------------------------------------------------------------------------------------
 
     def component_ids(self) -> list[int]:
+        # Union-find with path halving, inlined (it runs per heuristic round). Positions come in topological
+        # order, so a layer is still a root of its own when it is reached: it joins the root of its first
+        # linked input's component, whose id the merged component keeps.
         n = len(self.ids)
         parent = list(range(n))
         comp = [-1] * n
-
-        def find(x: int) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
         counter = 0
         boundary = self.boundary
         for i, ins in enumerate(self.inputs):
-            linked = [src for p, (src, _) in enumerate(ins) if (i, p) not in boundary]
+            linked = [src for p, (src, _) in enumerate(ins) if (i, p) not in boundary] if ins else ins
             if not linked:
-                comp[find(i)] = counter
+                comp[i] = counter
                 counter += 1
                 continue
-            first = linked[0]
-            first_id = comp[find(first)]
-            for other in (i, *linked[1:]):
-                a, b = find(first), find(other)
-                if a != b:
-                    parent[b] = a
-            comp[find(first)] = first_id  # the component of the first linked input keeps its id
-        return [comp[find(i)] for i in range(n)]
+            root = linked[0]
+            while parent[root] != root:
+                parent[root] = parent[parent[root]]
+                root = parent[root]
+            parent[i] = root
+            for other in linked[1:]:
+                while parent[other] != other:
+                    parent[other] = parent[parent[other]]
+                    other = parent[other]
+                if other != root:
+                    parent[other] = root  # the component of the first linked input keeps its id
+        found = [0] * n
+        for i in range(n):
+            root = i
+            while parent[root] != root:
+                parent[root] = parent[parent[root]]
+                root = parent[root]
+            found[i] = comp[root]
+        return found
 
     # -- 3. cycles -----------------------------------------------------------------------------------------
 
@@ -399,16 +406,15 @@ class _Collector:
         # one Parameter per consuming component (ascending id, as its std::map orders them).
         cut_order: list[tuple[int, int, list[int], list[int]]] = []
         seen: set[tuple[int, int]] = set()
-        for i, ins in enumerate(inputs):
-            for p, (src, port) in enumerate(ins):
-                if (i, p) not in self.boundary or self.type[src] == "Const" or (src, port) in seen:
-                    continue
-                seen.add((src, port))
-                foreign = [(c, cp) for c, cp in self.consumers[(src, port)] if sg[c] != sg[src]]
-                if foreign:
-                    cut_order.append(
-                        (src, port, sorted({sg[c] for c, _ in foreign}), [c for c, _ in foreign])
-                    )
+        graph_input = self.graph_input
+        for i, p in sorted(key for key in self.boundary if not graph_input[key[0]]):  # as HETERO walks inputs
+            src, port = inputs[i][p]
+            if self.type[src] == "Const" or (src, port) in seen:
+                continue
+            seen.add((src, port))
+            foreign = [(c, cp) for c, cp in self.consumers[(src, port)] if sg[c] != sg[src]]
+            if foreign:
+                cut_order.append((src, port, sorted({sg[c] for c, _ in foreign}), [c for c, _ in foreign]))
         # Components that become submodels: those holding a Parameter, Result or sink, inserted into HETERO's
         # std::unordered_map in this sequence (original Parameters, cut Parameters, original Results, cut
         # Results, sinks), which decides their order within a level.
@@ -477,8 +483,8 @@ class _Collector:
         )
         return Partition(
             subgraphs=subgraphs,
-            device_of={lid: self.affinity[i] for i, lid in enumerate(ids)},
-            collector_ids={lid: sg[i] for i, lid in enumerate(ids)},
+            device_of=dict(zip(ids, self.affinity)),
+            collector_ids=dict(zip(ids, sg)),
             cuts=cuts,
             cycle_rounds=self.rounds,
             scc_steps=self.scc_steps,

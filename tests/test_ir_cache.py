@@ -32,7 +32,7 @@ def test_a_cached_model_equals_a_fresh_parse(sample_paths):
         assert (second.path, second.weights_path) == (fresh.path, fresh.weights_path), name
         assert second.sha256 == fresh.sha256 == _sha256(xml, xml.with_suffix(".bin")), name
         assert list(second.layers) == list(fresh.layers), name  # the XML order, which the walk starts from
-        assert second.ordered.ids == fresh.ordered.ids, name
+        assert second.ordered == fresh.ordered, name  # OpenVINO's walk, stored with the model
 
 
 def test_a_changed_model_is_parsed_again(tmp_path, sample_paths):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -19,7 +19,9 @@ from hetero_tool.runtime.options import (
     parse_shapes,
     parse_values,
 )
-from hetero_tool.runtime.results import BenchConfig, BenchResult, Run
+
+if TYPE_CHECKING:
+    from hetero_tool.runtime.results import BenchResult, Run
 
 __all__ = ["bench", "render_bench"]
 
@@ -128,6 +130,7 @@ def bench(
 ) -> None:
     """Compile each plan through HETERO, verify it, and time it like benchmark_app next to the baselines."""
     from hetero_tool.runtime.bench import AccuracyCheck  # the runtime (numpy, OpenVINO) only when benching
+    from hetero_tool.runtime.results import BenchConfig
 
     config = BenchConfig(
         hint=hint,

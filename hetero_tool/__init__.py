@@ -15,8 +15,6 @@ The public API, by stage (the README has the data flow):
 - Errors: everything raised on purpose derives from :class:`HeteroToolError`.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from hetero_tool.affinity import Assignment, Decision, Rule, assign_affinity, load_affinity_map, load_rules
 from hetero_tool.devices import Device, DeviceProfile, Support, load_profile, parse_devices, resolve_devices
 from hetero_tool.errors import HeteroToolError, InputError, IRError, ModelFormatError, PlanError, WeightsError
@@ -33,19 +31,22 @@ from hetero_tool.ir import (
 from hetero_tool.partition import Partition, collect_subgraphs
 from hetero_tool.plan import Plan, load_plan, make_plan
 
-try:
-    __version__ = version("hetero-tool")
-except PackageNotFoundError:  # a source tree that was never installed
-    __version__ = "0+unknown"
-
 
 def __getattr__(name: str):
     # plan_from_files is loaded on first use: its module brings the runtime and the reports (and numpy), which
-    # importing the package, or a child process that only lays out a graph, should not pay for.
+    # importing the package, or a child process that only lays out a graph, should not pay for. The version
+    # too: importlib.metadata is slow to import.
     if name == "plan_from_files":
         from hetero_tool.loaders import plan_from_files
 
         return plan_from_files
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("hetero-tool")
+        except PackageNotFoundError:  # a source tree that was never installed
+            return "0+unknown"
     raise AttributeError(f"module 'hetero_tool' has no attribute {name!r}")
 
 

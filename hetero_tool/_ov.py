@@ -1,11 +1,14 @@
 """OpenVINO glue every stage uses: Cores, emulated devices, and error text that reads as one line.
 
-OpenVINO is imported on first use, so importing the tool stays fast for commands that never touch it.
+OpenVINO is imported on first use, so importing the tool stays fast for commands that never touch it; what
+can be known from the installed package's files (:func:`installed_build`, :func:`cpu_plugin_installed`) is
+known without importing it at all.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -14,9 +17,12 @@ from hetero_tool.errors import BackendError
 
 __all__ = [
     "available_devices",
+    "cpu_plugin_installed",
     "cpu_plugin_library",
+    "installed_build",
     "new_core",
     "ov_error_text",
+    "ov_imported",
     "ov_version",
     "register_cpu_device",
     "shared_core",
@@ -89,6 +95,53 @@ def ov_version() -> str:
     import openvino as ov
 
     return ov.get_version()
+
+
+def ov_imported() -> bool:
+    """Whether OpenVINO is imported in this process already (then asking it costs nothing)."""
+    return "openvino" in sys.modules
+
+
+@cache
+def _package_dir() -> Path | None:
+    """The installed ``openvino`` package's directory, found without importing it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("openvino")
+    locations = list(spec.submodule_search_locations or ()) if spec is not None else []
+    return Path(locations[0]) if locations else None
+
+
+def installed_build() -> tuple[str, ...] | None:
+    """The installed OpenVINO's binaries as ``path:size:mtime`` strings, read without importing it (``None``
+    when they are not found): its version cannot change unless these do, so they can key a remembered
+    :func:`ov_version`.
+
+    Examples
+    --------
+    >>> build = installed_build()
+    >>> build is None or any("_pyopenvino" in entry for entry in build)
+    True
+    """
+    package = _package_dir()
+    if package is None:
+        return None
+    files = sorted(package.glob("_pyopenvino*.*")) + sorted((package / "libs").glob("*openvino.*"))
+    files = [path for path in files if path.is_file()]
+    if not files:
+        return None
+    return tuple(f"{path}:{(st := path.stat()).st_size}:{st.st_mtime_ns}" for path in files)
+
+
+def cpu_plugin_installed() -> bool:
+    """Whether the installed OpenVINO ships its CPU plugin, found without importing it. OpenVINO lists the
+    CPU among its devices whenever the plugin loads, which it does on any CPU OpenVINO supports."""
+    package = _package_dir()
+    if package is None:
+        return False
+    return any((package / "libs").glob("libopenvino_intel_cpu_plugin.*")) or any(
+        (package / "libs").glob("openvino_intel_cpu_plugin.*")
+    )
 
 
 def cpu_plugin_library() -> Path:

@@ -33,28 +33,24 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hetero_tool._files import check_output, refuse_inputs, write_atomic
 from hetero_tool.affinity import load_affinity_map, load_rules
-from hetero_tool.cost import CalibrationConfig, CostProfile
 from hetero_tool.devices import Device, parse_devices, parse_emulate, resolve_devices
 from hetero_tool.errors import InputError
 from hetero_tool.ir import IRModel, load_ir
 from hetero_tool.plan import Plan, load_plan, make_plan
-from hetero_tool.report.benchmark_app import report_file_names, write_benchmark_app_report
-from hetero_tool.report.dotfiles import write_dot_files
-from hetero_tool.report.html import ReportResult, report_html
-from hetero_tool.report.model_explorer import layer_times_from_bench, write_model_explorer
-from hetero_tool.report.render import Rendering, render_plan
-from hetero_tool.runtime.bench import AccuracyCheck, run_bench
-from hetero_tool.runtime.calibration import calibrate
-from hetero_tool.runtime.data import make_inputs
-from hetero_tool.runtime.hetero import model_for
-from hetero_tool.runtime.options import parse_shapes
-from hetero_tool.runtime.preprocess import preprocessor
-from hetero_tool.runtime.progress import Progress
-from hetero_tool.runtime.results import BenchConfig, BenchResult, load_bench
+
+# The runtime and the reports (numpy, OpenVINO, templates) are imported by the functions that use them, so
+# `hetero-tool plan` does not pay for what only `bench` or `report` needs.
+if TYPE_CHECKING:
+    from hetero_tool.cost import CalibrationConfig, CostProfile
+    from hetero_tool.report.html import ReportResult
+    from hetero_tool.report.render import Rendering
+    from hetero_tool.runtime.bench import AccuracyCheck
+    from hetero_tool.runtime.progress import Progress
+    from hetero_tool.runtime.results import BenchConfig, BenchResult
 
 __all__ = [
     "bench_from_files",
@@ -151,6 +147,12 @@ def bench_from_files(
     ``json``; with the average counters report when ``config.perf_counters``). See
     :func:`~hetero_tool.runtime.bench.run_bench` for the rest.
     """
+    from hetero_tool.report.benchmark_app import report_file_names, write_benchmark_app_report
+    from hetero_tool.runtime.bench import run_bench
+    from hetero_tool.runtime.data import make_inputs
+    from hetero_tool.runtime.hetero import model_for
+    from hetero_tool.runtime.preprocess import preprocessor
+
     read = [model, *plans, *(input_files or {}).values()]
     if output is not None:
         check_output(output, *read)
@@ -211,6 +213,8 @@ def cost_profile_from_files(
 ) -> CostProfile:
     """``hetero-tool calibrate``: measure the cost model's figures for the model on ``devices``; with
     ``output``, save the cost profile (see :func:`~hetero_tool.runtime.calibration.calibrate`)."""
+    from hetero_tool.runtime.calibration import calibrate
+
     emulate = _specs(emulate)
     if output is not None:
         check_output(output, model, *_profile_files(emulate))
@@ -227,6 +231,8 @@ def dot_from_files(
 ) -> dict[str, Path]:
     """``hetero-tool dot``: HETERO's two dumps and the tool's views of the plan, written into ``output_dir``
     (:func:`~hetero_tool.report.dotfiles.write_dot_files`); file name -> path."""
+    from hetero_tool.report.dotfiles import write_dot_files
+
     ir, loaded = _model_and_plan(model, plan)
     return write_dot_files(ir, loaded, output_dir, show_constants=show_constants, inputs=[model, plan])
 
@@ -244,6 +250,8 @@ def rendering_from_files(
     >>> drawn.view, (tmp / "p.svg").read_bytes() == drawn.data
     ('collapsed', True)
     """
+    from hetero_tool.report.render import render_plan
+
     if output is not None:
         check_output(output, model, plan)
     drawn = render_plan(*_model_and_plan(model, plan), **options)
@@ -270,6 +278,9 @@ def report_from_files(
     >>> (tmp / "report.html").read_text() == report.html
     True
     """
+    from hetero_tool.report.html import report_html
+    from hetero_tool.runtime.results import load_bench
+
     if output is not None:
         check_output(output, model, plan, bench)
     ir, loaded = _model_and_plan(model, plan)
@@ -299,6 +310,9 @@ def model_explorer_from_files(
     >>> sorted(model_explorer_from_files(samples["detector"], path, tmp / "me"))
     ['device', 'fallback', 'graph', 'subgraph']
     """
+    from hetero_tool.report.model_explorer import layer_times_from_bench, write_model_explorer
+    from hetero_tool.runtime.results import load_bench
+
     ir, loaded = _model_and_plan(model, plan)
     times = None
     if bench is not None:
@@ -341,6 +355,8 @@ def _model_and_plans(
 
 def _shapes(shapes: str | Mapping[str, str] | None) -> dict[str, str]:
     """``--shape`` as a string (read here) or already read."""
+    from hetero_tool.runtime.options import parse_shapes
+
     if isinstance(shapes, str):
         return parse_shapes(shapes)
     return dict(shapes or {})

@@ -135,10 +135,12 @@ def _by_friendly_name(
     ir: IRModel, decisions: Mapping[int, Decision], warnings: list[str]
 ) -> dict[int, Decision]:
     """Give layers that share a friendly name the device of the first of them, as HETERO does."""
+    result = dict(decisions)
+    if len({layer.name for layer in ir.layers.values()}) == len(ir.layers):  # unique names: nothing moves
+        return result
     first: dict[str, int] = {}
     for lid in ordered_layer_ids(ir):
         first.setdefault(ir.layers[lid].name, lid)
-    result = dict(decisions)
     for lid, decision in decisions.items():
         owner = first[ir.layers[lid].name]
         device = decisions[owner].device
@@ -163,6 +165,8 @@ def _follow(ir: IRModel, decided: dict[int, Decision]) -> None:
     went to one device; a Parameter or Constant whose consumers went to several, with the first of those in
     ``get_ordered_ops()`` order (HETERO clones a Constant into each consumer's submodel and feeds a
     Parameter's consumers across the cut, so any of their devices runs it)."""
+    if not decided:  # nothing pinned: no neighbour to follow
+        return
     position: dict[int, int] | None = None
     for lid, layer in ir.layers.items():
         if lid in decided or layer.ir_type not in ("Parameter", "Const", "Result"):

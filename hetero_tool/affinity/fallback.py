@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from hetero_tool._gc import paused_gc
 from hetero_tool.affinity.types import Decision
 from hetero_tool.devices.device import Device
 from hetero_tool.devices.support import Support
@@ -69,12 +70,22 @@ def assign_by_priority(
     >>> decisions[nms].device, sorted(decisions[nms].rejected)
     ('CPU', ['NPU'])
     """
-    result = dict(decided or {})
-    forbidden = forbidden or {}
-    rejected: dict[int, dict[str, str]] = {lid: {} for lid in ir.layers}
+    with paused_gc():  # a Decision per layer, no cycles among them
+        return _assign(ir, devices, support, dict(decided or {}), forbidden or {})
+
+
+def _assign(
+    ir: IRModel,
+    devices: Sequence[Device],
+    support: Support,
+    result: dict[int, Decision],
+    forbidden: Mapping[int, Mapping[str, str]],
+) -> dict[int, Decision]:
+    rejected: dict[int, dict[str, str]] = {}  # layer -> {device: reason}, for the layers refused so far
     for device in devices:
         if len(result) == len(ir.layers):
             break
+        first_choice = _why(device.name, {})  # the reason of every layer no device refused before
         regions = [None] if not result else remaining_regions(ir, result)
         for verdict in support.query_regions(device, regions):
             bans = {
@@ -88,14 +99,14 @@ def assign_by_priority(
                 if lid in result:
                     continue
                 if reason is None:
-                    result[lid] = Decision(
-                        device.name,
-                        "fallback",
-                        _why(device.name, rejected[lid]),
-                        rejected=dict(rejected[lid]),
+                    refused = rejected.get(lid)
+                    result[lid] = (
+                        Decision(device.name, "fallback", _why(device.name, refused), rejected=dict(refused))
+                        if refused
+                        else Decision(device.name, "fallback", first_choice)
                     )
                 else:
-                    rejected[lid].setdefault(device.name, reason)
+                    rejected.setdefault(lid, {}).setdefault(device.name, reason)
     if len(result) < len(ir.layers):
         _fail(ir, devices, result, rejected)
     return result
@@ -139,8 +150,9 @@ def _fail(
     structural = ("Parameter", "Const", "Result")
     missing.sort(key=lambda lid: ir.layers[lid].ir_type in structural)  # stable: compute layers first
     layer = ir.layers[missing[0]]
+    refused = rejected.get(layer.id, {})
     reasons = "; ".join(
-        f"{device.name}: {rejected[layer.id].get(device.name, 'not offered it (region already taken)')}"
+        f"{device.name}: {refused.get(device.name, 'not offered it (region already taken)')}"
         for device in devices
     )
     more = f" (and {len(missing) - 1} more layers)" if len(missing) > 1 else ""

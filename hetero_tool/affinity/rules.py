@@ -33,8 +33,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import networkx as nx
-
 from hetero_tool._files import read_json, read_toml
 from hetero_tool.devices.names import parse_devices
 from hetero_tool.errors import InputError
@@ -229,6 +227,8 @@ def _region_between(ir: IRModel, rule: Rule) -> list[int]:
                 f"rule {rule.name!r}: match.between names {name!r}, which is not a layer of {ir.name!r}"
             )
         ends.append(ids)
+    import networkx as nx  # only where a rule asks for a region: networkx is slow to import
+
     graph = nx.DiGraph()
     graph.add_nodes_from(ir.layers)
     graph.add_edges_from((e.src, e.dst) for e in ir.edges)

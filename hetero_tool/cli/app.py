@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
 import typer
@@ -80,6 +79,8 @@ app = typer.Typer(
 def _version_callback(value: bool) -> None:
     if not value:
         return
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         ours = version("hetero-tool")
     except PackageNotFoundError:  # running from a source tree that was never installed

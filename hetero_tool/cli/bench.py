@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -12,8 +12,6 @@ from hetero_tool.cli.console import err, format_bytes, out, print_json, progress
 from hetero_tool.cli.options import JsonOpt, ModelArg
 from hetero_tool.errors import CheckFailed
 from hetero_tool.loaders import bench_from_files
-from hetero_tool.runtime.accuracy import F32_TOLERANCES, PRECISION_MARGIN
-from hetero_tool.runtime.bench import AUTOMATIC, AccuracyCheck
 from hetero_tool.runtime.options import (
     parse_inputs,
     parse_layouts,
@@ -21,7 +19,9 @@ from hetero_tool.runtime.options import (
     parse_shapes,
     parse_values,
 )
-from hetero_tool.runtime.results import BenchConfig, BenchResult, Run
+
+if TYPE_CHECKING:
+    from hetero_tool.runtime.results import BenchResult, Run
 
 __all__ = ["bench", "render_bench"]
 
@@ -144,6 +144,9 @@ def bench(
     json: JsonOpt = False,
 ) -> None:
     """Compile each plan through HETERO, verify it, and time it like benchmark_app next to the baselines."""
+    from hetero_tool.runtime.bench import AccuracyCheck  # the runtime (numpy, OpenVINO) only when benching
+    from hetero_tool.runtime.results import BenchConfig
+
     config = BenchConfig(
         hint=hint,
         api=api or ("sync" if hint == "latency" else "async"),
@@ -193,6 +196,8 @@ def bench(
 
 def render_bench(result: BenchResult) -> None:
     """Print a bench result: the timing table, checks, and per-subgraph insight where counters were on."""
+    from hetero_tool.runtime.bench import AUTOMATIC
+
     config = result.config
     budget = f"{config.niter} inferences" if config.niter is not None else f"{config.time_s:g} s"
     out.print(f"[bold]Model[/]   {escape(result.model_name)}   OpenVINO {escape(result.openvino)}")
@@ -252,6 +257,8 @@ def render_bench(result: BenchResult) -> None:
 
 
 def _render_accuracy(result: BenchResult) -> None:
+    from hetero_tool.runtime.accuracy import F32_TOLERANCES, PRECISION_MARGIN
+
     checked = [run for run in result.runs if run.accuracy is not None]
     if not checked:
         return

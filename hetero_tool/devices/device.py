@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hetero_tool._ov import available_devices
+from hetero_tool._ov import available_devices, cpu_plugin_installed
 from hetero_tool.devices.names import parse_devices
 from hetero_tool.devices.profiles import BUILTIN_PROFILE_NAMES, DeviceProfile, load_profile
 from hetero_tool.errors import InputError
@@ -114,6 +114,10 @@ def resolve_devices(
     ['NPU (emulated: npu profile on the CPU plugin)', 'CPU']
     """
     emulate = dict(emulate or {})
+    if real is None and all(name in emulate or name == "CPU" for name in names) and cpu_plugin_installed():
+        # Only the CPU is asked for, and OpenVINO lists it whenever its plugin ships: no need to import
+        # OpenVINO and make a Core to know (a cached plan needs nothing else from it).
+        real = ("CPU",)
     real = tuple(available_devices() if real is None else real)
     for name in emulate:
         if name not in names:

@@ -109,6 +109,12 @@ class DeviceProfile:
     #: The TOML it was read from (``None`` for a built-in profile).
     path: Path | None = None
 
+    @property
+    def reads_names(self) -> bool:
+        """Whether the profile's verdict on a layer can depend on its name (an exclude rule with ``names`` or
+        ``regex``); if not, it depends on the layer's type and outputs alone."""
+        return any(rule.names or rule.regex is not None for rule in self.exclude)
+
     def reason_unsupported(self, layer: Layer) -> str | None:
         """Why the profile excludes ``layer``, or ``None`` when it allows it.
 

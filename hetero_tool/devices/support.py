@@ -24,10 +24,19 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from functools import cache
+
+import msgspec
 
 from hetero_tool._files import write_atomic
-from hetero_tool._ov import ov_error_text, ov_version, register_cpu_device, shared_core
+from hetero_tool._ov import (
+    installed_build,
+    ov_error_text,
+    ov_imported,
+    ov_version,
+    register_cpu_device,
+    shared_core,
+)
 from hetero_tool.cache import cache_dir, file_digest
 from hetero_tool.devices.device import Device
 from hetero_tool.errors import BackendError
@@ -143,14 +152,14 @@ class Support:
                 self.ir.sha256,
                 device.ov_name,
                 json.dumps(config),
-                ov_version(),
+                _ov_version(),
                 "*" if region is None else ",".join(map(str, region)),
             )
             for region in regions
         ]
         paths = [cache_dir("query") / f"{key[:40]}.json" for key in keys]
         names: list[set[str] | None] = [
-            set(json.loads(path.read_text())["supported"]) if self.use_cache and path.is_file() else None
+            set(_QUERY.decode(path.read_bytes()).supported) if self.use_cache and path.is_file() else None
             for path in paths
         ]
         todo = [k for k, found in enumerate(names) if found is None]
@@ -183,19 +192,30 @@ class Support:
 
     def _blocked_by_profile(self, device: Device) -> dict[str, str]:
         """Original op name -> why ``device``'s profile excludes it, judged on the transformed model."""
+        profile = device.profile
+        # A profile that never looks at names judges an op by its type and outputs alone: judge each such
+        # signature once (a big model has thousands of ops and a few hundred signatures).
+        verdicts: dict[tuple, str | None] | None = None if profile.reads_names else {}
         blocked: dict[str, str] = {}
         for op in self._transformed_ops():
-            reason = device.profile.reason_unsupported(op.layer)
+            if verdicts is None:
+                reason = profile.reason_unsupported(op.layer())
+            else:
+                signature = (op.type, op.outputs)
+                if signature in verdicts:
+                    reason = verdicts[signature]
+                else:
+                    reason = verdicts[signature] = profile.reason_unsupported(op.layer())
             if reason is None:
                 continue
+            layer = op.layer()
             for name in op.names:
-                if name == op.layer.name and len(op.names) == 1:
+                if name == layer.name and len(op.names) == 1:
                     blocked.setdefault(name, reason)
                 else:
                     blocked.setdefault(
                         name,
-                        f"OpenVINO's transformations make it part of {op.layer.type} "
-                        f"{op.layer.name!r}: {reason}",
+                        f"OpenVINO's transformations make it part of {layer.type} {layer.name!r}: {reason}",
                     )
         return blocked
 
@@ -203,21 +223,21 @@ class Support:
         """The model after OpenVINO's common transformations: each op with the original names it carries."""
         if self._transformed is not None:
             return self._transformed
-        path = cache_dir("transformed") / f"{file_digest([], self.ir.sha256, ov_version())[:40]}.json"
+        path = cache_dir("transformed") / f"{file_digest([], self.ir.sha256, _ov_version())[:40]}.json"
         if self.use_cache and path.is_file():
-            records = json.loads(path.read_text())
-        else:
-            from openvino._offline_transformations import apply_moc_transformations
+            self._transformed = _TRANSFORMED.decode(path.read_bytes())
+            return self._transformed
+        from openvino._offline_transformations import apply_moc_transformations
 
-            model = self.model.clone()
-            try:
-                apply_moc_transformations(model, True)
-            except Exception as exc:
-                raise BackendError(f"OpenVINO's common transformations failed: {ov_error_text(exc)}") from exc
-            records = [_record(op) for op in model.get_ordered_ops()]
-            if self.use_cache:
-                write_atomic(path, json.dumps(records))
-        self._transformed = [_TransformedOp.from_record(r) for r in records]
+        model = self.model.clone()
+        try:
+            apply_moc_transformations(model, True)
+        except Exception as exc:
+            raise BackendError(f"OpenVINO's common transformations failed: {ov_error_text(exc)}") from exc
+        records = [_record(op) for op in model.get_ordered_ops()]
+        if self.use_cache:
+            write_atomic(path, json.dumps(records))
+        self._transformed = _TRANSFORMED.decode(json.dumps(records))
         return self._transformed
 
     # -- get_supported_nodes' consequences ---------------------------------------------------------------
@@ -263,23 +283,30 @@ class Support:
                     reasons[lid] = "its producer is excluded"
 
 
-@dataclass(frozen=True)
-class _TransformedOp:
-    """An op of the transformed model, as the profile judges it, and the original op names it carries."""
+class _TransformedOp(msgspec.Struct, frozen=True):
+    """An op of the transformed model, as its cache record holds it: type, friendly name, outputs (element
+    type, shape) and the original op names it carries. Decoded straight from the record, so a cached model of
+    thousands of ops loads without building a layer for each."""
 
-    layer: Layer
+    type: str
+    name: str
+    outputs: tuple[tuple[str, tuple[int | str, ...] | None], ...]
     names: tuple[str, ...]
 
-    @classmethod
-    def from_record(cls, record: dict) -> _TransformedOp:
-        outputs = tuple(
-            Port(k, element.upper(), tuple(shape) if shape is not None else None)
-            for k, (element, shape) in enumerate(record["outputs"])
-        )
-        layer = Layer(
-            -1, record["name"], IR_TYPE_FROM_OP_TYPE.get(record["type"], record["type"]), "", outputs=outputs
-        )
-        return cls(layer, tuple(record["names"]))
+    def layer(self) -> Layer:
+        """The op as a layer, as a profile judges it."""
+        outputs = tuple(Port(k, element.upper(), shape) for k, (element, shape) in enumerate(self.outputs))
+        return Layer(-1, self.name, IR_TYPE_FROM_OP_TYPE.get(self.type, self.type), "", outputs=outputs)
+
+
+class _QueryAnswer(msgspec.Struct):
+    """A cached ``query_model`` answer: the friendly names of the supported ops (and the device, unread)."""
+
+    supported: list[str]
+
+
+_TRANSFORMED = msgspec.json.Decoder(list[_TransformedOp])
+_QUERY = msgspec.json.Decoder(_QueryAnswer)
 
 
 def _record(op) -> dict:
@@ -294,6 +321,22 @@ def _record(op) -> dict:
         dims = None if shape.rank.is_dynamic else [d.get_length() if d.is_static else "?" for d in shape]
         outputs.append([output.get_element_type().get_type_name(), dims])
     return {"type": op.get_type_name(), "name": op.get_friendly_name(), "outputs": outputs, "names": names}
+
+
+@cache
+def _ov_version() -> str:
+    """:func:`~hetero_tool._ov.ov_version` for the cache keys, remembered in the cache by the installed build
+    (:func:`~hetero_tool._ov.installed_build`): importing OpenVINO only to read its version would cost a
+    cached answer more than the rest of it."""
+    build = None if ov_imported() else installed_build()
+    if build is None:
+        return ov_version()
+    path = cache_dir("openvino") / f"{file_digest([], *build)[:40]}.txt"
+    if path.is_file():
+        return path.read_text()
+    version = ov_version()
+    write_atomic(path, version)
+    return version
 
 
 def _in_ir_order(ir: IRModel, region: Collection[int]) -> list[int]:

@@ -5,6 +5,10 @@ PaddlePaddle models are converted by OpenVINO's own frontends (``openvino.conver
 the cache (keyed by the model's bytes and the OpenVINO version) and then parsed the same way, so a second run
 pays nothing for the conversion and the rest of the tool only ever sees IR.
 
+The parsed IR is cached too (:func:`load_ir`), keyed by the SHA-256 of the ``.xml`` and ``.bin`` (the
+model's :attr:`~hetero_tool.ir.types.IRModel.sha256`, computed once for both) and by the parser's own code,
+so a second run of a command on a big model reads a compact binary copy instead of the XML.
+
 A model to be compiled with other input shapes (``--shape``) is reshaped the same way, before anything is
 planned: OpenVINO's reshape folds shape computations into new Constants and can change what HETERO cuts, so
 a plan made on the model as read would not describe the model as compiled. The reshaped model is saved as
@@ -17,20 +21,32 @@ cache entry is made again.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 from collections.abc import Collection, Mapping
-from dataclasses import replace
+from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 
+import msgspec
+
+from hetero_tool._files import write_atomic
+from hetero_tool._gc import paused_gc
 from hetero_tool._ov import ov_error_text
 from hetero_tool.cache import atomic_directory, cache_dir, file_digest
 from hetero_tool.errors import InputError, ModelFormatError
+from hetero_tool.ir.order import OrderedLayers
 from hetero_tool.ir.parse import parse_ir
 from hetero_tool.ir.types import IRModel
 
-__all__ = ["CONVERTED_SUFFIXES", "ir_path_from_model", "load_ir", "name_automatic_ops"]
+__all__ = ["CONVERTED_SUFFIXES", "PARSED_FORMAT", "ir_path_from_model", "load_ir", "name_automatic_ops"]
 
-#: Bumped when what is written into the cache changes (the naming of automatic ops, say).
+#: Version of the parsed-IR cache entries' layout; the parser's and the IR types' source are part of the key
+#: as well, so a change to either makes new entries.
+PARSED_FORMAT = 1
+
+#: Bumped when what is written into the converted and reshaped caches changes (the naming of automatic ops).
 _CACHE_FORMAT = "2"
 
 #: Suffixes converted through OpenVINO's frontends, with the files that travel with each model.
@@ -41,13 +57,17 @@ CONVERTED_SUFFIXES = {
 }
 
 
-def load_ir(path: str | Path, shapes: Mapping[str, str] | None = None) -> IRModel:
+def load_ir(path: str | Path, shapes: Mapping[str, str] | None = None, *, use_cache: bool = True) -> IRModel:
     """Parse any supported model into an :class:`~hetero_tool.ir.types.IRModel`, reshaped to ``shapes``.
 
     ``path`` is an IR ``.xml``, a directory holding one IR, or an ``.onnx``, ``.tflite`` or ``.pdmodel`` file
     (converted through OpenVINO into IR in the cache first; see :func:`ir_path_from_model`). ``shapes`` maps
     input names (tensor or friendly names; ``""``: every input) to shapes in OpenVINO's syntax, as
     :func:`~hetero_tool.runtime.options.parse_shapes` reads ``--shape``.
+
+    With ``use_cache`` (the default), the parsed model is kept in the cache and read back from there while
+    the ``.xml`` and ``.bin`` keep their bytes: the same model as :func:`parse_ir` gives, with its
+    :attr:`~hetero_tool.ir.types.IRModel.sha256` already known.
 
     Examples
     --------
@@ -56,11 +76,16 @@ def load_ir(path: str | Path, shapes: Mapping[str, str] | None = None) -> IRMode
     >>> ir = load_ir(tmp)  # a directory with one IR
     >>> ir.name, ir.parameters[0].outputs[0].shape
     ('mobilenet', (1, 3, 64, 64))
+    >>> load_ir(tmp) == ir == parse_ir(paths["mobilenet"])  # the second from the cache
+    True
     >>> load_ir(tmp, {"image": "[2,3,64,64]"}).parameters[0].outputs[0].shape
     (2, 3, 64, 64)
     """
-    ir = parse_ir(ir_path_from_model(path, shapes))
-    return replace(ir, shapes=dict(shapes)) if shapes else ir
+    xml = ir_path_from_model(path, shapes)
+    if use_cache:
+        return _cached_parse(xml, shapes or {})
+    ir = parse_ir(xml)
+    return dataclasses.replace(ir, shapes=dict(shapes)) if shapes else ir
 
 
 def ir_path_from_model(path: str | Path, shapes: Mapping[str, str] | None = None) -> Path:
@@ -242,3 +267,72 @@ def _with_bodies(model) -> list:
             elif hasattr(op, "get_function"):
                 stack.append(op.get_function())
     return found
+
+
+def _cached_parse(xml: Path, shapes: Mapping[str, str]) -> IRModel:
+    """:func:`parse_ir` of ``xml`` through the cache (see :func:`load_ir`), recording ``shapes``."""
+    if not xml.is_file():
+        return parse_ir(xml)  # its error
+    weights = xml.with_suffix(".bin")
+    weights_path = weights if weights.is_file() else None
+    digest = hashlib.sha256()
+    for part in (xml, weights_path):
+        if part is not None:
+            with open(part, "rb") as stream:
+                hashlib.file_digest(stream, lambda: digest)  # as IRModel.sha256: .xml then .bin, one hash
+    sha256 = digest.hexdigest()
+    entry = (
+        cache_dir("parsed") / f"{file_digest([], sha256, str(PARSED_FORMAT), _code_digest())[:40]}.msgpack"
+    )
+    model = None
+    if entry.is_file():
+        try:
+            with paused_gc():  # many small records, no cycles among them
+                found = _DECODER.decode(entry.read_bytes())
+        except (OSError, msgspec.DecodeError):  # unreadable or damaged: parse again and replace it
+            found = None
+        if found is not None:
+            model = dataclasses.replace(found.model, path=xml, weights_path=weights_path, shapes=dict(shapes))
+            vars(model)["ordered"] = found.ordered  # a cached property: its value, as computed when stored
+    if model is None:
+        parsed = parse_ir(xml)
+        ordered = parsed.ordered
+        write_atomic(
+            entry,
+            _ENCODER.encode(_Parsed(dataclasses.replace(parsed, path=None, weights_path=None), ordered)),
+        )
+        model = dataclasses.replace(parsed, shapes=dict(shapes)) if shapes else parsed
+        vars(model)["ordered"] = ordered
+    vars(model)["sha256"] = sha256  # IRModel.sha256 is a cached property: this is its value, computed once
+    return model
+
+
+class _Parsed(msgspec.Struct, array_like=True):
+    """A parsed-IR cache entry: the model (without its paths) and OpenVINO's walk of it, which every command
+    needs and which costs a fifth of the parse to compute."""
+
+    model: IRModel
+    ordered: OrderedLayers
+
+
+@cache
+def _code_digest() -> str:
+    """SHA-256 of the code that decides what a cached model holds: the parser, the IR types and the walk."""
+    here = Path(__file__).parent
+    return file_digest([here / "parse.py", here / "types.py", here / "order.py"])
+
+
+def _encode_hook(value: object) -> object:
+    if isinstance(value, MappingProxyType):  # a layer without <data>: read back as an equal dict
+        return dict(value)
+    raise NotImplementedError(f"a parsed IR holds no {type(value).__name__}")
+
+
+def _decode_hook(kind: type, value: object) -> object:
+    if kind is Path:  # only bodies have paths, and theirs are None: never reached, but the type needs a hook
+        return Path(value)  # type: ignore[arg-type]
+    raise NotImplementedError(kind)
+
+
+_ENCODER = msgspec.msgpack.Encoder(enc_hook=_encode_hook)
+_DECODER = msgspec.msgpack.Decoder(_Parsed, dec_hook=_decode_hook)

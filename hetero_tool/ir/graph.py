@@ -28,10 +28,13 @@ the shape is dynamic).
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from hetero_tool._gc import paused_gc
 from hetero_tool.ir.types import IRModel
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["graph_from_ir"]
 
@@ -60,6 +63,8 @@ def graph_from_ir(ir: IRModel) -> nx.MultiDiGraph:
 
 
 def _build(ir: IRModel) -> nx.MultiDiGraph:
+    import networkx as nx  # here, not at the top: importing it costs more than most commands' work
+
     graph = nx.MultiDiGraph(name=ir.name, ir_version=ir.version)
     graph.add_nodes_from(
         (

@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from hetero_tool.errors import PlanError
+
+if TYPE_CHECKING:
+    from hetero_tool.ir.order import OrderedLayers
 
 __all__ = [
     "Dim",
@@ -322,7 +325,7 @@ class IRModel:
 
     @cached_property
     def _producer(self) -> Mapping[tuple[int, int], tuple[int, int]]:
-        return {(e.dst, e.dst_port): (e.src, e.src_port) for e in self.edges}
+        return {(dst, dst_port): (src, src_port) for src, src_port, dst, dst_port, _ in self.edges}
 
     def producer(self, layer_id: int, port_id: int) -> tuple[int, int]:
         """``(layer id, output port id)`` feeding input port ``port_id`` of ``layer_id``."""
@@ -332,7 +335,7 @@ class IRModel:
     def _sources(self) -> Mapping[int, tuple[tuple[int, int], ...]]:
         producer = self._producer
         return {
-            lid: tuple(producer[lid, port] for port in layer.inputs) for lid, layer in self.layers.items()
+            lid: tuple([producer[lid, port] for port in layer.inputs]) for lid, layer in self.layers.items()
         }
 
     def sources(self, layer_id: int) -> tuple[tuple[int, int], ...]:
@@ -340,11 +343,20 @@ class IRModel:
         return self._sources[layer_id]
 
     @cached_property
-    def _consumers(self) -> Mapping[tuple[int, int | None], tuple[int, ...]]:
-        found: dict[tuple[int, int | None], list[int]] = {}
-        for edge in self.edges:
-            found.setdefault((edge.src, None), []).append(edge.dst)
-            found.setdefault((edge.src, edge.src_port), []).append(edge.dst)
+    def _consumers_of_layer(self) -> Mapping[int, tuple[int, ...]]:
+        found: dict[int, list[int]] = {}
+        for src, _, dst, _, _ in self.edges:
+            if src in found:
+                found[src].append(dst)
+            else:
+                found[src] = [dst]
+        return {src: tuple(ids) for src, ids in found.items()}
+
+    @cached_property
+    def _consumers_of_port(self) -> Mapping[tuple[int, int], tuple[int, ...]]:
+        found: dict[tuple[int, int], list[int]] = {}
+        for src, src_port, dst, _, _ in self.edges:
+            found.setdefault((src, src_port), []).append(dst)
         return {key: tuple(ids) for key, ids in found.items()}
 
     def consumers(self, layer_id: int, port_id: int | None = None) -> tuple[int, ...]:
@@ -358,7 +370,26 @@ class IRModel:
         >>> [ir.layers[lid].type for lid in ir.consumers(image)]
         ['Convolution']
         """
-        return self._consumers.get((layer_id, port_id), ())
+        if port_id is None:
+            return self._consumers_of_layer.get(layer_id, ())
+        return self._consumers_of_port.get((layer_id, port_id), ())
+
+    @cached_property
+    def ordered(self) -> OrderedLayers:
+        """The layers in the order of OpenVINO's ``get_ordered_ops()``, with every edge as positions in that
+        order (:class:`~hetero_tool.ir.order.OrderedLayers`): computed once per model, for the subgraph
+        collector, the fallback and the dumps alike.
+
+        Examples
+        --------
+        >>> from hetero_tool.ir import parse_ir
+        >>> ir = parse_ir(samples["mobilenet"])
+        >>> ir.ordered is ir.ordered, len(ir.ordered.ids) == len(ir.layers)
+        (True, True)
+        """
+        from hetero_tool.ir.order import OrderedLayers  # the walk builds on these types
+
+        return OrderedLayers.of(self)
 
     @property
     def parameters(self) -> list[Layer]:

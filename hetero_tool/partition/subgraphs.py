@@ -27,8 +27,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from hetero_tool._gc import paused_gc
 from hetero_tool.errors import InputError
-from hetero_tool.ir.order import ordered_layer_ids
 from hetero_tool.ir.types import IRModel
 from hetero_tool.partition.libstdcxx import unordered_order
 
@@ -172,7 +172,36 @@ def collect_subgraphs(ir: IRModel, affinity: Mapping[int, str]) -> Partition:
             f"{layer.label} has no affinity ({len(missing)} layers have none); HETERO needs one "
             "for every layer, Parameters, Constants and Results included"
         )
-    return _Collector(ir, affinity).run()
+    with paused_gc():  # per-position lists and tuples in bulk, no cycles among them
+        return _Collector(ir, affinity).run()
+
+
+def _levels(needs: Mapping[int, set[int]]) -> dict[int, int]:
+    """The round of HETERO's level sort in which each component is taken: 0 when it needs nothing, else one
+    more than the latest of those it needs (the rounds take every component whose needs are all placed).
+
+    Examples
+    --------
+    >>> _levels({1: set(), 2: {1}, 3: {1, 2}, 4: set()})
+    {1: 0, 4: 0, 2: 1, 3: 2}
+    """
+    waiting = {c: len(found) for c, found in needs.items()}
+    needed_by: dict[int, list[int]] = {}
+    for c, found in needs.items():
+        for n in found:
+            needed_by.setdefault(n, []).append(c)
+    level = {c: 0 for c, count in waiting.items() if not count}
+    ready = list(level)
+    while ready:
+        n = ready.pop()
+        for c in needed_by.get(n, ()):
+            level[c] = max(level.get(c, 0), level[n] + 1)
+            waiting[c] -= 1
+            if not waiting[c]:
+                ready.append(c)
+    if len(level) < len(needs) or any(waiting.values()):
+        raise RuntimeError("HETERO cannot sort these subgraphs")
+    return level
 
 
 def _total(sizes: Iterable[int | None]) -> int | None:
@@ -186,22 +215,21 @@ class _Collector:
 
     def __init__(self, ir: IRModel, affinity: Mapping[int, str]) -> None:
         self.ir = ir
-        self.ids = ordered_layer_ids(ir)
-        self.pos = {lid: i for i, lid in enumerate(self.ids)}
-        layers = ir.layers
+        walk = ir.ordered  # computed once per model: the fallback cuts regions with this collector too
+        self.ids = walk.ids
+        self.pos = walk.position
         #: For each position, its inputs as (producer position, producer output port id).
-        self.inputs = [[(self.pos[src], port) for src, port in ir.sources(lid)] for lid in self.ids]
-        self.type = [layers[lid].ir_type for lid in self.ids]
+        self.inputs = walk.inputs
+        self.type = walk.ir_types
         self.graph_input = [t in _GRAPH_INPUTS for t in self.type]
-        #: Consumers of each (position, output port), in edge order: (consumer position, input index).
-        self.consumers: dict[tuple[int, int], list[tuple[int, int]]] = {}
-        for i, ins in enumerate(self.inputs):
-            for p, src in enumerate(ins):
-                self.consumers.setdefault(src, []).append((i, p))
+        #: Consumers of each (position, output port), in position order: (consumer position, input index).
+        self.consumers = walk.consumers
         #: Consumers of each position that are not Results (HETERO's SCC ranking counts these).
         self.non_result_consumers = [0] * len(self.ids)
-        for (src, _), targets in self.consumers.items():
-            self.non_result_consumers[src] += sum(1 for t, _ in targets if self.type[t] != "Result")
+        for i, ins in enumerate(self.inputs):
+            if self.type[i] != "Result":
+                for src, _ in ins:
+                    self.non_result_consumers[src] += 1
         self.affinity = [affinity[lid] for lid in self.ids]
         #: Boundary inputs (position, input index); (position, 0) of a Parameter or Constant marks it a root.
         self.boundary: set[tuple[int, int]] = set()
@@ -227,48 +255,91 @@ class _Collector:
     # -- 2. components -------------------------------------------------------------------------------------
 
     def component_ids(self) -> list[int]:
+        # Union-find with path halving, inlined (it runs per heuristic round). Positions come in topological
+        # order, so a layer is still a root of its own when it is reached: it joins the root of its first
+        # linked input's component, whose id the merged component keeps.
         n = len(self.ids)
         parent = list(range(n))
         comp = [-1] * n
-
-        def find(x: int) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
         counter = 0
         boundary = self.boundary
         for i, ins in enumerate(self.inputs):
-            linked = [src for p, (src, _) in enumerate(ins) if (i, p) not in boundary]
+            linked = [src for p, (src, _) in enumerate(ins) if (i, p) not in boundary] if ins else ins
             if not linked:
-                comp[find(i)] = counter
+                comp[i] = counter
                 counter += 1
                 continue
-            first = linked[0]
-            first_id = comp[find(first)]
-            for other in (i, *linked[1:]):
-                a, b = find(first), find(other)
-                if a != b:
-                    parent[b] = a
-            comp[find(first)] = first_id  # the component of the first linked input keeps its id
-        return [comp[find(i)] for i in range(n)]
+            root = linked[0]
+            while parent[root] != root:
+                parent[root] = parent[parent[root]]
+                root = parent[root]
+            parent[i] = root
+            for other in linked[1:]:
+                while parent[other] != other:
+                    parent[other] = parent[parent[other]]
+                    other = parent[other]
+                if other != root:
+                    parent[other] = root  # the component of the first linked input keeps its id
+        found = [0] * n
+        for i in range(n):
+            root = i
+            while parent[root] != root:
+                parent[root] = parent[parent[root]]
+                root = parent[root]
+            found[i] = comp[root]
+        return found
 
     # -- 3. cycles -----------------------------------------------------------------------------------------
 
     def split_cycles(self) -> list[int]:
-        sg: list[int] = []
-        size = -1
         n = len(self.ids)
+        sg = self.component_ids()
+        if n and self._acyclic(sg):
+            # Nothing to break: the heuristic's one round adds no boundary (a boundary can only be added where
+            # a path leaves a component and comes back to it) and no component lies on a cycle for the SCC
+            # fallback. This is the same result as the rounds below, without their work.
+            self.rounds = 1
+            return sg
+        size = -1
         while size != len(self.boundary):
             if self.rounds >= n:
                 raise RuntimeError("HETERO's heuristic cannot resolve the cycles between subgraphs")
             size = len(self.boundary)
-            sg = self.component_ids()
+            if self.rounds:  # the first round's components are the ones computed above
+                sg = self.component_ids()
             self.boundary.update(self._heuristic_round(sg))
             self.rounds += 1
         self.scc_steps = _SccFallback(self, sg).run()
         return self.component_ids() if self.scc_steps else sg
+
+    def _acyclic(self, sg: list[int]) -> bool:
+        """Whether the components ``sg`` depend on each other without a cycle (a boundary inside one
+        component counts as a cycle)."""
+        graph_input, inputs = self.graph_input, self.inputs
+        succ: dict[int, set[int]] = {}
+        for i, p in self.boundary:
+            if graph_input[i]:
+                continue
+            a, b = sg[inputs[i][p][0]], sg[i]
+            if a == b:
+                return False
+            succ.setdefault(a, set()).add(b)
+        if not succ:
+            return True
+        indegree: dict[int, int] = {}
+        for targets in succ.values():
+            for b in targets:
+                indegree[b] = indegree.get(b, 0) + 1
+        ready = [a for a in succ if a not in indegree]
+        left = len(set(succ) | set(indegree))
+        while ready:
+            a = ready.pop()
+            left -= 1
+            for b in succ.get(a, ()):
+                indegree[b] -= 1
+                if not indegree[b]:
+                    ready.append(b)
+        return not left
 
     def _heuristic_round(self, sg: list[int]) -> list[tuple[int, int]]:
         """One round of the per-layer heuristic: the boundaries to add (all computed from this round's
@@ -335,24 +406,24 @@ class _Collector:
         # one Parameter per consuming component (ascending id, as its std::map orders them).
         cut_order: list[tuple[int, int, list[int], list[int]]] = []
         seen: set[tuple[int, int]] = set()
-        for i, ins in enumerate(inputs):
-            for p, (src, port) in enumerate(ins):
-                if (i, p) not in self.boundary or self.type[src] == "Const" or (src, port) in seen:
-                    continue
-                seen.add((src, port))
-                foreign = [(c, cp) for c, cp in self.consumers[(src, port)] if sg[c] != sg[src]]
-                if foreign:
-                    cut_order.append(
-                        (src, port, sorted({sg[c] for c, _ in foreign}), [c for c, _ in foreign])
-                    )
+        graph_input = self.graph_input
+        for i, p in sorted(key for key in self.boundary if not graph_input[key[0]]):  # as HETERO walks inputs
+            src, port = inputs[i][p]
+            if self.type[src] == "Const" or (src, port) in seen:
+                continue
+            seen.add((src, port))
+            foreign = [(c, cp) for c, cp in self.consumers[(src, port)] if sg[c] != sg[src]]
+            if foreign:
+                cut_order.append((src, port, sorted({sg[c] for c, _ in foreign}), [c for c, _ in foreign]))
         # Components that become submodels: those holding a Parameter, Result or sink, inserted into HETERO's
         # std::unordered_map in this sequence (original Parameters, cut Parameters, original Results, cut
         # Results, sinks), which decides their order within a level.
         # The model's own Parameters, Results and sinks, in model (XML) order.
-        params, results, sinks = (
-            [self.pos[lid] for lid, layer in ir.layers.items() if layer.ir_type == kind]
-            for kind in ("Parameter", "Result", "Assign")
-        )
+        by_kind: dict[str, list[int]] = {"Parameter": [], "Result": [], "Assign": []}
+        for lid, layer in ir.layers.items():
+            if layer.ir_type in by_kind:
+                by_kind[layer.ir_type].append(self.pos[lid])
+        params, results, sinks = by_kind["Parameter"], by_kind["Result"], by_kind["Assign"]
         insertion = (
             [sg[i] for i in params]
             + [t for *_, targets, _ in cut_order for t in targets]
@@ -369,21 +440,14 @@ class _Collector:
             device[sg[src]] = self.affinity[src]
         for i in sinks:
             device[sg[i]] = self.affinity[inputs[i][0][0]]
-        # Level sort: a component is ready once every cut it consumes has been produced.
+        # Level sort: a component is ready once every cut it consumes has been produced; each level in the
+        # map's order.
         needs: dict[int, set[int]] = {c: set() for c in insertion}
         for src, _, targets, _ in cut_order:
             for t in targets:
                 needs[t].add(sg[src])
-        pending = unordered_order(insertion)
-        ordered: list[int] = []
-        placed: set[int] = set()
-        while pending:
-            ready = [c for c in pending if needs[c] <= placed]
-            if not ready:
-                raise RuntimeError("HETERO cannot sort these subgraphs")
-            ordered += ready
-            placed.update(ready)
-            pending = [c for c in pending if c not in placed]
+        level = _levels(needs)
+        ordered = sorted(unordered_order(insertion), key=level.__getitem__)  # stable: the map's order stays
         index_of = {c: k for k, c in enumerate(ordered)}
         members: dict[int, list[int]] = {c: [] for c in ordered}
         constants: dict[int, list[int]] = {c: [] for c in ordered}
@@ -419,8 +483,8 @@ class _Collector:
         )
         return Partition(
             subgraphs=subgraphs,
-            device_of={lid: self.affinity[i] for i, lid in enumerate(ids)},
-            collector_ids={lid: sg[i] for i, lid in enumerate(ids)},
+            device_of=dict(zip(ids, self.affinity)),
+            collector_ids=dict(zip(ids, sg)),
             cuts=cuts,
             cycle_rounds=self.rounds,
             scc_steps=self.scc_steps,

@@ -137,10 +137,11 @@ def openvino_dumps(
     devices = unordered_order(
         (affinity[lid] for lid in order), hash_string
     )  # std::unordered_set<std::string>
+    colour_of = {device: HETERO_COLORS[k % len(HETERO_COLORS)] for k, device in enumerate(devices)}
 
     def affinity_label(lid: int) -> tuple[str, str]:
         device = affinity[lid]
-        return f"\\ndevice={device}", HETERO_COLORS[devices.index(device) % len(HETERO_COLORS)]
+        return f"\\ndevice={device}", colour_of[device]
 
     def subgraph_label(lid: int) -> tuple[str, str]:
         sid = collector_ids[lid]
@@ -154,71 +155,91 @@ def openvino_dumps(
 
 
 class _DumpWriter:
-    """``VisualizeTree`` for an IR: node lines, CLONE nodes, long edges, in OpenVINO's walk order."""
+    """``VisualizeTree`` for an IR: node lines, CLONE nodes, long edges, in OpenVINO's walk order.
+
+    Both dumps have the same lines but for the annotations of the operation nodes, so the layout is made once:
+    the text of every other line, and where each operation's node line goes.
+    """
 
     def __init__(self, ir: IRModel) -> None:
         self.ir = ir
+        self.uid = {lid: _uid(layer) for lid, layer in ir.layers.items()}
+        self.label = {lid: _label(layer, self.uid[lid]) for lid, layer in ir.layers.items()}
         self.heights = self._heights()
-        self._values: dict[int, str] = {}
+        self.layout = self._layout()
 
     def text(self, annotate) -> str:
         """The whole file; ``annotate(layer id)`` gives the label suffix and fill colour HETERO adds."""
+        layers, uid, label = self.ir.layers, self.uid, self.label
         lines: list[str] = []
+        for piece in self.layout:
+            if piece.__class__ is str:
+                lines.append(piece)
+                continue
+            colour = "color=crimson penwidth=1.5" if layers[piece].ir_type == "Result" else "color=black"
+            suffix, fill = annotate(piece)
+            lines.append(
+                f'    {uid[piece]} [shape=box {colour} label="{label[piece]}{suffix}" '
+                f"fillcolor={fill} style=filled]\n"
+            )
+        return "digraph \n{\n" + "".join(lines) + "}\n"
+
+    def _layout(self) -> list[str | int]:
+        """The file's lines in order: text, or the id of the layer whose node line goes there."""
+        layers, uid, sources = self.ir.layers, self.uid, self.ir.sources
+        lines: list[str | int] = []
         written: set[int] = set()
+        clone_text: dict[int, str] = {}
         clones = 0
 
         def node_line(lid: int) -> None:
-            if lid in written:
-                return
-            written.add(lid)
-            layer = self.ir.layers[lid]
-            colour = "color=crimson penwidth=1.5" if layer.ir_type == "Result" else "color=black"
-            suffix, fill = annotate(lid)
-            lines.append(
-                f'    {_uid(layer)} [shape=box {colour} label="{_label(layer)}{suffix}" '
-                f"fillcolor={fill} style=filled]\n"
-            )
+            if lid not in written:
+                written.add(lid)
+                lines.append(lid)
 
-        for lid in self._walk():
-            layer = self.ir.layers[lid]
-            for src, _ in self.ir.sources(lid):
-                arg = self.ir.layers[src]
-                if arg.ir_type in ("Const", "Parameter"):
-                    colour = "blue" if arg.ir_type == "Parameter" else "black"
-                    attributes = [
-                        'shape="box"',
-                        'style="dashed"',
-                        f'color="{colour}"',
-                        f'label="{_label(arg)}\n{self._clone_text(arg)}"',
-                    ]
-                    lines.append(f"    CLONE_{clones}[" + "".join(f" {a} " for a in attributes) + "]\n")
-                    lines.append(f"    CLONE_{clones} -> {_uid(layer)}\n")
-                    clones += 1
-                elif self._jump(src, lid) > MAX_JUMP:
-                    node_line(src)
-                    node_line(lid)
-                    lines.append(
-                        f'    RECV_{clones}[shape="box" style="solid,filled" fillcolor="#ffcccc" '
-                        f'label="Receive[{_uid(arg)}]"]\n'
-                    )
-                    lines.append(
-                        f'    SEND_{clones}[shape="box" style="solid,filled" fillcolor="#ccffcc" '
-                        f'label="Send[{_uid(layer)}]"]\n'
-                    )
-                    lines.append(f"    {_uid(arg)} -> SEND_{clones}\n")
-                    lines.append(f"    RECV_{clones} -> {_uid(layer)}\n")
-                    clones += 1
-                else:
-                    node_line(src)
-                    node_line(lid)
-                    lines.append(f"    {_uid(arg)} -> {_uid(layer)}\n")
-        return "digraph \n{\n" + "".join(lines) + "}\n"
+        with _Weights(self.ir.weights_path) as weights:
+            for lid in self._walk():
+                for src, _ in sources(lid):
+                    arg = layers[src]
+                    if arg.ir_type in ("Const", "Parameter"):
+                        if src not in clone_text:
+                            colour = "blue" if arg.ir_type == "Parameter" else "black"
+                            attributes = [
+                                'shape="box"',
+                                'style="dashed"',
+                                f'color="{colour}"',
+                                f'label="{self.label[src]}\n{_clone_text(arg, weights)}"',
+                            ]
+                            clone_text[src] = "".join(f" {a} " for a in attributes)
+                        lines.append(f"    CLONE_{clones}[{clone_text[src]}]\n")
+                        lines.append(f"    CLONE_{clones} -> {uid[lid]}\n")
+                        clones += 1
+                    elif self._jump(src, lid) > MAX_JUMP:
+                        node_line(src)
+                        node_line(lid)
+                        lines.append(
+                            f'    RECV_{clones}[shape="box" style="solid,filled" fillcolor="#ffcccc" '
+                            f'label="Receive[{uid[src]}]"]\n'
+                        )
+                        lines.append(
+                            f'    SEND_{clones}[shape="box" style="solid,filled" fillcolor="#ccffcc" '
+                            f'label="Send[{uid[lid]}]"]\n'
+                        )
+                        lines.append(f"    {uid[src]} -> SEND_{clones}\n")
+                        lines.append(f"    RECV_{clones} -> {uid[lid]}\n")
+                        clones += 1
+                    else:
+                        node_line(src)
+                        node_line(lid)
+                        lines.append(f"    {uid[src]} -> {uid[lid]}\n")
+        return lines
 
     def _walk(self) -> list[int]:
         """``ov::traverse_nodes``: a stack seeded with Results, sinks and Parameters; inputs pushed in
         order."""
         kinds = ("Result", "Assign", "Parameter")
         stack = [lid for kind in kinds for lid, layer in self.ir.layers.items() if layer.ir_type == kind]
+        sources = self.ir.sources
         seen: set[int] = set()
         walk = []
         while stack:
@@ -227,15 +248,16 @@ class _DumpWriter:
                 continue
             seen.add(lid)
             walk.append(lid)
-            stack.extend(src for src, _ in self.ir.sources(lid))
+            stack.extend([src for src, _ in sources(lid)])
         return walk
 
     def _heights(self) -> dict[int, dict[int, int]]:
         """For every layer, its longest path (in edges) to each Result it reaches."""
         heights: dict[int, dict[int, int]] = {}
+        layers, consumers = self.ir.layers, self.ir.consumers
         for lid in reversed(ordered_layer_ids(self.ir)):
-            mine = {lid: 0} if self.ir.layers[lid].ir_type == "Result" else {}
-            for dst in self.ir.consumers(lid):
+            mine = {lid: 0} if layers[lid].ir_type == "Result" else {}
+            for dst in consumers(lid):
                 for result, height in heights[dst].items():
                     if mine.get(result, -1) < height + 1:
                         mine[result] = height + 1
@@ -246,24 +268,52 @@ class _DumpWriter:
         target = self.heights[dst]
         return max((abs(target[r] - h) for r, h in self.heights[src].items() if r in target), default=0)
 
-    def _clone_text(self, layer: Layer) -> str:
-        """``{type}[shape]``, and for a Constant ``\\nvalue: [ first values ]`` (a real newline, as
-        OpenVINO)."""
-        port = layer.outputs[0]
-        text = f"{{{port.element_type}}}{format_shape(port.shape)}"
-        if layer.ir_type == "Const":
-            if layer.id not in self._values:
-                self._values[layer.id] = _constant_values(self.ir, layer)
-            text += f"\nvalue: {self._values[layer.id]}"
-        return text
+
+class _Weights:
+    """The ``.bin``, mapped once for reading the first values of many Constants (``None``: no file)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.data = None
+
+    def __enter__(self):
+        if self.path is not None and Path(self.path).stat().st_size:
+            import mmap
+
+            with open(self.path, "rb") as stream:
+                self.data = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.data is not None:
+            self.data.close()
+
+    def read(self, dtype: str, count: int, offset: int):
+        """``count`` values of ``dtype`` at byte ``offset`` (fewer at the end of the file, as
+        ``numpy.fromfile`` reads)."""
+        import numpy as np
+
+        if self.data is None:
+            return np.fromfile(self.path, dtype=dtype, count=count, offset=offset)
+        size = np.dtype(dtype).itemsize
+        count = max(0, min(count, (len(self.data) - offset) // size))
+        return np.frombuffer(self.data, dtype=dtype, count=count, offset=offset).copy()
+
+
+def _clone_text(layer: Layer, weights: _Weights) -> str:
+    """``{type}[shape]``, and for a Constant ``\\nvalue: [ first values ]`` (a real newline, as OpenVINO)."""
+    port = layer.outputs[0]
+    text = f"{{{port.element_type}}}{format_shape(port.shape)}"
+    if layer.ir_type == "Const":
+        text += f"\nvalue: {_constant_values(weights, layer)}"
+    return text
 
 
 def _uid(layer: Layer) -> str:
     return f"{layer.type}_{layer.id}"
 
 
-def _label(layer: Layer) -> str:
-    uid = _uid(layer)
+def _label(layer: Layer, uid: str) -> str:
     name = layer.name or uid
     middle = f"\\n{uid}" if name != uid else ""
     return f"{name}{middle}\\n{layer.version}::{layer.type}"
@@ -278,7 +328,7 @@ _PRINTED = {
 }  # fmt: skip
 
 
-def _constant_values(ir: IRModel, layer: Layer) -> str:
+def _constant_values(weights: _Weights, layer: Layer) -> str:
     """``[ v0, v1, ... ]`` as ``VisualizeTree`` prints a Constant: up to 7 values, C++ stream formatting."""
     import numpy as np
 
@@ -294,13 +344,13 @@ def _constant_values(ir: IRModel, layer: Layer) -> str:
     dtype, kind = _PRINTED[element]
     shown = min(count, CONST_VALUES_SHOWN)
     offset = int(layer.data.get("offset", 0))
-    if ir.weights_path is None:
+    if weights.path is None:
         return "[ ? ]"
-    values = np.fromfile(ir.weights_path, dtype=dtype, count=shown, offset=offset)
+    values = weights.read(dtype, shown, offset)
     if kind == "bf16":
         values = (values.astype(np.uint32) << 16).view(np.float32)
     if kind in ("float", "bf16"):
-        text = ", ".join(f"{float(v):g}" for v in values)
+        text = ", ".join([f"{v:g}" for v in values.tolist()])  # Python floats: exact, and fast to format
     else:
-        text = ", ".join(str(int(v)) for v in values)
+        text = ", ".join([str(v) for v in values.tolist()])
     return f"[ {text}{', ...' if count > CONST_VALUES_SHOWN else ''} ]"

@@ -27,7 +27,8 @@ from hetero_tool.devices.device import Device
 from hetero_tool.errors import BackendError, InputError, PlanError
 from hetero_tool.ir.ov_model import apply_affinity, ov_model_from_ir
 from hetero_tool.ir.types import IRModel
-from hetero_tool.plan import Plan, check_plan, split_shape_problems
+from hetero_tool.partition import split_shape_problems
+from hetero_tool.plan import Plan, check_plan
 from hetero_tool.runtime.results import Verification
 
 __all__ = [
@@ -146,7 +147,7 @@ def refusal_reasons(ir: IRModel, plan: Plan) -> list[str]:
 
     - Cycle breaking cut a Result off its producer: OpenVINO 2026.4 fails to compile (``unordered_map::at``).
     - Cutting the model makes shapes unknown that OpenVINO needs known: convolution weights, ranks, and
-      tensors handed over between submodels (:func:`~hetero_tool.plan.split_shape_problems`).
+      tensors handed over between submodels (:func:`~hetero_tool.partition.split_shape_problems`).
     """
     reasons = []
     if plan.partition.detached_results:

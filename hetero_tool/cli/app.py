@@ -8,6 +8,7 @@ traceback.
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass
 from typing import Annotated
@@ -135,5 +136,12 @@ app.command("demo")(demo.demo)
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    A command is one short process that builds large acyclic structures (a 25,000-layer model, its plan):
+    the objects of the imports are moved out of the cyclic collector's sight and it runs less often, as
+    mypy's entry point does, saving a tenth of a big ``plan``. Reference counting still frees everything.
+    """
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
     app()

@@ -76,6 +76,7 @@ class Support:
         self.use_cache = use_cache
         self._model = None
         self._transformed: list[_TransformedOp] | None = None
+        self._position: dict[int, int] | None = None  # layer id -> its place in the IR, built on first use
 
     # -- public ------------------------------------------------------------------------------------------
 
@@ -93,7 +94,7 @@ class Support:
         restricted to the region, then narrowed by its profile with the consequences drawn inside the region.
         """
         layer_lists = [
-            list(self.ir.layers) if region is None else _in_ir_order(self.ir, region) for region in regions
+            list(self.ir.layers) if region is None else self._in_ir_order(region) for region in regions
         ]
         if device.emulated:
             supported = self._supported_ids(device, [None])[0]
@@ -134,6 +135,13 @@ class Support:
         if changed:
             self._propagate(reasons, device)
         return reasons
+
+    def _in_ir_order(self, region: Collection[int]) -> list[int]:
+        """The layers of ``region`` in the IR's order: sorted by position, not filtered from the whole IR, as
+        the fallback asks about thousands of small regions of a big model."""
+        if self._position is None:
+            self._position = {lid: k for k, lid in enumerate(self.ir.layers)}
+        return sorted(region, key=self._position.__getitem__)
 
     # -- OpenVINO ----------------------------------------------------------------------------------------
 
@@ -339,7 +347,3 @@ def _ov_version() -> str:
     return version
 
 
-def _in_ir_order(ir: IRModel, region: Collection[int]) -> list[int]:
-    """The layers of ``region`` in the IR's order."""
-    members = set(region)
-    return [lid for lid in ir.layers if lid in members]

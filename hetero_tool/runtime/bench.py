@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hetero_tool._ov import available_devices, ov_version
+from hetero_tool.devices.config import property_text
 from hetero_tool.devices.support import Support
 from hetero_tool.errors import InputError, PlanError
 from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
@@ -45,7 +46,7 @@ from hetero_tool.runtime.progress import Progress, Steps
 from hetero_tool.runtime.results import BenchConfig, BenchResult, Run
 from hetero_tool.runtime.timing import Timer
 
-__all__ = ["AUTOMATIC", "AccuracyCheck", "device_properties", "run_bench"]
+__all__ = ["AUTOMATIC", "AccuracyCheck", "check_recorded_config", "device_properties", "run_bench"]
 
 #: Label of HETERO's automatic placement.
 AUTOMATIC = "HETERO automatic"
@@ -90,31 +91,37 @@ class _Candidate:
 
 
 def device_properties(config: BenchConfig, device: str) -> dict[str, str]:
-    """The properties ``config`` sets on ``device`` (over its profile's config)."""
-    props: dict[str, str] = {}
+    """The properties ``config`` sets on ``device`` (over the config the plan records for it): the hint,
+    ``--load-config``'s and the per-device options'."""
+    return {key: property_text(value) for key, (value, _) in _bench_origins(config, device).items()}
+
+
+def check_recorded_config(plan: Plan, config: BenchConfig, *, where: str = "the plan") -> None:
+    """Raise :class:`~hetero_tool.errors.InputError` when ``config`` sets a property on a device to another
+    value than the one the user set on it when ``plan`` (read from ``where``) was made.
+
+    Why: a plan is made, and a cost profile measured, for one config of each device; a bench of the plan
+    compiles with that config. Options that repeat it, or set what it leaves open, are fine; the tool's own
+    defaults (an emulated device's profile config) may be changed.
+    """
+    for device in plan.devices:
+        recorded = plan.settings_of(device.name)
+        for key, (value, origin) in _bench_origins(config, device.name).items():
+            if key in recorded and property_text(recorded[key]) != property_text(value):
+                raise InputError(
+                    f"{origin} sets {key}={property_text(value)} on {device.name}, but {where} records "
+                    f"{key}={property_text(recorded[key])} for {device.name}; drop the option (the plan's "
+                    "config is used) or make the plan with it"
+                )
+
+
+def _bench_origins(config: BenchConfig, device: str) -> dict[str, tuple[Any, str]]:
+    """Property -> (value, the option that sets it) for what ``config`` sets on ``device``."""
+    found: dict[str, tuple[Any, str]] = {}
     if config.hint != "none":  # "none" leaves the device's own hint
-        props["PERFORMANCE_HINT"] = config.hint.upper()
-    for key, values in (
-        ("NUM_STREAMS", config.nstreams),
-        ("INFERENCE_PRECISION_HINT", config.infer_precision),
-        ("INFERENCE_NUM_THREADS", config.nthreads),
-    ):
-        value = values.get(device, values.get(""))
-        if value is not None:
-            props[key] = str(value)
-    return props
-
-
-def _check_devices(config: BenchConfig, devices: Sequence[PlanDevice]) -> None:
-    names = [d.name for d in devices]
-    for option, values in (
-        ("--nstreams", config.nstreams),
-        ("--infer-precision", config.infer_precision),
-        ("--nthreads", config.nthreads),
-    ):
-        for device in values:
-            if device and device not in names:
-                raise InputError(f"{option}: {device} is not one of the plan's devices ({', '.join(names)})")
+        found["PERFORMANCE_HINT"] = (config.hint.upper(), f"--hint {config.hint}")
+    found.update(config.settings.origins(device))
+    return found
 
 
 def run_bench(
@@ -187,7 +194,9 @@ def run_bench(
     if len(set(labels)) != len(labels):
         raise InputError(f"plan labels must differ (they come from the plan file names): {labels}")
     devices = _devices(ir, plans)
-    _check_devices(config, devices)
+    config.settings.check([d.name for d in devices])
+    for label, plan in plans:
+        check_recorded_config(plan, config, where=label)
     reference_device = _reference_device(accuracy, devices) if accuracy is not None else None
     candidates = [_Candidate(label, plan) for label, plan in plans]
     skipped: dict[str, str] = {}
@@ -267,7 +276,15 @@ def _devices(ir: IRModel, plans: Sequence[tuple[str, Plan]]) -> tuple[PlanDevice
             raise InputError(f"{label}: the plans were made for different models")
         if [d.name for d in plan.devices] != [d.name for d in first.devices]:
             raise InputError(f"{label}: the plans must use the same device list ({first.priority})")
-    return first.devices
+        for device in first.devices:
+            if plan.config_of(device.name) != first.config_of(device.name):
+                raise InputError(
+                    f"{label}: records another config for {device.name} than {plans[0][0]} "
+                    f"({plan.config_of(device.name)} vs {first.config_of(device.name)}); the plans of one "
+                    "bench are for one config of each device"
+                )
+    # Each device as the plans compile it: a baseline on one device alone runs with the same config.
+    return tuple(replace(d, config=first.config_of(d.name)) for d in first.devices)
 
 
 def _baselines(
@@ -275,7 +292,7 @@ def _baselines(
 ) -> list[_Candidate]:
     found = []
     support = Support(ir)
-    full = [d.to_device() for d in devices]
+    full = plans[0][1].to_devices()  # with the settings the plans record, for the automatic placement
     for plan_device, device in zip(devices, full):
         label = f"{device.name} alone"
         verdict = support.query(device)

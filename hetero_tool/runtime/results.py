@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from hetero_tool.devices.config import INFERENCE_PRECISIONS, DeviceSettings
 from hetero_tool.errors import InputError
 from hetero_tool.ir.types import IRModel
 from hetero_tool.schema import Count, Milliseconds, NonNegative, Schema, json_data, write_document
@@ -40,8 +41,6 @@ __all__ = [
 
 #: Version of the bench JSON; bumped on incompatible changes.
 BENCH_SCHEMA_VERSION = 1
-#: ``INFERENCE_PRECISION_HINT`` values a bench accepts.
-INFERENCE_PRECISIONS = ("f32", "f16", "bf16")
 #: ``--hint`` values (``none``: leave each device's own ``PERFORMANCE_HINT``).
 HINTS = ("latency", "throughput", "none")
 #: ``--api`` values, as benchmark_app's ``-api``.
@@ -90,6 +89,9 @@ class BenchConfig:
     infer_precision: Mapping[str, str] = field(default_factory=dict)
     #: ``INFERENCE_NUM_THREADS`` per device name.
     nthreads: Mapping[str, int] = field(default_factory=dict)
+    #: ``--load-config``: device name -> OpenVINO property -> value, and the file it was read from.
+    load_config: Mapping[str, Mapping[str, str | int | float | bool]] = field(default_factory=dict)
+    load_config_file: str | None = None
     #: Seconds of timed inference per candidate, split over the rounds (``None`` with ``niter``; 10 when
     #: neither is given).
     time_s: float | None = None
@@ -129,20 +131,18 @@ class BenchConfig:
             raise InputError("--rounds must be at least 1")
         if self.nireq < 0:
             raise InputError("--nireq must be at least 0 (0: the compiled model's optimal number)")
-        for device, value in self.nstreams.items():
-            if not (str(value).isdigit() and int(value) > 0) and str(value).upper() != "AUTO":
-                raise InputError(
-                    f"--nstreams {device + ':' if device else ''}{value}: give a number above 0 or AUTO"
-                )
-        for device, value in self.infer_precision.items():
-            if str(value).lower() not in INFERENCE_PRECISIONS:
-                raise InputError(
-                    f"--infer-precision {device + ':' if device else ''}{value}: use one of "
-                    f"{', '.join(INFERENCE_PRECISIONS)}"
-                )
-        for device, value in self.nthreads.items():
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InputError(f"--nthreads {device + ':' if device else ''}{value}: give a number above 0")
+        _ = self.settings  # checks the per-device values
+
+    @property
+    def settings(self) -> DeviceSettings:
+        """The per-device settings given to the bench (``--load-config`` and the per-device options)."""
+        return DeviceSettings(
+            load_config=self.load_config,
+            load_config_file=self.load_config_file,
+            nstreams=self.nstreams,
+            nthreads=self.nthreads,
+            infer_precision=self.infer_precision,
+        )
 
 
 @dataclass(frozen=True)

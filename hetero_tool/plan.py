@@ -26,7 +26,7 @@ from hetero_tool._gc import paused_gc
 from hetero_tool.affinity import Decision, Rule, assign_affinity
 from hetero_tool.affinity.types import Source
 from hetero_tool.devices import Device, Support, resolve_devices
-from hetero_tool.devices.config import property_text
+from hetero_tool.devices.config import same_property
 from hetero_tool.errors import PlanError
 from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
 from hetero_tool.partition import CutTensor, Partition, Subgraph, collect_subgraphs, split_shape_problems
@@ -160,7 +160,7 @@ class Plan:
         return {
             key: value
             for key, value in self.config_of(name).items()
-            if key not in defaults or property_text(defaults[key]) != property_text(value)
+            if key not in defaults or not same_property(key, defaults[key], value)
         }
 
     def to_devices(self) -> tuple[Device, ...]:
@@ -301,7 +301,7 @@ def make_plan(
         partition=partition,
         warnings=tuple(warnings),
         shapes=dict(ir.shapes),
-        device_config={d.name: dict(sorted(d.compile_config.items())) for d in devices},
+        device_config={d.name: d.compile_config for d in devices},
     )
 
 

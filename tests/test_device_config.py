@@ -92,8 +92,30 @@ def test_an_option_wins_over_the_config_file_and_every_device_gets_an_unnamed_on
     config.write_text(json.dumps({"CPU": {"INFERENCE_NUM_THREADS": 3, "NUM_STREAMS": "2"}}))
     settings = DeviceSettings.from_options(config, nthreads="1", infer_precision="NPU:f32")
     plan = plan_from_files(sample_paths["mobilenet"], devices="NPU,CPU", emulate="NPU", settings=settings)
-    assert plan.device_config["CPU"] == {"INFERENCE_NUM_THREADS": 1, "NUM_STREAMS": "2"}
+    assert plan.device_config["CPU"] == {"INFERENCE_NUM_THREADS": 1, "NUM_STREAMS": 2}
     assert plan.settings_of("NPU") == {"INFERENCE_NUM_THREADS": 1, "INFERENCE_PRECISION_HINT": "f32"}
+
+
+def test_the_plan_records_values_in_one_spelling(sample_paths, tmp_path):
+    """OpenVINO reads F16 as f16, latency as LATENCY, "true" as true: the plan records one of each."""
+    config = tmp_path / "config.json"
+    config.write_text(
+        json.dumps(
+            {
+                "NPU": {"PERFORMANCE_HINT": "throughput"},
+                "CPU": {"INFERENCE_PRECISION_HINT": "F32", "PERF_COUNT": "true", "NUM_STREAMS": "2"},
+            }
+        )
+    )
+    settings = DeviceSettings.from_options(config, nstreams="NPU:auto", infer_precision="NPU:F16")
+    path = tmp_path / "p.json"
+    plan_from_files(
+        sample_paths["mobilenet"], devices="NPU,CPU", emulate="NPU", settings=settings, output=path
+    )
+    assert json.loads(path.read_text())["device_config"] == {
+        "NPU": {"INFERENCE_PRECISION_HINT": "f16", "NUM_STREAMS": "AUTO", "PERFORMANCE_HINT": "THROUGHPUT"},
+        "CPU": {"INFERENCE_PRECISION_HINT": "f32", "NUM_STREAMS": 2, "PERF_COUNT": True},
+    }
 
 
 def test_a_plan_from_before_the_config_was_recorded_compiles_with_its_profiles(detector_plan, tmp_path):
@@ -141,6 +163,46 @@ def test_a_bench_option_may_repeat_or_add_to_the_recorded_config(detector_plan, 
     check_recorded_config(plan, BenchConfig(nthreads={"CPU": 2}))  # the CPU's threads are not recorded
     # The tool's own defaults (the npu profile's f16) are not the user's: an option may change them.
     check_recorded_config(plan, BenchConfig(infer_precision={"NPU": "f32"}))
+
+
+def test_a_bench_option_in_another_spelling_repeats_the_plan(sample_paths, tmp_path):
+    """Values are compared as OpenVINO reads them, in the plan file (hand-written, or from before values
+    were normalised) as in the options."""
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"CPU": {"INFERENCE_PRECISION_HINT": "f32", "PERF_COUNT": True}}))
+    path = tmp_path / "p.json"
+    plan_from_files(
+        sample_paths["mobilenet"],
+        devices="NPU,CPU",
+        emulate="NPU",
+        settings=DeviceSettings.from_options(config, nstreams="NPU:2"),
+        output=path,
+    )
+    data = json.loads(path.read_text())
+    data["device_config"]["CPU"].update(INFERENCE_PRECISION_HINT="F32", PERF_COUNT="YES")
+    data["device_config"]["NPU"].update(NUM_STREAMS="2", PERFORMANCE_HINT="latency")
+    path.write_text(json.dumps(data))
+    plan = load_plan(path)
+    same = BenchConfig(
+        hint="none",
+        infer_precision={"CPU": "f32"},
+        nstreams={"NPU": "2"},
+        load_config={"CPU": {"PERF_COUNT": "true"}, "NPU": {"PERFORMANCE_HINT": "LATENCY"}},
+    )
+    check_recorded_config(plan, same)
+    with pytest.raises(
+        InputError,
+        match="sets INFERENCE_PRECISION_HINT=bf16 on CPU, but the plan records INFERENCE_PRECISION_HINT=F32",
+    ):
+        check_recorded_config(plan, BenchConfig(hint="none", infer_precision={"CPU": "BF16"}))
+    # Plans that record one config in two spellings are one config.
+    other = plan_from_files(
+        sample_paths["mobilenet"],
+        devices="NPU,CPU",
+        emulate="NPU",
+        settings=DeviceSettings.from_options(config, nstreams="NPU:2"),
+    )
+    assert run_bench(parse_ir(sample_paths["mobilenet"]), [("a", plan), ("b", other)], QUICK, baselines=False)
 
 
 def test_a_bench_option_that_contradicts_the_plan_is_an_error_naming_both(run_cli, detector_plan, threads):

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 
-from hetero_tool.devices.config import property_text
+from hetero_tool.devices.config import normalise_property, property_text
 from hetero_tool.errors import InputError
 from hetero_tool.ir.types import IRModel
 from hetero_tool.schema import Count, Milliseconds, NonNegative, Schema, json_data, write_document
@@ -378,8 +378,8 @@ class CostProfile:
         for device in plan.devices:
             if not any(d.name == device.name for d in self.devices):
                 continue
-            measured = {k: property_text(v) for k, v in self.device(device.name).config.items()}
-            planned = {k: property_text(v) for k, v in plan.config_of(device.name).items()}
+            measured = _config_texts(self.device(device.name).config)
+            planned = _config_texts(plan.config_of(device.name))
             if measured != planned:
                 found.append(
                     f"{device.name} was measured with {_config_text(measured)}, the plan compiles it with "
@@ -437,6 +437,11 @@ def load_cost_profile(path: str | Path, ir: IRModel | None = None, plan: Plan | 
         for difference in profile.config_differences(plan):
             log.warning("%s: %s; its figures may not hold for this plan", path, difference)
     return profile
+
+
+def _config_texts(config: Mapping[str, Any]) -> dict[str, str]:
+    """Property -> value as OpenVINO reads it, spelt one way (``F16`` as ``f16``): what configs compare by."""
+    return {key: property_text(normalise_property(key, value)) for key, value in config.items()}
 
 
 def _config_text(config: Mapping[str, str]) -> str:

@@ -7,6 +7,10 @@ every device, or ``CPU:4,NPU:1``). As in benchmark_app, an option wins over the 
 What the user sets this way is recorded in the plan (``device_config``) next to what the tool sets (an
 emulated device's profile config), and compiled with by ``bench``; a cost profile records it too. The keys
 and values go to OpenVINO as properties; OpenVINO judges them when the model is compiled.
+
+Values are normalised once, where a config is built (:func:`normalise_property`): OpenVINO reads ``F16`` and
+``f16``, ``latency`` and ``LATENCY``, ``"true"`` and ``true`` alike, so the files record one spelling and
+two settings are compared by it (:func:`same_property`).
 """
 
 from __future__ import annotations
@@ -24,9 +28,12 @@ __all__ = [
     "INFERENCE_PRECISIONS",
     "OPTION_KEYS",
     "DeviceSettings",
+    "normalise_config",
+    "normalise_property",
     "parse_per_device",
     "property_text",
     "read_load_config",
+    "same_property",
 ]
 
 T = TypeVar("T")
@@ -39,6 +46,72 @@ OPTION_KEYS = {
     "--nthreads": "INFERENCE_NUM_THREADS",
     "--infer-precision": "INFERENCE_PRECISION_HINT",
 }
+
+
+#: Properties whose values are names OpenVINO prints upper-case (``LATENCY``, ``AUTO``).
+UPPER_CASE_VALUES = frozenset(
+    {
+        "CACHE_MODE",
+        "EXECUTION_MODE_HINT",
+        "MODEL_PRIORITY",
+        "NUM_STREAMS",
+        "PERFORMANCE_HINT",
+        "SCHEDULING_CORE_TYPE",
+    }
+)
+#: Properties whose values are element types, which OpenVINO prints lower-case (``f16``, ``bf16``, ``u8``).
+LOWER_CASE_VALUES = frozenset(
+    {"INFERENCE_PRECISION_HINT", "KEY_CACHE_PRECISION", "KV_CACHE_PRECISION", "VALUE_CACHE_PRECISION"}
+)
+_BOOLEANS = {"true": True, "yes": True, "false": False, "no": False}
+
+
+def normalise_property(key: str, value: Any) -> Any:
+    """Property ``key``'s ``value`` in the one spelling the tool records: a boolean as a bool (``"YES"``,
+    ``"true"``), a whole number as an int (``"2"``), an element type lower-case (``F16``), the name of a mode
+    upper-case (``latency``, ``auto``); anything else as it is.
+
+    Why: OpenVINO reads these spellings alike, so a plan records one of them, deterministically, and a bench
+    option that repeats a recorded setting in another spelling does not contradict it.
+
+    Examples
+    --------
+    >>> [normalise_property(key, value) for key, value in [("INFERENCE_PRECISION_HINT", "F16"),
+    ...     ("PERFORMANCE_HINT", "latency"), ("PERF_COUNT", "true"), ("NUM_STREAMS", "2")]]
+    ['f16', 'LATENCY', True, 2]
+    >>> normalise_property("CACHE_DIR", "Models/Cache")
+    'Models/Cache'
+    """
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.lower() in _BOOLEANS:
+        return _BOOLEANS[text.lower()]
+    if text.lstrip("+-").isdigit() and text.isascii():
+        return int(text)
+    if key in UPPER_CASE_VALUES:
+        return text.upper()
+    if key in LOWER_CASE_VALUES:
+        return text.lower()
+    return value
+
+
+def normalise_config(properties: Mapping[str, Any]) -> dict[str, Any]:
+    """``properties`` with every value normalised (:func:`normalise_property`), keys sorted."""
+    return {key: normalise_property(key, value) for key, value in sorted(properties.items())}
+
+
+def same_property(key: str, a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` are one setting of property ``key`` to OpenVINO, spelt alike or not.
+
+    Examples
+    --------
+    >>> same_property("INFERENCE_PRECISION_HINT", "f16", "F16"), same_property("PERF_COUNT", "true", True)
+    (True, True)
+    >>> same_property("NUM_STREAMS", "2", 1)
+    False
+    """
+    return property_text(normalise_property(key, a)) == property_text(normalise_property(key, b))
 
 
 def property_text(value: Any) -> str:
@@ -209,19 +282,18 @@ class DeviceSettings:
         return {key: value for key, (value, _) in sorted(self.origins(name).items())}
 
     def origins(self, name: str) -> dict[str, tuple[Any, str]]:
-        """Property -> (value, what set it: ``--nthreads NPU:2`` or ``--load-config cfg.json``) for device
-        ``name``."""
+        """Property -> (value, normalised (:func:`normalise_property`); what set it: ``--nthreads NPU:2`` or
+        ``--load-config cfg.json``) for device ``name``."""
         found: dict[str, tuple[Any, str]] = {
-            key: (value, self._file()) for key, value in self.load_config.get(name, {}).items()
+            key: (normalise_property(key, value), self._file())
+            for key, value in self.load_config.get(name, {}).items()
         }
         for option, values in self._options():
             device = name if name in values else "" if "" in values else None
             if device is not None:
-                value = values[device]
-                if option == "--nstreams" and str(value).isdigit():
-                    value = int(value)
+                key = OPTION_KEYS[option]
                 shown = f"{device}:{values[device]}" if device else str(values[device])
-                found[OPTION_KEYS[option]] = (value, f"{option} {shown}")
+                found[key] = (normalise_property(key, values[device]), f"{option} {shown}")
         return found
 
     def resolve(self, names: Sequence[str]) -> dict[str, dict[str, Any]]:

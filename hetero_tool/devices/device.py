@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from hetero_tool._ov import available_devices, cpu_plugin_installed
+from hetero_tool.devices.config import normalise_config
 from hetero_tool.devices.names import parse_devices
 from hetero_tool.devices.profiles import BUILTIN_PROFILE_NAMES, DeviceProfile, load_profile
 from hetero_tool.errors import InputError
@@ -51,8 +52,9 @@ class Device:
 
     @property
     def compile_config(self) -> dict[str, Any]:
-        """What the device compiles with: :attr:`config`, then the user's :attr:`settings` over it."""
-        return {**self.config, **self.settings}
+        """What the device compiles with: :attr:`config`, then the user's :attr:`settings` over it, values
+        normalised (:func:`~hetero_tool.devices.config.normalise_property`), keys sorted."""
+        return normalise_config({**self.config, **self.settings})
 
 
 def emulated_ov_name(name: str) -> str:

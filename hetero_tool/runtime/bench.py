@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hetero_tool._ov import available_devices, ov_version
-from hetero_tool.devices.config import property_text
+from hetero_tool.devices.config import normalise_config, property_text, same_property
 from hetero_tool.devices.support import Support
 from hetero_tool.errors import InputError, PlanError
 from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
@@ -101,13 +101,14 @@ def check_recorded_config(plan: Plan, config: BenchConfig, *, where: str = "the 
     value than the one the user set on it when ``plan`` (read from ``where``) was made.
 
     Why: a plan is made, and a cost profile measured, for one config of each device; a bench of the plan
-    compiles with that config. Options that repeat it, or set what it leaves open, are fine; the tool's own
-    defaults (an emulated device's profile config) may be changed.
+    compiles with that config. Options that repeat it (in any spelling OpenVINO reads alike, ``F16`` for
+    ``f16``), or set what it leaves open, are fine; the tool's own defaults (an emulated device's profile
+    config) may be changed.
     """
     for device in plan.devices:
         recorded = plan.settings_of(device.name)
         for key, (value, origin) in _bench_origins(config, device.name).items():
-            if key in recorded and property_text(recorded[key]) != property_text(value):
+            if key in recorded and not same_property(key, recorded[key], value):
                 raise InputError(
                     f"{origin} sets {key}={property_text(value)} on {device.name}, but {where} records "
                     f"{key}={property_text(recorded[key])} for {device.name}; drop the option (the plan's "
@@ -277,7 +278,9 @@ def _devices(ir: IRModel, plans: Sequence[tuple[str, Plan]]) -> tuple[PlanDevice
         if [d.name for d in plan.devices] != [d.name for d in first.devices]:
             raise InputError(f"{label}: the plans must use the same device list ({first.priority})")
         for device in first.devices:
-            if plan.config_of(device.name) != first.config_of(device.name):
+            if normalise_config(plan.config_of(device.name)) != normalise_config(
+                first.config_of(device.name)
+            ):
                 raise InputError(
                     f"{label}: records another config for {device.name} than {plans[0][0]} "
                     f"({plan.config_of(device.name)} vs {first.config_of(device.name)}); the plans of one "

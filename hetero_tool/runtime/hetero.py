@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from hetero_tool._ov import new_core, ov_error_text
+from hetero_tool.devices.config import normalise_property
 from hetero_tool.devices.config import property_text as _ov_value
 from hetero_tool.devices.device import Device
 from hetero_tool.errors import BackendError, InputError, PlanError
@@ -362,11 +363,13 @@ def _device_config(
     base: Mapping[str, Any] | None = None,
 ) -> dict[str, str]:
     """The properties a device is compiled with: ``base`` (default: its profile's config and the user's
-    settings on it), then the caller's (as OpenVINO strings)."""
+    settings on it), then the caller's, as OpenVINO strings in the one spelling OpenVINO takes (a plan file
+    written by hand may say ``F16``, which OpenVINO refuses; see
+    :func:`~hetero_tool.devices.config.normalise_property`)."""
     if base is None:
         base = device.compile_config if isinstance(device, Device) else device.config
     merged = {**base, **((overrides or {}).get(device.name) or {})}
-    return {key: _ov_value(value) for key, value in merged.items()}
+    return {key: _ov_value(normalise_property(key, value)) for key, value in merged.items()}
 
 
 def _check_properties(core, device: Device | PlanDevice, ov_name: str, properties: Mapping[str, str]) -> None:

@@ -146,6 +146,10 @@ class Plan:
     #: and, over it, what the user set (``--load-config``, ``--nthreads`` ...), keys sorted. ``{}`` (a plan
     #: from before it was recorded): each device's :attr:`PlanDevice.config`.
     device_config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: Device name -> the keys of its :attr:`device_config` the user set, in the order of the devices, keys
+    #: sorted: each one, even one set to the tool's default. ``{}`` (the user set nothing, or a plan from
+    #: before they were recorded): the keys whose values differ from the tool's defaults.
+    user_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def config_of(self, name: str) -> dict[str, Any]:
         """The properties device ``name`` compiles with (see :attr:`device_config`)."""
@@ -154,12 +158,16 @@ class Plan:
         return next((dict(d.config) for d in self.devices if d.name == name), {})
 
     def settings_of(self, name: str) -> dict[str, Any]:
-        """The properties the user set on device ``name``: those of :meth:`config_of` that are not the tool's
-        own defaults (:attr:`PlanDevice.config`). A bench option may add to them, not contradict them."""
+        """The properties the user set on device ``name``: those of :meth:`config_of` named by
+        :attr:`user_keys`, or, in a plan without them, those that are not the tool's own defaults
+        (:attr:`PlanDevice.config`). A bench option may add to them, not contradict them."""
+        config = self.config_of(name)
+        if self.user_keys:
+            return {key: config[key] for key in self.user_keys.get(name, ()) if key in config}
         defaults = next((d.config for d in self.devices if d.name == name), {})
         return {
             key: value
-            for key, value in self.config_of(name).items()
+            for key, value in config.items()
             if key not in defaults or not same_property(key, defaults[key], value)
         }
 
@@ -302,6 +310,7 @@ def make_plan(
         warnings=tuple(warnings),
         shapes=dict(ir.shapes),
         device_config={d.name: d.compile_config for d in devices},
+        user_keys={d.name: tuple(sorted(d.settings)) for d in devices if d.settings},
     )
 
 
@@ -412,6 +421,9 @@ class _PlanFile(msgspec.Struct, frozen=True, kw_only=True):
     devices: tuple[PlanDevice, ...]
     #: Each device's OpenVINO properties, as it compiles with them (:attr:`Plan.device_config`).
     device_config: dict[str, dict[str, _PropertyValue]] = {}
+    #: The keys of device_config the user set (:attr:`Plan.user_keys`); left out when there are none, as in a
+    #: plan from before they were recorded.
+    user_keys: dict[str, tuple[str, ...]] | msgspec.UnsetType = msgspec.UNSET
     priority: str = ""
     affinity: dict[str, str] = {}
     layers: tuple[_Layer, ...]
@@ -443,6 +455,10 @@ def _file_records(plan: Plan) -> _PlanFile:
         model=_Model(plan.model_path, plan.model_name, plan.model_sha256, dict(plan.shapes)),
         devices=plan.devices,
         device_config={d.name: plan.config_of(d.name) for d in plan.devices},
+        user_keys={
+            d.name: tuple(sorted(plan.user_keys[d.name])) for d in plan.devices if plan.user_keys.get(d.name)
+        }
+        or msgspec.UNSET,
         priority=plan.priority,
         affinity=plan.affinity,
         layers=tuple(
@@ -505,6 +521,18 @@ def _plan_from_file(found: _PlanFile) -> Plan:
             raise PlanError(
                 f"device_config: {device!r} is not one of the plan's devices ({', '.join(names)})"
             )
+    user_keys = found.user_keys if found.user_keys is not msgspec.UNSET else {}
+    for device, keys in user_keys.items():
+        if device not in names:
+            raise PlanError(f"user_keys: {device!r} is not one of the plan's devices ({', '.join(names)})")
+        recorded = (
+            found.device_config[device]
+            if device in found.device_config
+            else next(d.config for d in found.devices if d.name == device)
+        )
+        for key in keys:
+            if key not in recorded:
+                raise PlanError(f"user_keys: {device}: {key!r} is not in its device_config")
     partition = Partition(
         subgraphs=tuple(
             Subgraph(
@@ -549,6 +577,7 @@ def _plan_from_file(found: _PlanFile) -> Plan:
         cost=found.cost,
         shapes=found.model.shapes,
         device_config=found.device_config,
+        user_keys=user_keys,
     )
 
 

@@ -80,6 +80,7 @@ def test_the_plan_records_each_devices_config(detector_plan, threads):
         "CPU": {"NUM_STREAMS": 1},
     }
     assert list(data)[:3] == ["schema_version", "model", "devices"] and "device_config" in data
+    assert data["user_keys"] == {"NPU": ["INFERENCE_NUM_THREADS"], "CPU": ["NUM_STREAMS"]}
     again = load_plan(path)
     assert again.device_config == plan.device_config and again.settings_of("NPU") == {
         "INFERENCE_NUM_THREADS": chosen
@@ -121,12 +122,79 @@ def test_the_plan_records_values_in_one_spelling(sample_paths, tmp_path):
 def test_a_plan_from_before_the_config_was_recorded_compiles_with_its_profiles(detector_plan, tmp_path):
     _, path, _ = detector_plan
     data = json.loads(path.read_text())
-    del data["device_config"]
+    del data["device_config"], data["user_keys"]
     old = tmp_path / "old.json"
     old.write_text(json.dumps(data))
     plan = load_plan(old)
     assert plan.config_of("NPU") == dict(plan.devices[0].config) and plan.config_of("CPU") == {}
     assert plan.settings_of("NPU") == {}
+
+
+def test_a_value_the_user_set_to_the_tools_default_is_the_users(run_cli, sample_paths, tmp_path):
+    """--infer-precision NPU:f16 is the npu profile's own value; set by the user, bench may not change it."""
+    xml, path = sample_paths["mobilenet"], tmp_path / "p.json"
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"NPU": {"PERFORMANCE_HINT": "LATENCY"}}))
+    settings = DeviceSettings.from_options(config, infer_precision="NPU:f16")
+    plan = plan_from_files(xml, devices="NPU,CPU", emulate="NPU", settings=settings, output=path)
+    assert plan.device_config["NPU"] == dict(plan.devices[0].config)  # all of it the profile's values
+    assert json.loads(path.read_text())["user_keys"] == {
+        "NPU": ["INFERENCE_PRECISION_HINT", "PERFORMANCE_HINT"]
+    }
+    assert load_plan(path).settings_of("NPU") == {
+        "INFERENCE_PRECISION_HINT": "f16",
+        "PERFORMANCE_HINT": "LATENCY",
+    }
+    assert_one_line_error(
+        run_cli("bench", xml, "--plan", path, "--niter", 2, "--infer-precision", "NPU:f32"),
+        "--infer-precision NPU:f32 sets INFERENCE_PRECISION_HINT=f32 on NPU",
+        f"{path} records INFERENCE_PRECISION_HINT=f16 for NPU",
+    )
+    # The profile's value the user left alone may still be changed.
+    check_recorded_config(load_plan(path), BenchConfig(nstreams={"NPU": "2"}))
+    shown = run_cli("plan", xml, "-d", "NPU,CPU", "--emulate", "NPU", "--infer-precision", "NPU:f16")
+    assert "NPU INFERENCE_PRECISION_HINT=f16" in shown.stdout
+
+
+def test_a_plan_where_the_user_set_nothing_records_no_user_keys(sample_paths, tmp_path):
+    path = tmp_path / "p.json"
+    plan_from_files(sample_paths["mobilenet"], devices="NPU,CPU", emulate="NPU", output=path)
+    data = json.loads(path.read_text())
+    assert "user_keys" not in data and data["device_config"]["CPU"] == {}
+
+
+def test_a_plan_from_before_user_keys_were_recorded_takes_what_differs_from_the_defaults(
+    detector_plan, tmp_path, threads
+):
+    _, path, _ = detector_plan
+    _, chosen = threads
+    data = json.loads(path.read_text())
+    del data["user_keys"]
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(data))
+    plan = load_plan(old)
+    assert plan.settings_of("NPU") == {"INFERENCE_NUM_THREADS": chosen}
+    assert plan.settings_of("CPU") == {"NUM_STREAMS": 1}
+    assert "user_keys" not in json.loads(plan.save(tmp_path / "again.json").read_text())
+
+
+@pytest.mark.parametrize(
+    ("user_keys", "message"),
+    [
+        ({"GPU": ["NUM_STREAMS"]}, "user_keys: 'GPU' is not one of the plan's devices"),
+        (
+            {"CPU": ["INFERENCE_NUM_THREADS"]},
+            "user_keys: CPU: 'INFERENCE_NUM_THREADS' is not in its device_config",
+        ),
+    ],
+)
+def test_user_keys_must_be_the_plans(detector_plan, user_keys, message):
+    _, path, _ = detector_plan
+    data = json.loads(path.read_text())
+    data["user_keys"] = user_keys
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match=message):
+        load_plan(path)
 
 
 def test_a_plan_whose_config_names_another_device_is_refused(detector_plan, tmp_path):

@@ -19,7 +19,7 @@ from hetero_tool.errors import InputError
 from hetero_tool.ir import parse_ir
 from hetero_tool.loaders import cost_profile_from_files, plan_from_files
 from hetero_tool.plan import load_plan
-from hetero_tool.runtime.bench import AUTOMATIC, check_recorded_config, run_bench
+from hetero_tool.runtime.bench import AUTOMATIC, check_recorded_config, run_bench, with_plan_hint
 from hetero_tool.runtime.hetero import compile_plan, effective_properties
 from hetero_tool.runtime.results import BenchConfig
 from tests.test_bad_input import assert_one_line_error
@@ -304,6 +304,56 @@ def test_bench_with_the_same_values_runs(run_cli, detector_plan, threads):
     assert result.exit_code == 0, result.stderr
     (run,) = json.loads(result.stdout)["runs"]
     assert run["device_properties"]["NPU"]["INFERENCE_NUM_THREADS"] == str(chosen)
+
+
+def test_bench_without_hint_runs_with_the_plans(run_cli, sample_paths, tmp_path):
+    """As benchmark_app: --hint applies when given; else the plan's PERFORMANCE_HINT, else latency."""
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"CPU": {"PERFORMANCE_HINT": "throughput"}}))
+    xml, path = sample_paths["mobilenet"], tmp_path / "p.json"
+    made = run_cli("plan", xml, "-d", "CPU", "--load-config", config, "-o", path)
+    assert made.exit_code == 0, made.stderr
+    quick = ("--niter", 2, "--rounds", 1, "--no-baselines", "--json")
+    result = run_cli("bench", xml, "--plan", path, *quick)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    # The result records the hint it ran with, and the api that follows from it.
+    assert (data["config"]["hint"], data["config"]["api"]) == ("throughput", "async")
+    assert data["runs"][0]["device_properties"]["CPU"]["PERFORMANCE_HINT"] == "THROUGHPUT"
+    same = run_cli("bench", xml, "--plan", path, "--hint", "throughput", *quick)
+    assert same.exit_code == 0, same.stderr
+    assert_one_line_error(
+        run_cli("bench", xml, "--plan", path, "--hint", "latency", *quick),
+        "--hint latency sets PERFORMANCE_HINT=LATENCY on CPU",
+        f"{path} records PERFORMANCE_HINT=THROUGHPUT for CPU",
+    )
+    # A plan that records no hint runs with latency, as before.
+    plain = tmp_path / "plain.json"
+    assert run_cli("plan", xml, "-d", "CPU", "-o", plain).exit_code == 0
+    data = json.loads(run_cli("bench", xml, "--plan", plain, *quick).stdout)
+    assert (data["config"]["hint"], data["config"]["api"]) == ("latency", "sync")
+    assert data["runs"][0]["device_properties"]["CPU"]["PERFORMANCE_HINT"] == "LATENCY"
+
+
+def test_devices_that_record_different_hints_keep_their_own(sample_paths):
+    xml = sample_paths["detector"]  # split NPU / CPU
+    throughput = DeviceSettings(load_config={"CPU": {"PERFORMANCE_HINT": "THROUGHPUT"}})
+    plan = plan_from_files(xml, devices="NPU,CPU", emulate="NPU", settings=throughput)
+    assert plan.config_of("NPU")["PERFORMANCE_HINT"] == "LATENCY"  # the npu profile's
+    assert with_plan_hint(BenchConfig(), plan).hint == "none"
+    assert with_plan_hint(BenchConfig(api="sync"), plan).api == "sync"  # given: kept
+    result = run_bench(parse_ir(xml), [("plan", plan)], QUICK, baselines=False)
+    assert result.config.hint == "none"
+    properties = result.run("plan").device_properties
+    assert (properties["NPU"]["PERFORMANCE_HINT"], properties["CPU"]["PERFORMANCE_HINT"]) == (
+        "LATENCY",
+        "THROUGHPUT",
+    )
+    # Only the npu profile's: the plan's hint, given to every device.
+    assert (
+        with_plan_hint(BenchConfig(), plan_from_files(xml, devices="NPU,CPU", emulate="NPU")).hint
+        == "latency"
+    )
 
 
 def test_plans_of_one_bench_must_record_one_config(detector_plan, sample_paths):

@@ -44,8 +44,14 @@ def bench(
         ),
     ],
     hint: Annotated[
-        str, typer.Option("--hint", help="Performance hint: latency, throughput or none.")
-    ] = "latency",
+        str | None,
+        typer.Option(
+            "--hint",
+            help="Performance hint: latency, throughput or none (default: the plan's PERFORMANCE_HINT, "
+            "else latency).",
+            show_default=False,
+        ),
+    ] = None,
     api: Annotated[
         str | None, typer.Option("--api", help="sync or async (default: sync for latency, async otherwise).")
     ] = None,
@@ -147,7 +153,7 @@ def bench(
     settings = DeviceSettings.from_options(load_config, nstreams, nthreads, infer_precision)
     config = BenchConfig(
         hint=hint,
-        api=api or ("sync" if hint == "latency" else "async"),
+        api=api,
         nireq=nireq,
         nstreams=settings.nstreams,
         infer_precision=settings.infer_precision,

@@ -18,7 +18,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hetero_tool._ov import available_devices, ov_version
-from hetero_tool.devices.config import normalise_config, property_text, same_property
+from hetero_tool.devices.config import (
+    normalise_config,
+    normalise_property,
+    property_text,
+    same_property,
+)
 from hetero_tool.devices.support import Support
 from hetero_tool.errors import InputError, PlanError
 from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
@@ -43,13 +48,21 @@ from hetero_tool.runtime.hetero import (
     verify,
 )
 from hetero_tool.runtime.progress import Progress, Steps
-from hetero_tool.runtime.results import BenchConfig, BenchResult, Run
+from hetero_tool.runtime.results import HINTS, BenchConfig, BenchResult, Run
 from hetero_tool.runtime.timing import Timer
 
-__all__ = ["AUTOMATIC", "AccuracyCheck", "check_recorded_config", "device_properties", "run_bench"]
+__all__ = [
+    "AUTOMATIC",
+    "AccuracyCheck",
+    "check_recorded_config",
+    "device_properties",
+    "run_bench",
+    "with_plan_hint",
+]
 
 #: Label of HETERO's automatic placement.
 AUTOMATIC = "HETERO automatic"
+_HINT = "PERFORMANCE_HINT"
 
 
 @dataclass(frozen=True)
@@ -116,11 +129,37 @@ def check_recorded_config(plan: Plan, config: BenchConfig, *, where: str = "the 
                 )
 
 
+def with_plan_hint(config: BenchConfig, plan: Plan) -> BenchConfig:
+    """``config`` with the hint a bench of ``plan`` runs with: ``--hint`` when it was given; else, as
+    benchmark_app without ``-hint``, the ``PERFORMANCE_HINT`` the plan records (``none`` when its devices
+    record different ones: each keeps its own), else latency. The api follows when not given.
+
+    Examples
+    --------
+    >>> from hetero_tool.devices import DeviceSettings
+    >>> from hetero_tool.loaders import plan_from_files
+    >>> throughput = DeviceSettings(load_config={"CPU": {"PERFORMANCE_HINT": "THROUGHPUT"}})
+    >>> plan = plan_from_files(samples["mobilenet"], devices="CPU", settings=throughput)
+    >>> config = with_plan_hint(BenchConfig(), plan)
+    >>> config.hint, config.api, with_plan_hint(BenchConfig(hint="none"), plan).hint
+    ('throughput', 'async', 'none')
+    """
+    if config.hint is not None:
+        return config
+    recorded = {
+        normalise_property(_HINT, props[_HINT])
+        for props in (plan.config_of(d.name) for d in plan.devices)
+        if _HINT in props
+    }
+    hint = str(next(iter(recorded))).lower() if len(recorded) == 1 else "none" if recorded else "latency"
+    return replace(config, hint=hint if hint in HINTS else "none")
+
+
 def _bench_origins(config: BenchConfig, device: str) -> dict[str, tuple[Any, str]]:
     """Property -> (value, the option that sets it) for what ``config`` sets on ``device``."""
     found: dict[str, tuple[Any, str]] = {}
-    if config.hint != "none":  # "none" leaves the device's own hint
-        found["PERFORMANCE_HINT"] = (config.hint.upper(), f"--hint {config.hint}")
+    if config.hint not in (None, "none"):  # not given: the plan's; "none" leaves the device's own hint
+        found[_HINT] = (config.hint.upper(), f"--hint {config.hint}")
     found.update(config.settings.origins(device))
     return found
 
@@ -150,7 +189,8 @@ def run_bench(
         (label, plan) pairs; the plans' device lists are the devices of the bench (the first plan's order
         for the automatic placement).
     config
-        What to measure and how (:class:`~hetero_tool.runtime.results.BenchConfig`).
+        What to measure and how (:class:`~hetero_tool.runtime.results.BenchConfig`); without a hint, the
+        plans' (:func:`with_plan_hint`), which the result records.
     baselines
         Add each device alone and HETERO's automatic placement. Defaults to true.
     baseline
@@ -194,7 +234,8 @@ def run_bench(
     labels = [label for label, _ in plans]
     if len(set(labels)) != len(labels):
         raise InputError(f"plan labels must differ (they come from the plan file names): {labels}")
-    devices = _devices(ir, plans)
+    devices = _devices(ir, plans)  # one config of each device for every plan
+    config = with_plan_hint(config, plans[0][1])
     config.settings.check([d.name for d in devices])
     for label, plan in plans:
         check_recorded_config(plan, config, where=label)

@@ -11,7 +11,7 @@ asked, what its perf counters showed (:class:`Profile`) and how its outputs comp
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -72,15 +72,20 @@ class BenchConfig:
     --------
     >>> BenchConfig().time_s, BenchConfig(niter=100).time_s
     (10.0, None)
+    >>> BenchConfig(hint="latency").api, BenchConfig(hint="throughput").api, BenchConfig().api
+    ('sync', 'async', None)
     >>> BenchConfig(time_s=5, niter=100)
     Traceback (most recent call last):
     hetero_tool.errors.InputError: --time and --niter exclude each other
     """
 
-    #: ``PERFORMANCE_HINT`` for every device: ``"latency"``, ``"throughput"`` or ``"none"``.
-    hint: str = "latency"
+    #: ``PERFORMANCE_HINT`` for every device: ``"latency"``, ``"throughput"`` or ``"none"``. ``None`` (not
+    #: given, as benchmark_app without ``-hint``): the one the plans record, else latency; a bench records the
+    #: hint it ran with (:func:`~hetero_tool.runtime.bench.run_bench`).
+    hint: str | None = None
     #: ``"sync"`` (one request, one inference at a time) or ``"async"`` (``nireq`` requests in flight).
-    api: str = "sync"
+    #: ``None``: sync with the latency hint, else async (set once the hint is known).
+    api: str | None = None
     #: Infer requests in flight with the async API (0: the compiled model's optimal number).
     nireq: int = 0
     #: ``NUM_STREAMS`` per device name (empty: the device's default or profile).
@@ -117,10 +122,12 @@ class BenchConfig:
     perf_counters: bool = False
 
     def __post_init__(self) -> None:
-        if self.hint not in HINTS:
+        if self.hint is not None and self.hint not in HINTS:
             raise InputError(f"--hint {self.hint}: use one of {', '.join(HINTS)}")
-        if self.api not in APIS:
+        if self.api is not None and self.api not in APIS:
             raise InputError(f"--api {self.api}: use one of {', '.join(APIS)}")
+        if self.hint is not None and self.api is None:
+            object.__setattr__(self, "api", "sync" if self.hint == "latency" else "async")
         if self.time_s is not None and self.niter is not None:
             raise InputError("--time and --niter exclude each other")
         if self.time_s is None and self.niter is None:
@@ -358,6 +365,8 @@ class BenchResult:
     skipped: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.config.hint is None:  # not given, and no plan to take one from: the default
+            object.__setattr__(self, "config", replace(self.config, hint="latency"))
         labels = [run.label for run in self.runs]
         if self.baseline not in labels:
             raise InputError(f"the baseline {self.baseline!r} is not one of the runs ({', '.join(labels)})")

@@ -159,11 +159,12 @@ def bench_from_files(
     ``input_files`` (input name -> ``.npy``), else seeded random data; the accuracy check compares on data in
     [0, 1] unless the data was given. With ``output``, the result is saved; with ``report_dir``,
     benchmark_app's report files for the first plan are written there too (``report_format`` ``csv`` or
-    ``json``; with the average counters report when ``config.perf_counters``). See
+    ``json``; with the average counters report when ``config.perf_counters``), with the config each device
+    compiled with, which their command line loads (``-load_config``). See
     :func:`~hetero_tool.runtime.bench.run_bench` for the rest.
     """
     from hetero_tool.report.benchmark_app import report_file_names, write_benchmark_app_report
-    from hetero_tool.runtime.bench import check_recorded_config, run_bench
+    from hetero_tool.runtime.bench import check_recorded_config, compile_configs, run_bench
     from hetero_tool.runtime.data import make_inputs
     from hetero_tool.runtime.hetero import model_for
     from hetero_tool.runtime.preprocess import preprocessor
@@ -172,7 +173,8 @@ def bench_from_files(
     if output is not None:
         check_output(output, *read)
     counters = "average" if config.perf_counters else "no"
-    names = report_file_names(report_format, counters)  # checks the format with or without a report_dir
+    # Checks the format with or without a report_dir.
+    names = report_file_names(report_format, counters, load_config=True)
     if report_dir is not None:
         refuse_inputs([Path(report_dir, name) for name in names], [*read, output])
     ir, loaded = _model_and_plans(model, plans, config.shapes)
@@ -215,6 +217,7 @@ def bench_from_files(
             counters=counters,
             model_path=model,
             ir=ir,
+            device_config=compile_configs(labelled[0][1], result.config),
             inputs=[*read, output],
         )
     return result

@@ -356,6 +356,33 @@ def test_devices_that_record_different_hints_keep_their_own(sample_paths):
     )
 
 
+def test_the_benchmark_app_command_loads_the_config_the_bench_compiled_with(run_cli, detector_plan, threads):
+    xml, path, _ = detector_plan
+    _, chosen = threads
+    reports = path.parent / "reports"
+    args = ("--niter", 2, "--rounds", 1, "--no-baselines", "--nthreads", "CPU:1", "--report-dir", reports)
+    result = run_cli("bench", xml, "--plan", path, *args)
+    assert result.exit_code == 0, result.stderr
+    # The plan's config, with the bench's hint and --nthreads over it, by the names OpenVINO knows.
+    assert json.loads((reports / "load_config.json").read_text()) == {
+        "HETERO": {
+            "DEVICE_PROPERTIES": f"{{NPU_CPU:{{INFERENCE_NUM_THREADS:{chosen},INFERENCE_PRECISION_HINT:f16,"
+            "NUM_STREAMS:1,PERFORMANCE_HINT:LATENCY},"
+            "CPU:{INFERENCE_NUM_THREADS:1,NUM_STREAMS:1,PERFORMANCE_HINT:LATENCY}}"
+        }
+    }
+    command = (reports / "benchmark_report.csv").read_text().split("\n\n")[0].split("\n")
+    assert f"-load_config;{reports / 'load_config.json'}" in command
+    assert "-d;HETERO:NPU_CPU,CPU" in command
+    # A --load-config file where the report's would go is an input: never overwritten.
+    given = reports / "load_config.json"
+    given.write_text(json.dumps({"CPU": {"NUM_STREAMS": 1}}))
+    assert_one_line_error(
+        run_cli("bench", xml, "--plan", path, *args, "--load-config", given), "would overwrite an input"
+    )
+    assert json.loads(given.read_text()) == {"CPU": {"NUM_STREAMS": 1}}
+
+
 def test_plans_of_one_bench_must_record_one_config(detector_plan, sample_paths):
     xml, _, plan = detector_plan
     other = plan_from_files(xml, devices="NPU,CPU", emulate="NPU")

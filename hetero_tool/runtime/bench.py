@@ -55,6 +55,7 @@ __all__ = [
     "AUTOMATIC",
     "AccuracyCheck",
     "check_recorded_config",
+    "compile_configs",
     "device_properties",
     "run_bench",
     "with_plan_hint",
@@ -107,6 +108,26 @@ def device_properties(config: BenchConfig, device: str) -> dict[str, str]:
     """The properties ``config`` sets on ``device`` (over the config the plan records for it): the hint,
     ``--load-config``'s and the per-device options'."""
     return {key: property_text(value) for key, (value, _) in _bench_origins(config, device).items()}
+
+
+def compile_configs(plan: Plan, config: BenchConfig) -> dict[str, dict[str, Any]]:
+    """Device name -> the properties ``plan``'s devices compile with in a bench of ``config`` (its hint
+    known, :func:`with_plan_hint`): the plan's config, then the bench's options over it, values normalised,
+    keys sorted, devices in priority order.
+
+    Examples
+    --------
+    >>> from hetero_tool.loaders import plan_from_files
+    >>> plan = plan_from_files(samples["mobilenet"], devices="CPU")
+    >>> compile_configs(plan, BenchConfig(hint="throughput", nstreams={"CPU": "2"}))
+    {'CPU': {'NUM_STREAMS': 2, 'PERFORMANCE_HINT': 'THROUGHPUT'}}
+    """
+    return {
+        d.name: normalise_config(
+            {**plan.config_of(d.name), **{k: v for k, (v, _) in _bench_origins(config, d.name).items()}}
+        )
+        for d in plan.devices
+    }
 
 
 def check_recorded_config(plan: Plan, config: BenchConfig, *, where: str = "the plan") -> None:

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from hetero_tool._files import check_output, refuse_inputs, write_atomic
 from hetero_tool.affinity import load_affinity_map, load_rules
-from hetero_tool.devices import Device, parse_devices, parse_emulate, resolve_devices
+from hetero_tool.devices import Device, DeviceSettings, parse_devices, parse_emulate, resolve_devices
 from hetero_tool.errors import InputError
 from hetero_tool.ir import IRModel, load_ir
 from hetero_tool.plan import Plan, load_plan, make_plan
@@ -67,18 +67,27 @@ PathLike = str | os.PathLike[str]
 
 
 def devices_from_options(
-    devices: str | Sequence[str], emulate: str | Sequence[str] = ()
+    devices: str | Sequence[str],
+    emulate: str | Sequence[str] = (),
+    settings: DeviceSettings | None = None,
 ) -> tuple[Device, ...]:
     """The devices of a priority list (``"HETERO:NPU,CPU"`` or ``["NPU", "CPU"]``), with ``emulate`` holding
-    ``NAME[=PROFILE]`` values (one string or several), as ``--devices`` and ``--emulate`` give them.
+    ``NAME[=PROFILE]`` values (one string or several), as ``--devices`` and ``--emulate`` give them, and the
+    ``settings`` the user gives each (``--load-config``, ``--nthreads`` ..., keyed by these names).
 
     Examples
     --------
     >>> [device.label for device in devices_from_options("HETERO:NPU,CPU", emulate="NPU")]
     ['NPU (emulated: npu profile on the CPU plugin)', 'CPU']
+    >>> devices_from_options("NPU,CPU", "NPU", DeviceSettings(nthreads={"NPU": 2}))[0].settings
+    {'INFERENCE_NUM_THREADS': 2}
     """
     names = parse_devices(devices if isinstance(devices, str) else ",".join(devices))
-    return resolve_devices(names, parse_emulate(_specs(emulate)))
+    chosen = resolve_devices(names, parse_emulate(_specs(emulate)))
+    if not settings:
+        return chosen
+    given = settings.resolve(names)
+    return tuple(replace(device, settings=given[device.name]) for device in chosen)
 
 
 def plan_from_files(
@@ -89,14 +98,17 @@ def plan_from_files(
     rules: PathLike | None = None,
     affinity: PathLike | None = None,
     shapes: str | Mapping[str, str] | None = None,
+    settings: DeviceSettings | None = None,
     output: PathLike | None = None,
 ) -> Plan:
     """``hetero-tool plan``: place every layer and predict HETERO's subgraphs; with ``output``, save the plan.
 
-    ``devices`` and ``emulate`` as :func:`devices_from_options` takes them, ``rules`` a rules TOML,
-    ``affinity`` a ``{layer name: device}`` JSON map, and ``shapes`` the input shapes to plan for, as
+    ``devices``, ``emulate`` and ``settings`` as :func:`devices_from_options` takes them, ``rules`` a rules
+    TOML, ``affinity`` a ``{layer name: device}`` JSON map, and ``shapes`` the input shapes to plan for, as
     ``--shape`` gives them (``"[1,3,224,224]"``) or already read (``{"image": "[1,3,224,224]"}``): the model
-    is reshaped first and the plan records them, so that the commands that use the plan apply them too.
+    is reshaped first and the plan records them, so that the commands that use the plan apply them too. The
+    plan records each device's config (:attr:`~hetero_tool.plan.Plan.device_config`), which ``bench``
+    compiles it with.
 
     Examples
     --------
@@ -105,12 +117,15 @@ def plan_from_files(
     ('HETERO:NPU,CPU', [True, False])
     >>> plan_from_files(samples["mobilenet"], devices="CPU", shapes="[2,3,64,64]").shapes
     {'': '[2,3,64,64]'}
+    >>> one_thread = DeviceSettings(nthreads={"": 1})
+    >>> plan_from_files(samples["mobilenet"], devices="CPU", settings=one_thread).device_config
+    {'CPU': {'INFERENCE_NUM_THREADS': 1}}
     """
     emulate = _specs(emulate)
     if output is not None:
-        check_output(output, model, rules, affinity, *_profile_files(emulate))
+        check_output(output, model, rules, affinity, *_profile_files(emulate), *_config_file(settings))
+    chosen = devices_from_options(devices, emulate, settings)
     ir = load_ir(model, _shapes(shapes))
-    chosen = devices_from_options(devices, emulate)
     plan = make_plan(
         ir,
         chosen,
@@ -144,23 +159,28 @@ def bench_from_files(
     ``input_files`` (input name -> ``.npy``), else seeded random data; the accuracy check compares on data in
     [0, 1] unless the data was given. With ``output``, the result is saved; with ``report_dir``,
     benchmark_app's report files for the first plan are written there too (``report_format`` ``csv`` or
-    ``json``; with the average counters report when ``config.perf_counters``). See
+    ``json``; with the average counters report when ``config.perf_counters``), with the config each device
+    compiled with, which their command line loads (``-load_config``). See
     :func:`~hetero_tool.runtime.bench.run_bench` for the rest.
     """
     from hetero_tool.report.benchmark_app import report_file_names, write_benchmark_app_report
-    from hetero_tool.runtime.bench import run_bench
+    from hetero_tool.runtime.bench import check_recorded_config, compile_configs, run_bench
     from hetero_tool.runtime.data import make_inputs
     from hetero_tool.runtime.hetero import model_for
     from hetero_tool.runtime.preprocess import preprocessor
 
-    read = [model, *plans, *(input_files or {}).values()]
+    read = [model, *plans, *(input_files or {}).values(), *_config_file(config.settings)]
     if output is not None:
         check_output(output, *read)
     counters = "average" if config.perf_counters else "no"
-    names = report_file_names(report_format, counters)  # checks the format with or without a report_dir
+    # Checks the format with or without a report_dir.
+    names = report_file_names(report_format, counters, load_config=True)
     if report_dir is not None:
         refuse_inputs([Path(report_dir, name) for name in names], [*read, output])
     ir, loaded = _model_and_plans(model, plans, config.shapes)
+    for path, plan in zip(plans, loaded):
+        config.settings.check([d.name for d in plan.devices])
+        check_recorded_config(plan, config, where=str(path))
     labelled = [(_label(path, len(plans)), plan) for path, plan in zip(plans, loaded)]
     config = replace(config, shapes=ir.shapes)  # the plans' own (--shape was checked against them)
     probe = model_for(ir)
@@ -197,6 +217,7 @@ def bench_from_files(
             counters=counters,
             model_path=model,
             ir=ir,
+            device_config=compile_configs(labelled[0][1], result.config),
             inputs=[*read, output],
         )
     return result
@@ -208,17 +229,19 @@ def cost_profile_from_files(
     devices: str | Sequence[str],
     emulate: str | Sequence[str] = (),
     config: CalibrationConfig | None = None,
+    settings: DeviceSettings | None = None,
     output: PathLike | None = None,
     progress: Progress | None = None,
 ) -> CostProfile:
-    """``hetero-tool calibrate``: measure the cost model's figures for the model on ``devices``; with
+    """``hetero-tool calibrate``: measure the cost model's figures for the model on ``devices``, each compiled
+    with the ``settings`` given it (as ``plan`` takes them; the profile records each device's config); with
     ``output``, save the cost profile (see :func:`~hetero_tool.runtime.calibration.calibrate`)."""
     from hetero_tool.runtime.calibration import calibrate
 
     emulate = _specs(emulate)
     if output is not None:
-        check_output(output, model, *_profile_files(emulate))
-    chosen = devices_from_options(devices, emulate)
+        check_output(output, model, *_profile_files(emulate), *_config_file(settings))
+    chosen = devices_from_options(devices, emulate, settings)
     ir = load_ir(model, config.shapes if config is not None else None)
     profile = calibrate(ir, chosen, config, model_path=model, progress=progress)
     if output is not None:
@@ -374,6 +397,11 @@ def _label(path: PathLike, count: int) -> str:
 
 def _specs(emulate: str | Sequence[str]) -> list[str]:
     return [emulate] if isinstance(emulate, str) else list(emulate)
+
+
+def _config_file(settings: DeviceSettings | None) -> list[Path]:
+    """The ``--load-config`` file among the inputs, never to be overwritten."""
+    return [Path(settings.load_config_file)] if settings and settings.load_config_file else []
 
 
 def _profile_files(emulate: Sequence[str]) -> list[Path]:

@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +26,7 @@ from hetero_tool._gc import paused_gc
 from hetero_tool.affinity import Decision, Rule, assign_affinity
 from hetero_tool.affinity.types import Source
 from hetero_tool.devices import Device, Support, resolve_devices
+from hetero_tool.devices.config import same_property
 from hetero_tool.errors import PlanError
 from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
 from hetero_tool.partition import CutTensor, Partition, Subgraph, collect_subgraphs, split_shape_problems
@@ -57,7 +58,8 @@ class PlanDevice:
     emulated: bool = False
     profile: str | None = None
     ov_name: str | None = None
-    #: OpenVINO properties it compiles with.
+    #: OpenVINO properties the tool sets on it: an emulated device's profile config (its defaults; what
+    #: the user set is over them in :attr:`Plan.device_config`).
     config: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -140,6 +142,39 @@ class Plan:
     #: The input shapes the model was reshaped to before it was planned (``--shape``; ``{}``: as read). The
     #: plan is for the model as it will be compiled, so whatever loads the model for it applies them too.
     shapes: Mapping[str, str] = field(default_factory=dict)
+    #: Device name -> the OpenVINO properties it compiles with: what the tool sets (:attr:`PlanDevice.config`)
+    #: and, over it, what the user set (``--load-config``, ``--nthreads`` ...), keys sorted. ``{}`` (a plan
+    #: from before it was recorded): each device's :attr:`PlanDevice.config`.
+    device_config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: Device name -> the keys of its :attr:`device_config` the user set, in the order of the devices, keys
+    #: sorted: each one, even one set to the tool's default. ``{}`` (the user set nothing, or a plan from
+    #: before they were recorded): the keys whose values differ from the tool's defaults.
+    user_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def config_of(self, name: str) -> dict[str, Any]:
+        """The properties device ``name`` compiles with (see :attr:`device_config`)."""
+        if name in self.device_config:
+            return dict(self.device_config[name])
+        return next((dict(d.config) for d in self.devices if d.name == name), {})
+
+    def settings_of(self, name: str) -> dict[str, Any]:
+        """The properties the user set on device ``name``: those of :meth:`config_of` named by
+        :attr:`user_keys`, or, in a plan without them, those that are not the tool's own defaults
+        (:attr:`PlanDevice.config`). A bench option may add to them, not contradict them."""
+        config = self.config_of(name)
+        if self.user_keys:
+            return {key: config[key] for key in self.user_keys.get(name, ()) if key in config}
+        defaults = next((d.config for d in self.devices if d.name == name), {})
+        return {
+            key: value
+            for key, value in config.items()
+            if key not in defaults or not same_property(key, defaults[key], value)
+        }
+
+    def to_devices(self) -> tuple[Device, ...]:
+        """The plan's devices again, profiles loaded and the user's settings on them (to plan again with the
+        same config)."""
+        return tuple(replace(d.to_device(), settings=self.settings_of(d.name)) for d in self.devices)
 
     @cached_property
     def affinity(self) -> dict[str, str]:
@@ -274,6 +309,8 @@ def make_plan(
         partition=partition,
         warnings=tuple(warnings),
         shapes=dict(ir.shapes),
+        device_config={d.name: d.compile_config for d in devices},
+        user_keys={d.name: tuple(sorted(d.settings)) for d in devices if d.settings},
     )
 
 
@@ -374,10 +411,19 @@ class _CycleBreaking(msgspec.Struct, frozen=True):
     scc_steps: Count = 0
 
 
+#: A property's value in the file: OpenVINO reads each as text.
+_PropertyValue = str | int | float | bool
+
+
 class _PlanFile(msgspec.Struct, frozen=True, kw_only=True):
     schema_version: Literal[1] = PLAN_SCHEMA_VERSION
     model: _Model
     devices: tuple[PlanDevice, ...]
+    #: Each device's OpenVINO properties, as it compiles with them (:attr:`Plan.device_config`).
+    device_config: dict[str, dict[str, _PropertyValue]] = {}
+    #: The keys of device_config the user set (:attr:`Plan.user_keys`); left out when there are none, as in a
+    #: plan from before they were recorded.
+    user_keys: dict[str, tuple[str, ...]] | msgspec.UnsetType = msgspec.UNSET
     priority: str = ""
     affinity: dict[str, str] = {}
     layers: tuple[_Layer, ...]
@@ -408,6 +454,11 @@ def _file_records(plan: Plan) -> _PlanFile:
     return _PlanFile(
         model=_Model(plan.model_path, plan.model_name, plan.model_sha256, dict(plan.shapes)),
         devices=plan.devices,
+        device_config={d.name: plan.config_of(d.name) for d in plan.devices},
+        user_keys={
+            d.name: tuple(sorted(plan.user_keys[d.name])) for d in plan.devices if plan.user_keys.get(d.name)
+        }
+        or msgspec.UNSET,
         priority=plan.priority,
         affinity=plan.affinity,
         layers=tuple(
@@ -464,6 +515,24 @@ def _file_records(plan: Plan) -> _PlanFile:
 
 def _plan_from_file(found: _PlanFile) -> Plan:
     layers = found.layers
+    names = [d.name for d in found.devices]
+    for device in found.device_config:
+        if device not in names:
+            raise PlanError(
+                f"device_config: {device!r} is not one of the plan's devices ({', '.join(names)})"
+            )
+    user_keys = found.user_keys if found.user_keys is not msgspec.UNSET else {}
+    for device, keys in user_keys.items():
+        if device not in names:
+            raise PlanError(f"user_keys: {device!r} is not one of the plan's devices ({', '.join(names)})")
+        recorded = (
+            found.device_config[device]
+            if device in found.device_config
+            else next(d.config for d in found.devices if d.name == device)
+        )
+        for key in keys:
+            if key not in recorded:
+                raise PlanError(f"user_keys: {device}: {key!r} is not in its device_config")
     partition = Partition(
         subgraphs=tuple(
             Subgraph(
@@ -507,6 +576,8 @@ def _plan_from_file(found: _PlanFile) -> Plan:
         warnings=found.warnings,
         cost=found.cost,
         shapes=found.model.shapes,
+        device_config=found.device_config,
+        user_keys=user_keys,
     )
 
 

@@ -472,6 +472,7 @@ def test_bench_result_feeds_report_and_export(run_cli, sample_paths, plan_file, 
     assert sorted(p.name for p in (tmp_path / "ba").iterdir()) == [
         "benchmark_average_counters_report.json",
         "benchmark_report.json",
+        "load_config.json",  # the devices' config (here the npu profile's and the hint)
     ]
     exported = run_cli("export", model, "--plan", plan_file, "--bench", result_file, "-o", tmp_path / "me")
     assert exported.exit_code == 0, exported.stderr

@@ -335,6 +335,107 @@ def test_options_are_ones_benchmark_app_parses():
     )  # not for HETERO
 
 
+# -- the devices' config: -load_config -----------------------------------------------------------------------
+
+#: What each device of an emulated NPU / CPU split compiled with, keys in no order.
+SPLIT_CONFIG = {
+    "NPU": {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "f16", "NUM_STREAMS": 1},
+    "CPU": {"PERF_COUNT": False, "INFERENCE_NUM_THREADS": 2},
+}
+
+
+def _benchmark_app_config(path: Path) -> dict:
+    """``path`` as benchmark_app's -load_config reads it: device -> property -> value."""
+    from openvino.tools.benchmark.utils.utils import load_config
+
+    config: dict = {}
+    load_config(str(path), config)
+    return {device: {key: value.value for key, value in props.items()} for device, props in config.items()}
+
+
+def test_the_devices_config_is_a_file_the_command_line_loads(tmp_path: Path):
+    from openvino.tools.benchmark.parameters import parse_args
+
+    run = _run("plan", "HETERO:NPU,CPU", emulated=("NPU",))
+    result = _bench(BenchConfig(hint="latency", niter=20), run)
+    files = render_benchmark_app_report(result, "plan", "out", device_config=SPLIT_CONFIG)
+    assert files["load_config.json"] == json.dumps(
+        {
+            "HETERO": {
+                "DEVICE_PROPERTIES": "{NPU_CPU:{INFERENCE_PRECISION_HINT:f16,NUM_STREAMS:1,"
+                "PERFORMANCE_HINT:LATENCY},CPU:{INFERENCE_NUM_THREADS:2,PERF_COUNT:NO}}"
+            }
+        },
+        indent=4,
+    )
+    cmd = dict(_sections(files["benchmark_report.csv"], "csv")["cmd_options"])
+    assert cmd["-load_config"] == str(Path("out", "load_config.json"))
+    assert parse_args().parse_args(_argv(cmd)).load_config == cmd["-load_config"]
+    # benchmark_app reads each device's config back, by the names of -d.
+    paths = write_benchmark_app_report(result, "plan", tmp_path, device_config=SPLIT_CONFIG)
+    assert [path.name for path in paths] == ["benchmark_report.csv", "load_config.json"]
+    assert _benchmark_app_config(tmp_path / "load_config.json") == {
+        "HETERO": {
+            "DEVICE_PROPERTIES": {
+                "NPU_CPU": {
+                    "INFERENCE_PRECISION_HINT": "f16",
+                    "NUM_STREAMS": "1",
+                    "PERFORMANCE_HINT": "LATENCY",
+                },
+                "CPU": {"INFERENCE_NUM_THREADS": "2", "PERF_COUNT": "NO"},
+            }
+        }
+    }
+    # Deterministic: the same bytes whatever order the config came in.
+    reordered = {device: dict(reversed(props.items())) for device, props in SPLIT_CONFIG.items()}
+    again = render_benchmark_app_report(result, "plan", "out", device_config=reordered)
+    assert again == files
+
+
+def test_one_devices_config_is_keyed_by_its_openvino_name(tmp_path: Path):
+    run = _run("NPU alone", "NPU", emulated=("NPU",))
+    result = _bench(BenchConfig(hint="latency", niter=20), run)
+    write_benchmark_app_report(result, "NPU alone", tmp_path, device_config=SPLIT_CONFIG)
+    assert _benchmark_app_config(tmp_path / "load_config.json") == {
+        "NPU_CPU": {"INFERENCE_PRECISION_HINT": "f16", "NUM_STREAMS": "1", "PERFORMANCE_HINT": "LATENCY"}
+    }
+
+
+def test_no_config_no_file(tmp_path: Path):
+    run = _run("plan", "HETERO:NPU,CPU", emulated=("NPU",))
+    result = _bench(BenchConfig(hint="none", niter=20), run)
+    files = render_benchmark_app_report(result, "plan", "out", device_config={"NPU": {}, "CPU": {}})
+    cmd = dict(_sections(files["benchmark_report.csv"], "csv")["cmd_options"])
+    assert list(files) == ["benchmark_report.csv"] and "-load_config" not in cmd
+
+
+@pytest.mark.slow
+def test_benchmark_app_compiles_with_the_config_file(tmp_path: Path):
+    """The real benchmark_app, given our command line and file, compiles the device with its config."""
+    xml = _write_tiny_ir(tmp_path)
+    (tmp_path / "out").mkdir()
+    result = _bench(BenchConfig(hint="latency", niter=2), _run("plan", "HETERO:CPU"))
+    config = {"CPU": {"INFERENCE_NUM_THREADS": 1, "PERFORMANCE_HINT": "THROUGHPUT"}}
+    write_benchmark_app_report(result, "plan", tmp_path / "out", model_path=xml.name, device_config=config)
+    written = (tmp_path / "out" / "benchmark_report.csv").read_text()
+    cmd = dict(_sections(written, "csv")["cmd_options"])
+    cmd["-report_folder"] = "out"
+    cmd["-load_config"] = str(Path("out", "load_config.json"))
+    code = "import sys; from openvino.tools.benchmark.main import main; sys.exit(main())"
+    done = subprocess.run(
+        [sys.executable, "-c", code, *_argv(cmd)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    shown = done.stdout + done.stderr
+    device = shown[shown.index("  CPU:") :]  # the CPU's properties, as the compiled HETERO model reports them
+    assert "INFERENCE_NUM_THREADS: 1\n" in device and "PERFORMANCE_HINT: THROUGHPUT\n" in device
+
+
 # -- our numbers ---------------------------------------------------------------------------------------------
 
 

@@ -9,16 +9,18 @@ import typer
 from rich.markup import escape
 
 from hetero_tool.cli.console import err, format_bytes, out, print_json, progress_bar, table
-from hetero_tool.cli.options import JsonOpt, ModelArg
+from hetero_tool.cli.options import (
+    InferPrecisionOpt,
+    JsonOpt,
+    LoadConfigOpt,
+    ModelArg,
+    NstreamsOpt,
+    NthreadsOpt,
+)
+from hetero_tool.devices.config import DeviceSettings
 from hetero_tool.errors import CheckFailed
 from hetero_tool.loaders import bench_from_files
-from hetero_tool.runtime.options import (
-    parse_inputs,
-    parse_layouts,
-    parse_per_device,
-    parse_shapes,
-    parse_values,
-)
+from hetero_tool.runtime.options import parse_inputs, parse_layouts, parse_shapes, parse_values
 
 if TYPE_CHECKING:
     from hetero_tool.runtime.results import BenchResult, Run
@@ -42,24 +44,24 @@ def bench(
         ),
     ],
     hint: Annotated[
-        str, typer.Option("--hint", help="Performance hint: latency, throughput or none.")
-    ] = "latency",
+        str | None,
+        typer.Option(
+            "--hint",
+            help="Performance hint: latency, throughput or none (default: the plan's PERFORMANCE_HINT, "
+            "else latency).",
+            show_default=False,
+        ),
+    ] = None,
     api: Annotated[
         str | None, typer.Option("--api", help="sync or async (default: sync for latency, async otherwise).")
     ] = None,
     nireq: Annotated[
         int, typer.Option("--nireq", help="Requests in flight with --api async (0: optimal).")
     ] = 0,
-    nstreams: Annotated[
-        str | None, typer.Option("--nstreams", help="NUM_STREAMS: N for every device or CPU:4,NPU:1.")
-    ] = None,
-    nthreads: Annotated[
-        str | None, typer.Option("--nthreads", help="INFERENCE_NUM_THREADS: N or CPU:4,NPU:2.")
-    ] = None,
-    infer_precision: Annotated[
-        str | None,
-        typer.Option("--infer-precision", help="INFERENCE_PRECISION_HINT: f32 or CPU:f32,NPU:f16."),
-    ] = None,
+    load_config: LoadConfigOpt = None,
+    nstreams: NstreamsOpt = None,
+    nthreads: NthreadsOpt = None,
+    infer_precision: InferPrecisionOpt = None,
     seconds: Annotated[
         float | None,
         typer.Option("--time", "-t", help="Seconds of timed inference per candidate (default 10)."),
@@ -143,17 +145,21 @@ def bench(
     ] = "csv",
     json: JsonOpt = False,
 ) -> None:
-    """Compile each plan through HETERO, verify it, and time it like benchmark_app next to the baselines."""
+    """Compile each plan through HETERO with the device config it records, verify it, and time it like
+    benchmark_app next to the baselines."""
     from hetero_tool.runtime.bench import AccuracyCheck  # the runtime (numpy, OpenVINO) only when benching
     from hetero_tool.runtime.results import BenchConfig
 
+    settings = DeviceSettings.from_options(load_config, nstreams, nthreads, infer_precision)
     config = BenchConfig(
         hint=hint,
-        api=api or ("sync" if hint == "latency" else "async"),
+        api=api,
         nireq=nireq,
-        nstreams=parse_per_device(nstreams, "--nstreams"),
-        infer_precision=parse_per_device(infer_precision, "--infer-precision"),
-        nthreads=parse_per_device(nthreads, "--nthreads", int),
+        nstreams=settings.nstreams,
+        infer_precision=settings.infer_precision,
+        nthreads=settings.nthreads,
+        load_config=settings.load_config,
+        load_config_file=settings.load_config_file,
         time_s=seconds,
         niter=niter,
         rounds=rounds,

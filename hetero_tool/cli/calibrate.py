@@ -10,8 +10,19 @@ import typer
 from rich.markup import escape
 
 from hetero_tool.cli.console import format_bytes, out, print_json, progress_bar, table
-from hetero_tool.cli.options import DevicesOpt, EmulateOpt, JsonOpt, ModelArg, ShapeOpt
+from hetero_tool.cli.options import (
+    DevicesOpt,
+    EmulateOpt,
+    InferPrecisionOpt,
+    JsonOpt,
+    LoadConfigOpt,
+    ModelArg,
+    NstreamsOpt,
+    NthreadsOpt,
+    ShapeOpt,
+)
 from hetero_tool.cost import CalibrationConfig, CostProfile, Spread
+from hetero_tool.devices.config import DeviceSettings
 from hetero_tool.errors import InputError
 from hetero_tool.loaders import cost_profile_from_files
 from hetero_tool.runtime.options import parse_shapes
@@ -72,6 +83,10 @@ def calibrate(
         int, typer.Option("--chain-layers", help="Layers of the microbenchmark chain.")
     ] = _DEFAULT.chain_layers,
     shape: ShapeOpt = None,
+    load_config: LoadConfigOpt = None,
+    nstreams: NstreamsOpt = None,
+    nthreads: NthreadsOpt = None,
+    infer_precision: InferPrecisionOpt = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random input data.")] = _DEFAULT.seed,
     output: Annotated[
         Path | None,
@@ -92,9 +107,16 @@ def calibrate(
         seed=seed,
         shapes=parse_shapes(shape) if shape else {},
     )
+    settings = DeviceSettings.from_options(load_config, nstreams, nthreads, infer_precision)
     with progress_bar("calibrating") as progress:
         profile = cost_profile_from_files(
-            model, devices=devices, emulate=emulate, config=config, output=output, progress=progress
+            model,
+            devices=devices,
+            emulate=emulate,
+            config=config,
+            settings=settings,
+            output=output,
+            progress=progress,
         )
     if json:
         print_json(profile.to_json())

@@ -19,6 +19,10 @@ __all__ = [
     "PlanOpt",
     "ConstantsOpt",
     "ShapeOpt",
+    "LoadConfigOpt",
+    "NstreamsOpt",
+    "NthreadsOpt",
+    "InferPrecisionOpt",
 ]
 
 ModelArg = Annotated[
@@ -99,4 +103,27 @@ ShapeOpt = Annotated[
         help="Reshape the model first, as it will be compiled: [1,3,224,224] or "
         "name[1,3,224,224],other[1,8]. A plan records its shapes, and the commands that use it apply them.",
     ),
+]
+
+LoadConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--load-config",
+        help='Per-device OpenVINO properties, benchmark_app\'s JSON: {"NPU": {"INFERENCE_NUM_THREADS": 2}}, '
+        "keyed by the device names given (emulated ones included). The options below win over it.",
+        dir_okay=False,
+    ),
+]
+
+NstreamsOpt = Annotated[
+    str | None, typer.Option("--nstreams", help="NUM_STREAMS: N for every device or CPU:4,NPU:1.")
+]
+
+NthreadsOpt = Annotated[
+    str | None, typer.Option("--nthreads", help="INFERENCE_NUM_THREADS: N or CPU:4,NPU:2.")
+]
+
+InferPrecisionOpt = Annotated[
+    str | None,
+    typer.Option("--infer-precision", help="INFERENCE_PRECISION_HINT: f32 or CPU:f32,NPU:f16."),
 ]

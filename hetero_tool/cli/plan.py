@@ -10,12 +10,17 @@ from hetero_tool.cli.options import (
     AffinityOpt,
     DevicesOpt,
     EmulateOpt,
+    InferPrecisionOpt,
     JsonOpt,
+    LoadConfigOpt,
     ModelArg,
+    NstreamsOpt,
+    NthreadsOpt,
     PlanOutputOpt,
     RulesOpt,
     ShapeOpt,
 )
+from hetero_tool.devices.config import DeviceSettings
 from hetero_tool.loaders import plan_from_files
 from hetero_tool.plan import Plan
 
@@ -32,10 +37,16 @@ def plan(
     rules: RulesOpt = None,
     affinity: AffinityOpt = None,
     shape: ShapeOpt = None,
+    load_config: LoadConfigOpt = None,
+    nstreams: NstreamsOpt = None,
+    nthreads: NthreadsOpt = None,
+    infer_precision: InferPrecisionOpt = None,
     output: PlanOutputOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """Place every layer on a device (fallback priority, rules, a map) and predict HETERO's subgraphs."""
+    """Place every layer on a device (fallback priority, rules, a map) and predict HETERO's subgraphs; the
+    plan records each device's config, which bench compiles it with."""
+    settings = DeviceSettings.from_options(load_config, nstreams, nthreads, infer_precision)
     with err.status("planning: querying devices and cutting subgraphs"):
         result = plan_from_files(
             model,
@@ -44,6 +55,7 @@ def plan(
             rules=rules,
             affinity=affinity,
             shapes=shape,
+            settings=settings,
             output=output,
         )
     if json:
@@ -64,6 +76,10 @@ def render_plan(plan: Plan) -> None:
     emulated = [d for d in plan.devices if d.emulated]
     notes = "".join(f"   {d.name}: emulated ({d.profile} profile on the CPU plugin)" for d in emulated)
     out.print(f"[bold]Devices[/]    {plan.priority}{escape(notes)}")
+    configs = [(d.name, plan.settings_of(d.name)) for d in plan.devices]
+    shown = "   ".join(f"{name} {_config(settings)}" for name, settings in configs if settings)
+    if shown:
+        out.print(f"[bold]Config[/]     {escape(shown)}   (bench compiles with it)")
     counts = plan.layers_per_device()
     total = sum(counts.values()) or 1
     shown = "   ".join(f"{name} {n} ({100 * n / total:.0f}%)" for name, n in counts.items())
@@ -116,6 +132,10 @@ def render_plan(plan: Plan) -> None:
         out.print(pinned)
     for warning in plan.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}")
+
+
+def _config(settings) -> str:
+    return ", ".join(f"{key}={value}" for key, value in settings.items())
 
 
 def _names(layers: tuple[str, ...]) -> str:

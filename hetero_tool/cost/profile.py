@@ -10,19 +10,24 @@ devices are CPU-plugin devices, and their figures say so (``emulated: true``).
 
 from __future__ import annotations
 
+import logging
 import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 
+from hetero_tool.devices.config import normalise_property, property_text
 from hetero_tool.errors import InputError
 from hetero_tool.ir.types import IRModel
 from hetero_tool.schema import Count, Milliseconds, NonNegative, Schema, json_data, write_document
+
+if TYPE_CHECKING:
+    from hetero_tool.plan import Plan
 
 __all__ = [
     "CHAIN_CHANNELS",
@@ -51,6 +56,8 @@ LAYER_METHODS = ("auto", "alone", "hetero")
 #: boundary tensor of the chain is a multiple of ``4 * CHAIN_CHANNELS`` bytes.
 CHAIN_CHANNELS = 16
 _KIND = "hetero-tool cost profile"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -182,7 +189,9 @@ class DeviceCosts:
     emulated: bool
     profile: str | None
     ov_name: str
-    #: OpenVINO properties it was compiled with (the profile's config for an emulated device).
+    #: OpenVINO properties it was compiled with: the tool's (an emulated device's profile config) and the
+    #: user's (``--load-config``, ``--nthreads`` ...), keys sorted, as a plan records them
+    #: (:attr:`~hetero_tool.plan.Plan.device_config`).
     config: Mapping[str, Any]
     #: ``"alone"``: the model compiled on the device alone; ``"hetero"``: through HETERO, the layers the
     #: device cannot run on the next device (their times are not recorded).
@@ -358,6 +367,26 @@ class CostProfile:
         figures), in microseconds."""
         return self.boundary(a, b).boundary_us(nbytes)
 
+    def config_differences(self, plan: Plan) -> list[str]:
+        """How the config each device was measured with differs from the one ``plan`` compiles it with, one
+        sentence per device (empty when they agree, or share no device).
+
+        Why: the figures hold for the config they were measured with (threads, streams, precision); a plan
+        of another config runs at other speeds.
+        """
+        found = []
+        for device in plan.devices:
+            if not any(d.name == device.name for d in self.devices):
+                continue
+            measured = _config_texts(self.device(device.name).config)
+            planned = _config_texts(plan.config_of(device.name))
+            if measured != planned:
+                found.append(
+                    f"{device.name} was measured with {_config_text(measured)}, the plan compiles it with "
+                    f"{_config_text(planned)}"
+                )
+        return found
+
     def type_ms(self, device: str) -> dict[str, TypeCost]:
         """Time per op type on ``device`` for this model, by type name."""
         return self.device(device).types(self.layer_types)
@@ -396,13 +425,27 @@ class CostProfile:
         return write_document(path, self.to_json())
 
 
-def load_cost_profile(path: str | Path, ir: IRModel | None = None) -> CostProfile:
+def load_cost_profile(path: str | Path, ir: IRModel | None = None, plan: Plan | None = None) -> CostProfile:
     """Read a cost profile written by ``hetero-tool calibrate -o`` (validated field by field); with ``ir``,
-    check that it was calibrated for that model."""
+    check that it was calibrated for that model; with ``plan``, warn (``logging``, not an error: the figures
+    may still be close) where a device was measured with another config than the plan's
+    (:meth:`CostProfile.config_differences`)."""
     profile = COST_PROFILE_FILE.read(path)
     if ir is not None:
         ir.check_made_for(profile.model_sha256, name=profile.model_name, what="cost profile", where=str(path))
+    if plan is not None:
+        for difference in profile.config_differences(plan):
+            log.warning("%s: %s; its figures may not hold for this plan", path, difference)
     return profile
+
+
+def _config_texts(config: Mapping[str, Any]) -> dict[str, str]:
+    """Property -> value as OpenVINO reads it, spelt one way (``F16`` as ``f16``): what configs compare by."""
+    return {key: property_text(normalise_property(key, value)) for key, value in config.items()}
+
+
+def _config_text(config: Mapping[str, str]) -> str:
+    return ", ".join(f"{key}={value}" for key, value in sorted(config.items())) or "the defaults"
 
 
 def _profile_from_file(found: _ProfileFile) -> CostProfile:

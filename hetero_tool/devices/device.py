@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from hetero_tool._ov import available_devices, cpu_plugin_installed
+from hetero_tool.devices.config import normalise_config
 from hetero_tool.devices.names import parse_devices
 from hetero_tool.devices.profiles import BUILTIN_PROFILE_NAMES, DeviceProfile, load_profile
 from hetero_tool.errors import InputError
@@ -28,6 +30,8 @@ class Device:
     ov_name: str
     #: The profile of an emulated device; ``None`` for a real one.
     profile: DeviceProfile | None = None
+    #: OpenVINO properties the user set on it (``--load-config``, ``--nthreads`` ...), over :attr:`config`.
+    settings: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def emulated(self) -> bool:
@@ -42,8 +46,15 @@ class Device:
 
     @property
     def config(self) -> Mapping:
-        """OpenVINO properties the device compiles with (an emulated device's profile config)."""
+        """The OpenVINO properties the tool sets on the device: an emulated device's profile config (what
+        ``query_model`` is asked with, too)."""
         return dict(self.profile.config) if self.profile else {}
+
+    @property
+    def compile_config(self) -> dict[str, Any]:
+        """What the device compiles with: :attr:`config`, then the user's :attr:`settings` over it, values
+        normalised (:func:`~hetero_tool.devices.config.normalise_property`), keys sorted."""
+        return normalise_config({**self.config, **self.settings})
 
 
 def emulated_ov_name(name: str) -> str:

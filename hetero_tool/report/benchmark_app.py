@@ -18,6 +18,12 @@ The files here have that layout byte for byte, filled from a :class:`~hetero_too
 
 - the command line is the benchmark_app equivalent of the bench's :class:`BenchConfig` (``-d`` is the target
   as OpenVINO sees it: an emulated device by the name it is registered under, e.g. ``HETERO:NPU_CPU,CPU``);
+- given the config each device compiled with (the plan's ``device_config`` and the bench's options over it),
+  ``load_config.json`` holds it in benchmark_app's ``-load_config`` format, as its ``-dump_config`` writes it
+  (values as text, indented by 4, no final newline), and the command line reads it (``-load_config``). For a
+  HETERO target it is ``{"HETERO": {"DEVICE_PROPERTIES": "{NPU_CPU:{KEY:value,...},CPU:{...}}"}}``:
+  benchmark_app gives a HETERO model the config of ``HETERO`` only, and reads the devices' own from that
+  string; for one device, ``{"CPU": {"KEY": "value"}}``. Devices are named as in ``-d``, keys sorted;
 - a field the run does not know is left out, as benchmark_app leaves out what it did not measure:
   ``read model time (ms)`` and ``reshape model time (ms)`` always, and ``first inference time (ms)`` without
   warm-up (benchmark_app's ``-no_warmup``);
@@ -41,9 +47,10 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hetero_tool._files import write_all_atomic
+from hetero_tool.devices.config import property_text
 from hetero_tool.devices.device import emulated_ov_name
 from hetero_tool.errors import InputError
 from hetero_tool.runtime.results import BenchConfig, BenchResult, Run
@@ -53,6 +60,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COUNTER_REPORTS",
+    "LOAD_CONFIG_FILE",
     "REPORT_FORMATS",
     "render_benchmark_app_report",
     "report_file_names",
@@ -63,6 +71,9 @@ __all__ = [
 REPORT_FORMATS = ("csv", "json")
 #: ``counters``: benchmark_app's ``-report_type no_counters`` or ``average_counters``.
 COUNTER_REPORTS = ("no", "average")
+
+#: The per-device config benchmark_app's ``-load_config`` reads, next to the report files.
+LOAD_CONFIG_FILE = "load_config.json"
 
 _CSV_SEPARATOR = ";"
 _COUNTER_HEADER = ("layerName", "execStatus", "layerType", "execType", "realTime (ms)", "cpuTime (ms)")
@@ -84,10 +95,13 @@ def render_benchmark_app_report(
     counters: str = "no",
     model_path: str | os.PathLike[str] | None = None,
     ir: IRModel | None = None,
+    device_config: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, str]:
-    """The files benchmark_app would write for the run labelled ``run_label``: file name -> text; no I/O.
+    """The files benchmark_app would write for the run labelled ``run_label``, and the config file its command
+    line reads: file name -> text; no I/O.
 
-    Parameters are as :func:`write_benchmark_app_report`; ``out_dir`` only goes into ``-report_folder``.
+    Parameters are as :func:`write_benchmark_app_report`; ``out_dir`` only goes into ``-report_folder`` and
+    ``-load_config``.
 
     Examples
     --------
@@ -134,19 +148,25 @@ def render_benchmark_app_report(
     report_file_names(fmt, counters)
     run = _find_run(result, run_label)
     rows = _counter_rows(run, ir) if counters == "average" else None
+    load_config = _load_config(run, device_config or {})
     sections = (
-        _command_line(result, run, out_dir, fmt, counters, model_path),
+        _command_line(result, run, out_dir, fmt, counters, model_path, with_config=load_config is not None),
         _configuration(result, run),
         _execution_results(result.config, run),
     )
     files = {f"benchmark_report.{fmt}": _render_report(sections, fmt)}
     if rows is not None:
         files[f"benchmark_average_counters_report.{fmt}"] = _render_counters(rows, fmt)
+    if load_config is not None:
+        files[LOAD_CONFIG_FILE] = load_config
     return files
 
 
-def report_file_names(fmt: str = "csv", counters: str = "no") -> tuple[str, ...]:
-    """The files benchmark_app writes for ``fmt`` and ``counters``, checking both.
+def report_file_names(
+    fmt: str = "csv", counters: str = "no", *, load_config: bool = False
+) -> tuple[str, ...]:
+    """The files benchmark_app writes for ``fmt`` and ``counters``, checking both; with ``load_config``, also
+    the config file its command line reads (:data:`LOAD_CONFIG_FILE`).
 
     Examples
     --------
@@ -165,6 +185,8 @@ def report_file_names(fmt: str = "csv", counters: str = "no") -> tuple[str, ...]
     names = [f"benchmark_report.{fmt}"]
     if counters == "average":
         names.append(f"benchmark_average_counters_report.{fmt}")
+    if load_config:
+        names.append(LOAD_CONFIG_FILE)
     return tuple(names)
 
 
@@ -177,6 +199,7 @@ def write_benchmark_app_report(
     counters: str = "no",
     model_path: str | os.PathLike[str] | None = None,
     ir: IRModel | None = None,
+    device_config: Mapping[str, Mapping[str, Any]] | None = None,
     inputs: Iterable[str | os.PathLike[str] | None] = (),
 ) -> list[Path]:
     """Write, into ``out_dir``, the report files benchmark_app writes, for one run of a bench.
@@ -201,13 +224,18 @@ def write_benchmark_app_report(
     ir
         The model as parsed, so the counters name each layer and give its type; without it they read
         ``layer <id>`` and ``unknown``.
+    device_config
+        Device name (the plan's) -> the OpenVINO properties it compiled with in the run
+        (:func:`~hetero_tool.runtime.bench.compile_configs`): written to :data:`LOAD_CONFIG_FILE` for the
+        run's devices, and read by the command line's ``-load_config``, so benchmark_app compiles each
+        device alike. Without it (or with nothing set on the run's devices), neither.
     inputs
         Files the caller read (the bench result...), never overwritten; ``model_path`` is always one.
 
     Returns
     -------
     list of Path
-        The files written: ``benchmark_report.<fmt>``, then the counters report.
+        The files written: ``benchmark_report.<fmt>``, then the counters report, then the config file.
 
     Raises
     ------
@@ -236,7 +264,14 @@ def write_benchmark_app_report(
     <BLANKLINE>
     """
     texts = render_benchmark_app_report(
-        result, run_label, out_dir, fmt=fmt, counters=counters, model_path=model_path, ir=ir
+        result,
+        run_label,
+        out_dir,
+        fmt=fmt,
+        counters=counters,
+        model_path=model_path,
+        ir=ir,
+        device_config=device_config,
     )
     out = Path(out_dir)
     paths = [out / name for name in texts]
@@ -261,10 +296,12 @@ def _command_line(
     fmt: str,
     counters: str,
     model_path: str | os.PathLike[str] | None,
+    *,
+    with_config: bool = False,
 ) -> _Pairs:
     """The benchmark_app options that measure as the bench did, as (option, value) pairs; a flag's value is
     ``""``, as benchmark_app records it. Knobs benchmark_app lacks (``rounds``, the input seed) are left
-    out."""
+    out; ``with_config``: ``-load_config`` reads :data:`LOAD_CONFIG_FILE` in ``out_dir``."""
     config, name = result.config, _device_namer(run)
     model = str(model_path) if model_path is not None else result.model_name
     pairs: _Pairs = [("-m", model), ("-d", _ov_target(run)), ("-hint", config.hint), ("-api", config.api)]
@@ -282,6 +319,8 @@ def _command_line(
         pairs.append(("-nthreads", str(nthreads)))
     if config.infer_precision:
         pairs.append(("-infer_precision", _per_device(config.infer_precision, name)))
+    if with_config:
+        pairs.append(("-load_config", str(Path(out_dir, LOAD_CONFIG_FILE))))
     if config.shapes:
         pairs.append(("-shape", ",".join(f"{input_}{shape}" for input_, shape in config.shapes.items())))
     if config.layouts:
@@ -437,6 +476,41 @@ def _ov_target(run: Run) -> str:
     if not sep:
         return name(run.target)
     return f"{head}:{','.join(name(d.strip()) for d in devices.split(','))}"
+
+
+def _load_config(run: Run, device_config: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """:data:`LOAD_CONFIG_FILE`'s text for ``run``: the config of each of its devices that has one, as
+    benchmark_app's ``-dump_config`` writes it; ``None`` when none has.
+
+    Examples
+    --------
+    >>> from hetero_tool.runtime.results import LatencyStats, Run
+    >>> run = Run("plan", "HETERO:NPU,CPU", iterations=1, duration_s=1, latency=LatencyStats(*[1] * 6),
+    ...           throughput_fps=1, compile_ms=1, first_inference_ms=1, emulated=("NPU",))
+    >>> print(_load_config(run, {"NPU": {"NUM_STREAMS": 1, "PERF_COUNT": False}, "CPU": {}}))
+    {
+        "HETERO": {
+            "DEVICE_PROPERTIES": "{NPU_CPU:{NUM_STREAMS:1,PERF_COUNT:NO}}"
+        }
+    }
+    """
+    name = _device_namer(run)
+    head, sep, listed = run.target.partition(":")
+    devices = [d.strip() for d in listed.split(",")] if sep else [run.target]
+    found = {
+        name(device): {key: property_text(value) for key, value in sorted(device_config[device].items())}
+        for device in devices
+        if device_config.get(device)
+    }
+    if not found:
+        return None
+    if sep:  # benchmark_app compiles a HETERO model with HETERO's config only: the devices' go inside it
+        inner = ",".join(
+            f"{device}:{{{','.join(f'{key}:{value}' for key, value in properties.items())}}}"
+            for device, properties in found.items()
+        )
+        found = {head: {"DEVICE_PROPERTIES": f"{{{inner}}}"}}
+    return json.dumps(found, indent=4)  # as benchmark_app's dump_config: indented by 4, no final newline
 
 
 def _per_device(values: Mapping[str, object], name) -> str:

@@ -18,6 +18,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hetero_tool._ov import available_devices, ov_version
+from hetero_tool.devices.config import (
+    normalise_config,
+    normalise_property,
+    property_text,
+    same_property,
+)
 from hetero_tool.devices.support import Support
 from hetero_tool.errors import InputError, PlanError
 from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
@@ -42,13 +48,22 @@ from hetero_tool.runtime.hetero import (
     verify,
 )
 from hetero_tool.runtime.progress import Progress, Steps
-from hetero_tool.runtime.results import BenchConfig, BenchResult, Run
+from hetero_tool.runtime.results import HINTS, BenchConfig, BenchResult, Run
 from hetero_tool.runtime.timing import Timer
 
-__all__ = ["AUTOMATIC", "AccuracyCheck", "device_properties", "run_bench"]
+__all__ = [
+    "AUTOMATIC",
+    "AccuracyCheck",
+    "check_recorded_config",
+    "compile_configs",
+    "device_properties",
+    "run_bench",
+    "with_plan_hint",
+]
 
 #: Label of HETERO's automatic placement.
 AUTOMATIC = "HETERO automatic"
+_HINT = "PERFORMANCE_HINT"
 
 
 @dataclass(frozen=True)
@@ -90,31 +105,84 @@ class _Candidate:
 
 
 def device_properties(config: BenchConfig, device: str) -> dict[str, str]:
-    """The properties ``config`` sets on ``device`` (over its profile's config)."""
-    props: dict[str, str] = {}
-    if config.hint != "none":  # "none" leaves the device's own hint
-        props["PERFORMANCE_HINT"] = config.hint.upper()
-    for key, values in (
-        ("NUM_STREAMS", config.nstreams),
-        ("INFERENCE_PRECISION_HINT", config.infer_precision),
-        ("INFERENCE_NUM_THREADS", config.nthreads),
-    ):
-        value = values.get(device, values.get(""))
-        if value is not None:
-            props[key] = str(value)
-    return props
+    """The properties ``config`` sets on ``device`` (over the config the plan records for it): the hint,
+    ``--load-config``'s and the per-device options'."""
+    return {key: property_text(value) for key, (value, _) in _bench_origins(config, device).items()}
 
 
-def _check_devices(config: BenchConfig, devices: Sequence[PlanDevice]) -> None:
-    names = [d.name for d in devices]
-    for option, values in (
-        ("--nstreams", config.nstreams),
-        ("--infer-precision", config.infer_precision),
-        ("--nthreads", config.nthreads),
-    ):
-        for device in values:
-            if device and device not in names:
-                raise InputError(f"{option}: {device} is not one of the plan's devices ({', '.join(names)})")
+def compile_configs(plan: Plan, config: BenchConfig) -> dict[str, dict[str, Any]]:
+    """Device name -> the properties ``plan``'s devices compile with in a bench of ``config`` (its hint
+    known, :func:`with_plan_hint`): the plan's config, then the bench's options over it, values normalised,
+    keys sorted, devices in priority order.
+
+    Examples
+    --------
+    >>> from hetero_tool.loaders import plan_from_files
+    >>> plan = plan_from_files(samples["mobilenet"], devices="CPU")
+    >>> compile_configs(plan, BenchConfig(hint="throughput", nstreams={"CPU": "2"}))
+    {'CPU': {'NUM_STREAMS': 2, 'PERFORMANCE_HINT': 'THROUGHPUT'}}
+    """
+    return {
+        d.name: normalise_config(
+            {**plan.config_of(d.name), **{k: v for k, (v, _) in _bench_origins(config, d.name).items()}}
+        )
+        for d in plan.devices
+    }
+
+
+def check_recorded_config(plan: Plan, config: BenchConfig, *, where: str = "the plan") -> None:
+    """Raise :class:`~hetero_tool.errors.InputError` when ``config`` sets a property on a device to another
+    value than the one the user set on it when ``plan`` (read from ``where``) was made.
+
+    Why: a plan is made, and a cost profile measured, for one config of each device; a bench of the plan
+    compiles with that config. Options that repeat it (in any spelling OpenVINO reads alike, ``F16`` for
+    ``f16``), or set what it leaves open, are fine; the tool's own defaults (an emulated device's profile
+    config) may be changed.
+    """
+    for device in plan.devices:
+        recorded = plan.settings_of(device.name)
+        for key, (value, origin) in _bench_origins(config, device.name).items():
+            if key in recorded and not same_property(key, recorded[key], value):
+                raise InputError(
+                    f"{origin} sets {key}={property_text(value)} on {device.name}, but {where} records "
+                    f"{key}={property_text(recorded[key])} for {device.name}; drop the option (the plan's "
+                    "config is used) or make the plan with it"
+                )
+
+
+def with_plan_hint(config: BenchConfig, plan: Plan) -> BenchConfig:
+    """``config`` with the hint a bench of ``plan`` runs with: ``--hint`` when it was given; else, as
+    benchmark_app without ``-hint``, the ``PERFORMANCE_HINT`` the plan records (``none`` when its devices
+    record different ones: each keeps its own), else latency. The api follows when not given.
+
+    Examples
+    --------
+    >>> from hetero_tool.devices import DeviceSettings
+    >>> from hetero_tool.loaders import plan_from_files
+    >>> throughput = DeviceSettings(load_config={"CPU": {"PERFORMANCE_HINT": "THROUGHPUT"}})
+    >>> plan = plan_from_files(samples["mobilenet"], devices="CPU", settings=throughput)
+    >>> config = with_plan_hint(BenchConfig(), plan)
+    >>> config.hint, config.api, with_plan_hint(BenchConfig(hint="none"), plan).hint
+    ('throughput', 'async', 'none')
+    """
+    if config.hint is not None:
+        return config
+    recorded = {
+        normalise_property(_HINT, props[_HINT])
+        for props in (plan.config_of(d.name) for d in plan.devices)
+        if _HINT in props
+    }
+    hint = str(next(iter(recorded))).lower() if len(recorded) == 1 else "none" if recorded else "latency"
+    return replace(config, hint=hint if hint in HINTS else "none")
+
+
+def _bench_origins(config: BenchConfig, device: str) -> dict[str, tuple[Any, str]]:
+    """Property -> (value, the option that sets it) for what ``config`` sets on ``device``."""
+    found: dict[str, tuple[Any, str]] = {}
+    if config.hint not in (None, "none"):  # not given: the plan's; "none" leaves the device's own hint
+        found[_HINT] = (config.hint.upper(), f"--hint {config.hint}")
+    found.update(config.settings.origins(device))
+    return found
 
 
 def run_bench(
@@ -142,7 +210,8 @@ def run_bench(
         (label, plan) pairs; the plans' device lists are the devices of the bench (the first plan's order
         for the automatic placement).
     config
-        What to measure and how (:class:`~hetero_tool.runtime.results.BenchConfig`).
+        What to measure and how (:class:`~hetero_tool.runtime.results.BenchConfig`); without a hint, the
+        plans' (:func:`with_plan_hint`), which the result records.
     baselines
         Add each device alone and HETERO's automatic placement. Defaults to true.
     baseline
@@ -186,8 +255,11 @@ def run_bench(
     labels = [label for label, _ in plans]
     if len(set(labels)) != len(labels):
         raise InputError(f"plan labels must differ (they come from the plan file names): {labels}")
-    devices = _devices(ir, plans)
-    _check_devices(config, devices)
+    devices = _devices(ir, plans)  # one config of each device for every plan
+    config = with_plan_hint(config, plans[0][1])
+    config.settings.check([d.name for d in devices])
+    for label, plan in plans:
+        check_recorded_config(plan, config, where=label)
     reference_device = _reference_device(accuracy, devices) if accuracy is not None else None
     candidates = [_Candidate(label, plan) for label, plan in plans]
     skipped: dict[str, str] = {}
@@ -267,7 +339,17 @@ def _devices(ir: IRModel, plans: Sequence[tuple[str, Plan]]) -> tuple[PlanDevice
             raise InputError(f"{label}: the plans were made for different models")
         if [d.name for d in plan.devices] != [d.name for d in first.devices]:
             raise InputError(f"{label}: the plans must use the same device list ({first.priority})")
-    return first.devices
+        for device in first.devices:
+            if normalise_config(plan.config_of(device.name)) != normalise_config(
+                first.config_of(device.name)
+            ):
+                raise InputError(
+                    f"{label}: records another config for {device.name} than {plans[0][0]} "
+                    f"({plan.config_of(device.name)} vs {first.config_of(device.name)}); the plans of one "
+                    "bench are for one config of each device"
+                )
+    # Each device as the plans compile it: a baseline on one device alone runs with the same config.
+    return tuple(replace(d, config=first.config_of(d.name)) for d in first.devices)
 
 
 def _baselines(
@@ -275,7 +357,7 @@ def _baselines(
 ) -> list[_Candidate]:
     found = []
     support = Support(ir)
-    full = [d.to_device() for d in devices]
+    full = plans[0][1].to_devices()  # with the settings the plans record, for the automatic placement
     for plan_device, device in zip(devices, full):
         label = f"{device.name} alone"
         verdict = support.query(device)

@@ -246,7 +246,7 @@ def _device_costs(
         emulated=device.emulated,
         profile=device.profile.name if device.profile else None,
         ov_name=device.ov_name,
-        config=dict(device.config),
+        config=device.compile_config,
         method=runs[0].method,
         layer_ms=layer_ms,
         unsupported=unsupported,

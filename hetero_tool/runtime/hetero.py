@@ -23,12 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from hetero_tool._ov import new_core, ov_error_text
+from hetero_tool.devices.config import normalise_property
+from hetero_tool.devices.config import property_text as _ov_value
 from hetero_tool.devices.device import Device
 from hetero_tool.errors import BackendError, InputError, PlanError
 from hetero_tool.ir.ov_model import apply_affinity, ov_model_from_ir
 from hetero_tool.ir.types import IRModel
 from hetero_tool.partition import split_shape_problems
-from hetero_tool.plan import Plan, check_plan
+from hetero_tool.plan import Plan, PlanDevice, check_plan
 from hetero_tool.runtime.results import Verification
 
 __all__ = [
@@ -172,10 +174,13 @@ def compile_plan(
     """Compile ``ir`` with ``plan``'s affinities through HETERO on a fresh ``ov.Core``.
 
     ``model`` is a model from :func:`model_for` with the plan's affinities (default: the IR as it is).
-    Each device is compiled with its profile's config, overlaid by ``device_config[device name]``, through
-    ``DEVICE_PROPERTIES``; ``properties`` go to HETERO itself (``PERF_COUNT`` ...). With ``dump_dir``, HETERO
-    writes its ``hetero_affinity_*.dot``/``hetero_subgraphs_*.dot`` there (it writes to the working directory,
-    so the compile runs inside ``dump_dir``, one at a time). A plan OpenVINO is known to fail on
+    Each device is compiled with the config the plan records (:attr:`~hetero_tool.plan.Plan.device_config`),
+    overlaid by ``device_config[device name]``, through ``DEVICE_PROPERTIES``; HETERO ignores a property a
+    device does not know, so each device's are first given to OpenVINO for it alone, and one it refuses raises
+    :class:`~hetero_tool.errors.InputError` naming the device, with OpenVINO's message. ``properties`` go to
+    HETERO itself (``PERF_COUNT`` ...). With ``dump_dir``, HETERO writes its ``hetero_affinity_*.dot``/
+    ``hetero_subgraphs_*.dot`` there (it writes to the working directory, so the compile runs inside
+    ``dump_dir``, one at a time). A plan OpenVINO is known to fail on
     (:func:`refusal_reasons`) raises :class:`~hetero_tool.errors.PlanError`, unless ``refuse_known_failures``
     is false.
 
@@ -199,7 +204,10 @@ def compile_plan(
             raise PlanError(f"HETERO cannot run this plan for {ir.name!r}: {'; '.join(reasons)}")
     core = new_core(d.ov_name for d in plan.devices if d.emulated)
     config: dict[str, Any] = {k: _ov_value(v) for k, v in (properties or {}).items()}
-    per_device = {to_ov[d.name]: _device_config(d, device_config) for d in plan.devices}
+    per_device = {}
+    for d in plan.devices:
+        per_device[to_ov[d.name]] = _device_config(d, device_config, base=plan.config_of(d.name))
+        _check_properties(core, d, to_ov[d.name], per_device[to_ov[d.name]])
     if any(per_device.values()):
         config["DEVICE_PROPERTIES"] = {name: props for name, props in per_device.items() if props}
     target = "HETERO:" + ",".join(to_ov[d.name] for d in plan.devices)
@@ -261,6 +269,7 @@ def compile_device(
         **_device_config(device, {device.name: config or {}}),
         **{k: _ov_value(v) for k, v in (properties or {}).items()},
     }
+    _check_properties(core, device, ov_name, merged)
     start = time.perf_counter()
     try:
         compiled = core.compile_model(model, ov_name, merged)
@@ -347,17 +356,36 @@ def verify(plan: Plan, compiled: CompiledPlan) -> Verification:
 # -- helpers -------------------------------------------------------------------------------------------------
 
 
-def _device_config(device: Device, overrides: Mapping[str, Mapping[str, Any]] | None) -> dict[str, str]:
-    """The properties a device is compiled with: its profile's config, then the caller's (as OpenVINO
-    strings)."""
-    merged = {**device.config, **((overrides or {}).get(device.name) or {})}
-    return {key: _ov_value(value) for key, value in merged.items()}
+def _device_config(
+    device: Device | PlanDevice,
+    overrides: Mapping[str, Mapping[str, Any]] | None,
+    *,
+    base: Mapping[str, Any] | None = None,
+) -> dict[str, str]:
+    """The properties a device is compiled with: ``base`` (default: its profile's config and the user's
+    settings on it), then the caller's, as OpenVINO strings in the one spelling OpenVINO takes (a plan file
+    written by hand may say ``F16``, which OpenVINO refuses; see
+    :func:`~hetero_tool.devices.config.normalise_property`)."""
+    if base is None:
+        base = device.compile_config if isinstance(device, Device) else device.config
+    merged = {**base, **((overrides or {}).get(device.name) or {})}
+    return {key: _ov_value(normalise_property(key, value)) for key, value in merged.items()}
 
 
-def _ov_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "YES" if value else "NO"
-    return str(value)
+def _check_properties(core, device: Device | PlanDevice, ov_name: str, properties: Mapping[str, str]) -> None:
+    """Give ``properties`` to OpenVINO for ``device`` alone, on the Core that compiles it: HETERO passes a
+    property a device does not know over in silence, so a misspelt key would be ignored. The values are the
+    ones the compile sets, so setting them changes nothing else."""
+    if not properties:
+        return
+    core.get_property(ov_name, "SUPPORTED_PROPERTIES")  # loads the plugin: OpenVINO defers checks until then
+    try:
+        core.set_property(ov_name, dict(properties))
+    except Exception as exc:  # OpenVINO's error types vary by plugin
+        shown = ", ".join(f"{key}={value}" for key, value in properties.items())
+        raise InputError(
+            f"{device.label}: OpenVINO refuses its config ({shown}): {ov_error_text(exc)}"
+        ) from None
 
 
 def _inherit_affinity(model) -> None:

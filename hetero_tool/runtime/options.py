@@ -4,8 +4,8 @@ values.
 - :func:`parse_shapes`, :func:`parse_layouts`, :func:`parse_values` and :func:`parse_inputs` read ``--shape``,
   ``--layout``, ``--mean``/``--scale`` and ``--input`` as benchmark_app writes them (``-shape``, ``-layout``,
   ``--mean_values``/``--scale_values``, ``-i``);
-- :func:`parse_per_device` reads ``--nstreams``, ``--nthreads`` and ``--infer-precision``: one value, or
-  ``DEVICE:VALUE`` pairs.
+- :func:`~hetero_tool.devices.config.parse_per_device` (here too) reads ``--nstreams``, ``--nthreads`` and
+  ``--infer-precision``: one value, or ``DEVICE:VALUE`` pairs.
 
 An input is named as benchmark_app names it: its tensor name, or its node's friendly name. A name of ``""``
 stands for every input (``--shape``, ``--layout``, ``--input-precision``), every floating-point input
@@ -16,15 +16,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
+from hetero_tool.devices.config import parse_per_device
 from hetero_tool.errors import InputError
 
 __all__ = ["parse_inputs", "parse_layouts", "parse_per_device", "parse_shapes", "parse_values"]
-
-T = TypeVar("T")
 
 _DIM = re.compile(r"^(?:\d+|\?|-1|(\d*)\.\.(\d*))$")
 
@@ -208,35 +205,3 @@ def _entries(text: str, what: str) -> list[tuple[str, str, str]]:
         pos = end + 1 + rest.index(",") + 1
         if not text[pos:].strip():
             raise InputError(f"{what} {text!r}: trailing ','")
-
-
-def parse_per_device(text: str | None, what: str, kind: Callable[[str], T] = str) -> dict[str, T]:
-    """benchmark_app's per-device values: ``4`` (key ``""``: every device) or ``CPU:4,NPU:1``, each read as a
-    ``kind`` (``str``, or ``int`` for ``--nthreads``).
-
-    Examples
-    --------
-    >>> parse_per_device("CPU:4,NPU:1", "--nstreams")
-    {'CPU': '4', 'NPU': '1'}
-    >>> parse_per_device("f32", "--infer-precision")
-    {'': 'f32'}
-    >>> parse_per_device("CPU:two", "--nthreads", int)
-    Traceback (most recent call last):
-    hetero_tool.errors.InputError: --nthreads CPU:two: 'two' is not a whole number
-    """
-    if not text or not text.strip():
-        return {}
-    pairs = (
-        [("", text.strip())] if ":" not in text else [part.partition(":")[::2] for part in text.split(",")]
-    )
-    values = {}
-    for device, value in pairs:
-        device, value = device.strip(), value.strip()
-        if not value or (":" in text and not device):
-            raise InputError(f"{what} {text!r}: give VALUE or DEVICE:VALUE[,DEVICE:VALUE...]")
-        try:
-            values[device] = kind(value)
-        except ValueError:
-            shown = f"{device}:{value}" if device else value
-            raise InputError(f"{what} {shown}: {value!r} is not a whole number") from None
-    return values

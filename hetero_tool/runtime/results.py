@@ -11,12 +11,13 @@ asked, what its perf counters showed (:class:`Profile`) and how its outputs comp
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import msgspec
 
+from hetero_tool.devices.config import INFERENCE_PRECISIONS, DeviceSettings
 from hetero_tool.errors import InputError
 from hetero_tool.ir.types import IRModel
 from hetero_tool.schema import Count, Milliseconds, NonNegative, Schema, json_data, write_document
@@ -40,8 +41,6 @@ __all__ = [
 
 #: Version of the bench JSON; bumped on incompatible changes.
 BENCH_SCHEMA_VERSION = 1
-#: ``INFERENCE_PRECISION_HINT`` values a bench accepts.
-INFERENCE_PRECISIONS = ("f32", "f16", "bf16")
 #: ``--hint`` values (``none``: leave each device's own ``PERFORMANCE_HINT``).
 HINTS = ("latency", "throughput", "none")
 #: ``--api`` values, as benchmark_app's ``-api``.
@@ -73,15 +72,20 @@ class BenchConfig:
     --------
     >>> BenchConfig().time_s, BenchConfig(niter=100).time_s
     (10.0, None)
+    >>> BenchConfig(hint="latency").api, BenchConfig(hint="throughput").api, BenchConfig().api
+    ('sync', 'async', None)
     >>> BenchConfig(time_s=5, niter=100)
     Traceback (most recent call last):
     hetero_tool.errors.InputError: --time and --niter exclude each other
     """
 
-    #: ``PERFORMANCE_HINT`` for every device: ``"latency"``, ``"throughput"`` or ``"none"``.
-    hint: str = "latency"
+    #: ``PERFORMANCE_HINT`` for every device: ``"latency"``, ``"throughput"`` or ``"none"``. ``None`` (not
+    #: given, as benchmark_app without ``-hint``): the one the plans record, else latency; a bench records the
+    #: hint it ran with (:func:`~hetero_tool.runtime.bench.run_bench`).
+    hint: str | None = None
     #: ``"sync"`` (one request, one inference at a time) or ``"async"`` (``nireq`` requests in flight).
-    api: str = "sync"
+    #: ``None``: sync with the latency hint, else async (set once the hint is known).
+    api: str | None = None
     #: Infer requests in flight with the async API (0: the compiled model's optimal number).
     nireq: int = 0
     #: ``NUM_STREAMS`` per device name (empty: the device's default or profile).
@@ -90,6 +94,9 @@ class BenchConfig:
     infer_precision: Mapping[str, str] = field(default_factory=dict)
     #: ``INFERENCE_NUM_THREADS`` per device name.
     nthreads: Mapping[str, int] = field(default_factory=dict)
+    #: ``--load-config``: device name -> OpenVINO property -> value, and the file it was read from.
+    load_config: Mapping[str, Mapping[str, str | int | float | bool]] = field(default_factory=dict)
+    load_config_file: str | None = None
     #: Seconds of timed inference per candidate, split over the rounds (``None`` with ``niter``; 10 when
     #: neither is given).
     time_s: float | None = None
@@ -115,10 +122,12 @@ class BenchConfig:
     perf_counters: bool = False
 
     def __post_init__(self) -> None:
-        if self.hint not in HINTS:
+        if self.hint is not None and self.hint not in HINTS:
             raise InputError(f"--hint {self.hint}: use one of {', '.join(HINTS)}")
-        if self.api not in APIS:
+        if self.api is not None and self.api not in APIS:
             raise InputError(f"--api {self.api}: use one of {', '.join(APIS)}")
+        if self.hint is not None and self.api is None:
+            object.__setattr__(self, "api", "sync" if self.hint == "latency" else "async")
         if self.time_s is not None and self.niter is not None:
             raise InputError("--time and --niter exclude each other")
         if self.time_s is None and self.niter is None:
@@ -129,20 +138,18 @@ class BenchConfig:
             raise InputError("--rounds must be at least 1")
         if self.nireq < 0:
             raise InputError("--nireq must be at least 0 (0: the compiled model's optimal number)")
-        for device, value in self.nstreams.items():
-            if not (str(value).isdigit() and int(value) > 0) and str(value).upper() != "AUTO":
-                raise InputError(
-                    f"--nstreams {device + ':' if device else ''}{value}: give a number above 0 or AUTO"
-                )
-        for device, value in self.infer_precision.items():
-            if str(value).lower() not in INFERENCE_PRECISIONS:
-                raise InputError(
-                    f"--infer-precision {device + ':' if device else ''}{value}: use one of "
-                    f"{', '.join(INFERENCE_PRECISIONS)}"
-                )
-        for device, value in self.nthreads.items():
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InputError(f"--nthreads {device + ':' if device else ''}{value}: give a number above 0")
+        _ = self.settings  # checks the per-device values
+
+    @property
+    def settings(self) -> DeviceSettings:
+        """The per-device settings given to the bench (``--load-config`` and the per-device options)."""
+        return DeviceSettings(
+            load_config=self.load_config,
+            load_config_file=self.load_config_file,
+            nstreams=self.nstreams,
+            nthreads=self.nthreads,
+            infer_precision=self.infer_precision,
+        )
 
 
 @dataclass(frozen=True)
@@ -358,6 +365,8 @@ class BenchResult:
     skipped: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.config.hint is None:  # not given, and no plan to take one from: the default
+            object.__setattr__(self, "config", replace(self.config, hint="latency"))
         labels = [run.label for run in self.runs]
         if self.baseline not in labels:
             raise InputError(f"the baseline {self.baseline!r} is not one of the runs ({', '.join(labels)})")

@@ -345,5 +345,3 @@ def _ov_version() -> str:
     version = ov_version()
     write_atomic(path, version)
     return version
-
-

@@ -509,28 +509,44 @@ class _Reach:
     from outside (add what ``b``'s consumer depends on inside ``P``). Summed bit by bit this is quadratic; but
     it is a union over everything upstream, so it follows the inputs: ``closure(i, P)`` is the union of the
     inputs' ``closure(src, P)`` and the contributions of ``i``'s own boundary inputs.
+
+    Positions are topological, so nothing upstream of ``P``'s first such boundary contributes: the walk
+    stops there (``closure`` is 0 before it), and each component's table holds only the positions walked.
+    Without that, every component on a cycle walked, and kept, the whole model upstream of it.
     """
 
     def __init__(self, inputs, bit_of, is_gi, owner_sg, producer_sg, sg_dep) -> None:
         self.inputs, self.bit_of, self.is_gi = inputs, bit_of, is_gi
         self.owner_sg, self.producer_sg, self.sg_dep = owner_sg, producer_sg, sg_dep
-        self.tables: dict[int, list[int | None]] = {}
+        self.tables: dict[int, dict[int, int]] = {}
+        # component -> the first position at which a boundary leaves or re-enters it
+        self.first: dict[int, int] = {}
+        for (node, _), b in bit_of.items():
+            if is_gi[b]:
+                continue
+            for component in (owner_sg[b], producer_sg[b]):
+                if node < self.first.get(component, len(inputs)):
+                    self.first[component] = node
 
     def closure(self, i: int, component: int) -> int:
-        table = self.tables.setdefault(component, [None] * len(self.inputs))
+        first = self.first.get(component, len(self.inputs))
+        if i < first:
+            return 0
+        table = self.tables.setdefault(component, {})
         stack = [i]
         while stack:
             j = stack[-1]
-            if table[j] is not None:
+            if j in table:
                 stack.pop()
                 continue
-            missing = [src for src, _ in self.inputs[j] if table[src] is None]
+            missing = [src for src, _ in self.inputs[j] if src >= first and src not in table]
             if missing:
                 stack.extend(missing)
                 continue
             value = 0
             for p, (src, _) in enumerate(self.inputs[j]):
-                value |= table[src]
+                if src >= first:
+                    value |= table[src]
                 b = self.bit_of.get((j, p))
                 if b is None or self.is_gi[b]:
                     continue

@@ -141,7 +141,8 @@ class Support:
         the fallback asks about thousands of small regions of a big model."""
         if self._position is None:
             self._position = {lid: k for k, lid in enumerate(self.ir.layers)}
-        return sorted(region, key=self._position.__getitem__)
+        position = self._position
+        return sorted((lid for lid in set(region) if lid in position), key=position.__getitem__)
 
     # -- OpenVINO ----------------------------------------------------------------------------------------
 

@@ -162,17 +162,23 @@ def run_benchmark_app(case: str, fmt: str, workdir: Path) -> dict[str, str]:
     _write_tiny_ir(workdir)
     (workdir / "out").mkdir()  # benchmark_app's -report_folder must exist
     cmd_options = _sections(_ours(case, fmt)[f"benchmark_report.{fmt}"], fmt)["cmd_options"]
+    _run_benchmark_app(dict(cmd_options), workdir)
+    return {path.name: path.read_text() for path in sorted((workdir / "out").iterdir())}
+
+
+def _run_benchmark_app(options: dict[str, str], cwd: Path) -> str:
+    """Run the real benchmark_app with ``options`` in ``cwd``, which must succeed; return what it printed."""
     code = "import sys; from openvino.tools.benchmark.main import main; sys.exit(main())"
     done = subprocess.run(
-        [sys.executable, "-c", code, *_argv(dict(cmd_options))],
-        cwd=workdir,
+        [sys.executable, "-c", code, *_argv(options)],
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    return {path.name: path.read_text() for path in sorted((workdir / "out").iterdir())}
+    return done.stdout + done.stderr
 
 
 # -- parsing the files back ----------------------------------------------------------------------------------
@@ -421,17 +427,7 @@ def test_benchmark_app_compiles_with_the_config_file(tmp_path: Path):
     cmd = dict(_sections(written, "csv")["cmd_options"])
     cmd["-report_folder"] = "out"
     cmd["-load_config"] = str(Path("out", "load_config.json"))
-    code = "import sys; from openvino.tools.benchmark.main import main; sys.exit(main())"
-    done = subprocess.run(
-        [sys.executable, "-c", code, *_argv(cmd)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    shown = done.stdout + done.stderr
+    shown = _run_benchmark_app(cmd, tmp_path)
     device = shown[shown.index("  CPU:") :]  # the CPU's properties, as the compiled HETERO model reports them
     assert "INFERENCE_NUM_THREADS: 1\n" in device and "PERFORMANCE_HINT: THROUGHPUT\n" in device
 

@@ -22,7 +22,6 @@ cache entry is made again.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from collections.abc import Collection, Mapping
 from functools import cache
@@ -38,7 +37,7 @@ from hetero_tool.cache import atomic_directory, cache_dir, file_digest
 from hetero_tool.errors import InputError, ModelFormatError
 from hetero_tool.ir.order import OrderedLayers
 from hetero_tool.ir.parse import parse_ir
-from hetero_tool.ir.types import IRModel
+from hetero_tool.ir.types import IRModel, ir_sha256
 
 __all__ = ["CONVERTED_SUFFIXES", "PARSED_FORMAT", "ir_path_from_model", "load_ir", "name_automatic_ops"]
 
@@ -275,12 +274,7 @@ def _cached_parse(xml: Path, shapes: Mapping[str, str]) -> IRModel:
         return parse_ir(xml)  # its error
     weights = xml.with_suffix(".bin")
     weights_path = weights if weights.is_file() else None
-    digest = hashlib.sha256()
-    for part in (xml, weights_path):
-        if part is not None:
-            with open(part, "rb") as stream:
-                hashlib.file_digest(stream, lambda: digest)  # as IRModel.sha256: .xml then .bin, one hash
-    sha256 = digest.hexdigest()
+    sha256 = ir_sha256(xml, weights_path)
     entry = (
         cache_dir("parsed") / f"{file_digest([], sha256, str(PARSED_FORMAT), _code_digest())[:40]}.msgpack"
     )

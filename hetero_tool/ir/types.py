@@ -38,6 +38,7 @@ __all__ = [
     "op_type_from_ir_type",
     "element_type_from_precision",
     "format_shape",
+    "ir_sha256",
     "walk_layers",
 ]
 
@@ -306,12 +307,7 @@ class IRModel:
 
         Plans, bench results and cost profiles record it, so one made for another model is refused.
         """
-        digest = hashlib.sha256()
-        for path in (self.path, self.weights_path):
-            if path is not None:
-                with open(path, "rb") as stream:
-                    hashlib.file_digest(stream, lambda: digest)  # one hash over both files, in turn
-        return digest.hexdigest()
+        return ir_sha256(self.path, self.weights_path)
 
     def check_made_for(self, sha256: str, *, name: str, what: str, where: str) -> None:
         """Refuse a document made for another model: raise :class:`~hetero_tool.errors.PlanError` unless
@@ -427,3 +423,14 @@ def walk_layers(model: IRModel) -> Iterator[Layer]:
         yield layer
         for body in layer.bodies:
             yield from walk_layers(body.model)
+
+
+def ir_sha256(xml: str | Path | None, weights: str | Path | None) -> str:
+    """SHA-256 of an IR's files, as :attr:`IRModel.sha256` records it: the ``.xml`` bytes, then the ``.bin``
+    bytes (either may be ``None``), one hash over both in turn."""
+    digest = hashlib.sha256()
+    for path in (xml, weights):
+        if path is not None:
+            with open(path, "rb") as stream:
+                hashlib.file_digest(stream, lambda: digest)
+    return digest.hexdigest()

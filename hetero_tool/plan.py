@@ -39,6 +39,7 @@ __all__ = [
     "PinnedRow",
     "Plan",
     "PlanDevice",
+    "Predicted",
     "check_plan",
     "load_plan",
     "make_plan",
@@ -119,6 +120,34 @@ class PinnedRow:
         return len(self.layers)
 
 
+class Predicted(msgspec.Struct, frozen=True, kw_only=True):
+    """What the cost model predicts for a plan, next to the alternatives the optimizer weighed.
+
+    Every figure is milliseconds per inference. ``bound_ms`` is a lower bound on any plan's latency under the
+    same cost model (``None`` when none was proved), ``gap`` is ``(ms - bound_ms) / ms``; ``bound_scope`` says
+    whether the bound holds for the model or only for a coarsened version of it.
+    """
+
+    #: This plan's predicted latency.
+    ms: float
+    #: HETERO's own placement (fallback priority) of the same model, under the same cost model.
+    default_ms: float | None = None
+    bound_ms: float | None = None
+    gap: float | None = None
+    bound_scope: Literal["model", "coarsened"] = "model"
+    #: Baseline name -> its predicted latency (each baseline is a plan of its own: ``hetero_tool.optimize``).
+    baselines: dict[str, float] = {}
+    #: Measured latency through HETERO (``--measure``): this plan's, and each measured candidate's by name.
+    measured_ms: float | None = None
+    measured: dict[str, float] = {}
+    #: Where the figures came from: ``"calibrated"`` (a cost profile) or ``"estimated"`` (analytic).
+    source: str = "estimated"
+    #: The objective optimized (``latency`` or ``subgraphs``) and the search that found the plan.
+    objective: str = "latency"
+    engine: str = ""
+    notes: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Plan:
     """Affinities for every layer, their provenance, and the subgraphs HETERO will make of them."""
@@ -150,6 +179,8 @@ class Plan:
     #: sorted: each one, even one set to the tool's default. ``{}`` (the user set nothing, or a plan from
     #: before they were recorded): the keys whose values differ from the tool's defaults.
     user_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: What the cost model predicts for this plan (an optimized plan always has it).
+    predicted: Predicted | None = None
 
     def config_of(self, name: str) -> dict[str, Any]:
         """The properties device ``name`` compiles with (see :attr:`device_config`)."""
@@ -433,6 +464,7 @@ class _PlanFile(msgspec.Struct, frozen=True, kw_only=True):
     cycle_breaking: _CycleBreaking = _CycleBreaking()
     detached_results: tuple[int, ...] = ()
     cost: dict[str, Any] | None = None
+    predicted: Predicted | None = None
     warnings: tuple[str, ...] = ()
 
 
@@ -509,6 +541,7 @@ def _file_records(plan: Plan) -> _PlanFile:
         cycle_breaking=_CycleBreaking(part.cycle_rounds, part.scc_steps),
         detached_results=part.detached_results,
         cost=dict(plan.cost) if plan.cost is not None else None,
+        predicted=plan.predicted,
         warnings=plan.warnings,
     )
 
@@ -575,6 +608,7 @@ def _plan_from_file(found: _PlanFile) -> Plan:
         partition=partition,
         warnings=found.warnings,
         cost=found.cost,
+        predicted=found.predicted,
         shapes=found.model.shapes,
         device_config=found.device_config,
         user_keys=user_keys,

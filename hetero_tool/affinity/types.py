@@ -13,7 +13,7 @@ from hetero_tool.devices.device import Device
 __all__ = ["Assignment", "Decision", "Source"]
 
 #: Where a decision can come from (see :attr:`Decision.source`).
-Source = Literal["fallback", "rule", "map", "follows"]
+Source = Literal["fallback", "rule", "map", "follows", "optimizer"]
 
 
 class Decision(msgspec.Struct, frozen=True):
@@ -26,7 +26,8 @@ class Decision(msgspec.Struct, frozen=True):
     #: Device name the layer is placed on.
     device: str
     #: ``"fallback"`` (priority order, as HETERO's automatic mode), ``"rule"``, ``"map"`` (affinity file) or
-    #: ``"follows"`` (a Parameter, Constant or Result placed with the layers it feeds or is fed by).
+    #: ``"follows"`` (a Parameter, Constant or Result placed with the layers it feeds or is fed by) or
+    #: ``"optimizer"`` (moved off its fallback device by ``plan --optimize``; the reason says what it saves).
     source: Source
     #: One line saying why, e.g. "NPU: not in the NPU's supported-operations list".
     reason: str

@@ -298,7 +298,9 @@ def _summary(plan: Plan) -> dict[str, Any]:
         "fallback_layers": sum(row.count for row in plan.fallback_rows),
         "fallback_groups": len(plan.fallback_rows),
         "sources": [
-            (source, sources[source]) for source in ("fallback", "rule", "map", "follows") if sources[source]
+            (source, sources[source])
+            for source in ("fallback", "rule", "map", "follows", "optimizer")
+            if sources[source]
         ],
     }
 

@@ -18,6 +18,7 @@ CLI and the notebooks come in here; everything below works on objects.
 By command, the function and the work it calls:
 
 - ``plan``: :func:`plan_from_files`, :func:`~hetero_tool.plan.make_plan`;
+- ``diff``: :func:`diff_from_files`, :func:`~hetero_tool.diff.diff_plans`;
 - ``bench``: :func:`bench_from_files`, :func:`~hetero_tool.runtime.bench.run_bench`;
 - ``calibrate``: :func:`cost_profile_from_files`, :func:`~hetero_tool.runtime.calibration.calibrate`;
 - ``dot``: :func:`dot_from_files`, :func:`~hetero_tool.report.dotfiles.write_dot_files`;
@@ -38,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 from hetero_tool._files import check_output, refuse_inputs, write_atomic
 from hetero_tool.affinity import load_affinity_map, load_rules
 from hetero_tool.devices import Device, DeviceSettings, parse_devices, parse_emulate, resolve_devices
+from hetero_tool.diff import PlanDiff, diff_plans
 from hetero_tool.errors import InputError
 from hetero_tool.ir import IRModel, load_ir
 from hetero_tool.plan import Plan, load_plan, make_plan
@@ -56,6 +58,7 @@ __all__ = [
     "bench_from_files",
     "cost_profile_from_files",
     "devices_from_options",
+    "diff_from_files",
     "dot_from_files",
     "model_explorer_from_files",
     "plan_from_files",
@@ -136,6 +139,21 @@ def plan_from_files(
     if output is not None:
         plan.save(output)
     return plan
+
+
+def diff_from_files(a: PathLike, b: PathLike) -> PlanDiff:
+    """``hetero-tool diff``: plan ``b`` against plan ``a``, two plans of one model, each named by its file
+    (:func:`~hetero_tool.diff.diff_plans`). No model is read: a plan holds what the diff compares.
+
+    Examples
+    --------
+    >>> one = plan_from_files(samples["mobilenet"], devices="NPU,CPU", emulate="NPU").save(tmp / "a.json")
+    >>> two = plan_from_files(samples["mobilenet"], devices="CPU").save(tmp / "b.json")
+    >>> diff = diff_from_files(one, two)
+    >>> diff.operations["NPU"], len(diff.moved) == diff.operations["CPU"].b
+    (Change(a=76, b=0), True)
+    """
+    return diff_plans(load_plan(a), load_plan(b), labels=(str(a), str(b)))
 
 
 def bench_from_files(

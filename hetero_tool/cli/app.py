@@ -18,7 +18,7 @@ from rich.logging import RichHandler
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from hetero_tool.cli import bench, calibrate, demo, devices, draw, export, inspect, plan, report
+from hetero_tool.cli import bench, calibrate, demo, devices, diff, draw, export, inspect, plan, report
 from hetero_tool.cli.console import fatal, out, set_quiet
 from hetero_tool.errors import HeteroToolError
 
@@ -125,6 +125,7 @@ def root(
 
 app.command("inspect", no_args_is_help=True)(inspect.inspect)
 app.command("plan", no_args_is_help=True)(plan.plan)
+app.command("diff", no_args_is_help=True)(diff.diff)
 app.command("devices")(devices.devices)
 app.command("dot", no_args_is_help=True)(draw.dot)
 app.command("render", no_args_is_help=True)(draw.render)

@@ -31,7 +31,7 @@ By command, the function and the work it calls:
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +48,7 @@ from hetero_tool.plan import Plan, load_plan, make_plan
 # `hetero-tool plan` does not pay for what only `bench` or `report` needs.
 if TYPE_CHECKING:
     from hetero_tool.cost import CalibrationConfig, CostProfile
+    from hetero_tool.optimize.search import Optimization
     from hetero_tool.report.html import ReportResult
     from hetero_tool.report.render import Rendering
     from hetero_tool.runtime.bench import AccuracyCheck
@@ -139,6 +140,67 @@ def plan_from_files(
     if output is not None:
         plan.save(output)
     return plan
+
+
+def optimization_from_files(
+    model: PathLike,
+    *,
+    devices: str | Sequence[str],
+    emulate: str | Sequence[str] = (),
+    rules: PathLike | None = None,
+    affinity: PathLike | None = None,
+    shapes: str | Mapping[str, str] | None = None,
+    settings: DeviceSettings | None = None,
+    cost: PathLike | None = None,
+    objective: str = "latency",
+    time_limit: float = 10.0,
+    output: PathLike | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Optimization:
+    """``hetero-tool plan --optimize``: the plan of least predicted latency (or fewest subgraphs), next to
+    HETERO's default and the baselines (:func:`~hetero_tool.optimize.search.optimize_plan`); with
+    ``output``, save the chosen plan, its ``predicted`` record filled.
+
+    ``cost``: a cost profile of this model (``hetero-tool calibrate``); without one the figures are
+    estimated from shapes and the device profiles. Options otherwise as :func:`plan_from_files` takes them.
+
+    Examples
+    --------
+    >>> found = optimization_from_files(samples["detector"], devices="NPU,CPU", emulate="NPU", time_limit=5)
+    >>> found.plan.predicted.ms <= found.plan.predicted.default_ms
+    True
+    """
+    from hetero_tool.cost.model import cost_model_from_estimates, cost_model_from_profile
+    from hetero_tool.cost.profile import load_cost_profile
+    from hetero_tool.optimize.search import optimize_plan
+
+    if objective not in ("latency", "subgraphs"):
+        raise InputError(f"objective {objective!r}: use latency or subgraphs")
+    if not time_limit > 0:
+        raise InputError(f"time limit {time_limit}: give a number of seconds above 0")
+    emulate = _specs(emulate)
+    if output is not None:
+        check_output(output, model, rules, affinity, cost, *_profile_files(emulate), *_config_file(settings))
+    chosen = devices_from_options(devices, emulate, settings)
+    ir = load_ir(model, _shapes(shapes))
+    if cost is not None:
+        figures = cost_model_from_profile(ir, load_cost_profile(cost, ir=ir), chosen)
+    else:
+        figures = cost_model_from_estimates(ir, chosen)
+    found = optimize_plan(
+        ir,
+        chosen,
+        figures,
+        rules=load_rules(rules) if rules else (),
+        affinity_map=load_affinity_map(affinity, ir) if affinity else None,
+        objective=objective,  # type: ignore[arg-type]
+        time_limit=time_limit,
+        model_path=str(model),
+        progress=progress,
+    )
+    if output is not None:
+        found.plan.save(output)
+    return found
 
 
 def diff_from_files(a: PathLike, b: PathLike) -> PlanDiff:

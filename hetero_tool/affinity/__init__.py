@@ -1,12 +1,13 @@
 """Where each layer goes and why: fallback priority (HETERO's automatic mode), rules, affinity maps."""
 
-from hetero_tool.affinity.assign import assign_affinity
+from hetero_tool.affinity.assign import Constraints, assign_affinity, rule_constraints
 from hetero_tool.affinity.fallback import assign_by_priority
 from hetero_tool.affinity.rules import Match, Rule, load_affinity_map, load_rules, match_layers
 from hetero_tool.affinity.types import Assignment, Decision
 
 __all__ = [
     "Assignment",
+    "Constraints",
     "Decision",
     "Match",
     "Rule",
@@ -15,4 +16,5 @@ __all__ = [
     "load_affinity_map",
     "load_rules",
     "match_layers",
+    "rule_constraints",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import msgspec
 
@@ -15,7 +16,7 @@ from hetero_tool.errors import InputError
 from hetero_tool.ir.order import ordered_layer_ids
 from hetero_tool.ir.types import IRModel
 
-__all__ = ["assign_affinity"]
+__all__ = ["Constraints", "assign_affinity", "rule_constraints"]
 
 
 def assign_affinity(
@@ -56,6 +57,53 @@ def assign_affinity(
     >>> assignment.decisions[softmax].source, assignment.decisions[softmax].rule
     ('rule', 'softmax on CPU')
     """
+    constraints = rule_constraints(
+        ir, devices, support, rules=rules, affinity_map=affinity_map, map_name=map_name
+    )
+    decided = dict(constraints.pinned)
+    warnings = list(constraints.warnings)
+    _follow(ir, decided)
+    decisions = assign_by_priority(ir, devices, support, decided=decided, forbidden=constraints.forbidden)
+    decisions = _by_friendly_name(ir, decisions, warnings)
+    return Assignment(devices=tuple(devices), decisions=decisions, warnings=tuple(warnings))
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """What an affinity map and rules decide before any device is asked: pins, forbids, warnings."""
+
+    #: Layer id -> its pin (source ``"map"`` or ``"rule"``).
+    pinned: Mapping[int, Decision]
+    #: Layer id -> device -> why the layer may not go there.
+    forbidden: Mapping[int, Mapping[str, str]]
+    warnings: tuple[str, ...] = ()
+
+
+def rule_constraints(
+    ir: IRModel,
+    devices: Sequence[Device],
+    support: Support,
+    *,
+    rules: Sequence[Rule] = (),
+    affinity_map: Mapping[int, str] | None = None,
+    map_name: str = "affinity map",
+) -> Constraints:
+    """The pins and forbids of an affinity map and rules (the map first, then the rules in order), checked:
+    an unknown device, or a pin to a device that cannot run the layer or that a rule forbids, is an error
+    naming the rule (or map) and layers. Both :func:`assign_affinity` and the optimizer place under them.
+
+    Examples
+    --------
+    >>> from hetero_tool.affinity.rules import Match, Rule
+    >>> from hetero_tool.devices.device import resolve_devices
+    >>> from hetero_tool.ir import parse_ir
+    >>> ir = parse_ir(samples["mobilenet"])
+    >>> devices = resolve_devices(["NPU", "CPU"], {"NPU": "npu"}, real=["CPU"])
+    >>> rule = Rule("no HSwish on NPU", Match(types=frozenset({"HSwish"})), forbid=("NPU",))
+    >>> found = rule_constraints(ir, devices, Support(ir), rules=[rule])
+    >>> len(found.forbidden), found.pinned
+    (5, {})
+    """
     names = [device.name for device in devices]
     by_name = {device.name: device for device in devices}
     decided: dict[int, Decision] = {}
@@ -68,7 +116,6 @@ def assign_affinity(
             )
         decided[lid] = Decision(device, "map", f"the {map_name} puts it on {device}")
     forbidden: dict[int, dict[str, str]] = {}
-    pinned_by: dict[str, list[int]] = {}
     for rule in rules:
         for device in (rule.pin,) if rule.pin else rule.forbid:
             if device not in by_name:
@@ -85,15 +132,11 @@ def assign_affinity(
                     decided[lid] = Decision(
                         rule.pin, "rule", f"rule {rule.name!r} pins it to {rule.pin}", rule=rule.name
                     )
-                    pinned_by.setdefault(rule.name, []).append(lid)
             else:
                 for device in rule.forbid:
                     forbidden.setdefault(lid, {}).setdefault(device, f"forbidden by rule {rule.name!r}")
     _check_pins(ir, devices, support, decided, forbidden, map_name)
-    _follow(ir, decided)
-    decisions = assign_by_priority(ir, devices, support, decided=decided, forbidden=forbidden)
-    decisions = _by_friendly_name(ir, decisions, warnings)
-    return Assignment(devices=tuple(devices), decisions=decisions, warnings=tuple(warnings))
+    return Constraints(pinned=decided, forbidden=forbidden, warnings=tuple(warnings))
 
 
 def _check_pins(

@@ -3,6 +3,10 @@ cut."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
 from rich.markup import escape
 
 from hetero_tool.cli.console import err, format_bytes, out, print_json, table
@@ -21,10 +25,15 @@ from hetero_tool.cli.options import (
     ShapeOpt,
 )
 from hetero_tool.devices.config import DeviceSettings
-from hetero_tool.loaders import plan_from_files
+from hetero_tool.diff import diff_plans
+from hetero_tool.errors import InputError
+from hetero_tool.loaders import optimization_from_files, plan_from_files
 from hetero_tool.plan import Plan
 
-__all__ = ["plan", "render_plan"]
+if TYPE_CHECKING:
+    from hetero_tool.optimize.search import Optimization
+
+__all__ = ["plan", "render_optimization", "render_plan"]
 
 #: Layer names shown per row of the fallback and pinned tables (the plan JSON has them all).
 NAMES_SHOWN = 3
@@ -43,10 +52,68 @@ def plan(
     infer_precision: InferPrecisionOpt = None,
     output: PlanOutputOpt = None,
     json: JsonOpt = False,
+    optimize: Annotated[
+        bool,
+        typer.Option(
+            "--optimize",
+            help="Search for the placement of least predicted latency (respecting support, rules and pins) "
+            "instead of HETERO's fallback priority, and compare it with HETERO's default and the baselines.",
+        ),
+    ] = False,
+    objective: Annotated[
+        str,
+        typer.Option(
+            "--objective",
+            help="With --optimize: latency (default), or subgraphs (fewest subgraphs, then latency).",
+            show_default=False,
+        ),
+    ] = "latency",
+    cost: Annotated[
+        Path | None,
+        typer.Option(
+            "--cost",
+            metavar="COST.json",
+            help="With --optimize: the cost profile `hetero-tool calibrate` measured for this model; "
+            "without it the figures are estimated from shapes and the device profiles.",
+            show_default=False,
+        ),
+    ] = None,
+    time_limit: Annotated[
+        float,
+        typer.Option("--time-limit", metavar="S", help="With --optimize: seconds the exact engine may take."),
+    ] = 10.0,
 ) -> None:
     """Place every layer on a device (fallback priority, rules, a map) and predict HETERO's subgraphs; the
-    plan records each device's config, which bench compiles it with."""
+    plan records each device's config, which bench compiles it with. With --optimize, the fastest placement
+    the cost model finds instead, next to HETERO's default and the baselines."""
     settings = DeviceSettings.from_options(load_config, nstreams, nthreads, infer_precision)
+    if not optimize and (cost is not None or objective != "latency" or time_limit != 10.0):
+        raise InputError("--objective, --cost and --time-limit need --optimize")
+    if optimize:
+        with err.status("optimizing: querying devices, baselines, exact engine") as status:
+            found = optimization_from_files(
+                model,
+                devices=devices,
+                emulate=emulate,
+                rules=rules,
+                affinity=affinity,
+                shapes=shape,
+                settings=settings,
+                cost=cost,
+                objective=objective,
+                time_limit=time_limit,
+                output=output,
+                progress=lambda stage: status.update(f"optimizing: {stage}"),
+            )
+        if json:
+            print_json(found.plan.to_json())
+            return
+        render_plan(found.plan)
+        out.print()
+        render_optimization(found)
+        if output is not None:
+            out.print(f"\nPlan written to {escape(str(output))}")
+        return
     with err.status("planning: querying devices and cutting subgraphs"):
         result = plan_from_files(
             model,
@@ -132,6 +199,48 @@ def render_plan(plan: Plan) -> None:
         out.print(pinned)
     for warning in plan.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}")
+
+
+def render_optimization(found: Optimization) -> None:
+    """Print what the optimizer weighed: default against optimized side by side, every candidate, the layers
+    that moved and why."""
+    chosen, default = found.plan, found.default.plan
+    predicted = chosen.predicted
+    assert predicted is not None
+    source = "estimated (no --cost)" if predicted.source == "estimated" else "calibrated"
+    side = table(
+        "", "HETERO default", "optimized", title=f"Optimized ({predicted.objective}; figures {source})"
+    )
+    side.add_row("subgraphs", str(default.subgraph_count), str(chosen.subgraph_count))
+    side.add_row(
+        "cut bytes", format_bytes(default.partition.cut_bytes), format_bytes(chosen.partition.cut_bytes)
+    )
+    side.add_row("predicted", f"{found.default.ms:.3f} ms", f"{predicted.ms:.3f} ms")
+    bound = "-" if predicted.bound_ms is None else f"{predicted.bound_ms:.3f} ms"
+    gap = "-" if predicted.gap is None else f"{100 * predicted.gap:.1f}%"
+    side.add_row("bound", "", bound)
+    side.add_row("gap", "", gap)
+    out.print(side)
+    out.print(f"[bold]Engine[/]     {escape(predicted.engine)}")
+    out.print()
+    ranked = table("candidate", "subgraphs", "predicted", "vs default", title="Candidates (best first)")
+    for c in found.candidates:
+        ratio = f"{found.default.ms / c.ms:.2f}x" if c.ms > 0 else "-"
+        name = escape(c.name) + (" [red](HETERO refuses it)[/]" if c.refused else "")
+        ranked.add_row(name, str(c.plan.subgraph_count), f"{c.ms:.3f} ms", ratio)
+    out.print(ranked)
+    moved = diff_plans(default, chosen).moved
+    if moved:
+        out.print()
+        rows = table("from", "to", "count", "why", "layers", title="Moved", right=("count",))
+        by_reason: dict[tuple[str, str, str], list[str]] = {}
+        for layer in moved:
+            by_reason.setdefault((layer.from_device, layer.to_device, layer.reason), []).append(layer.name)
+        for (a, b, why), names in by_reason.items():
+            rows.add_row(a, b, str(len(names)), escape(why), _names(tuple(names)))
+        out.print(rows)
+    for note in predicted.notes:
+        err.print(f"[yellow]note:[/] {escape(note)}")
 
 
 def _config(settings) -> str:

@@ -136,6 +136,37 @@ class Support:
             self._propagate(reasons, device)
         return reasons
 
+    def fused_groups(self) -> list[tuple[int, ...]]:
+        """Layers OpenVINO's common transformations fuse into one op (x * sigmoid(x) into Swish, attention into
+        ScaledDotProductAttention), each group in IR order: a device runs all of a group or none of it, so a
+        placement keeps each group on one device. Groups overlapping through a shared operation are merged;
+        Parameters, Constants and Results (a scale shared by two attention blocks) are in no group."""
+        ids, layers = self.ir.ids_by_name, self.ir.layers
+        parent: dict[int, int] = {}
+
+        def root(lid: int) -> int:
+            while parent.setdefault(lid, lid) != lid:
+                parent[lid] = parent[parent[lid]]
+                lid = parent[lid]
+            return lid
+
+        for op in self._transformed_ops():
+            if len(op.names) < 2:
+                continue
+            members = [
+                lid
+                for name in op.names
+                for lid in ids.get(name, ())
+                if layers[lid].ir_type not in ("Parameter", "Const", "Result")
+            ]
+            for lid in members[1:]:
+                parent[root(lid)] = root(members[0])
+        groups: dict[int, list[int]] = {}
+        for lid in self.ir.layers:  # IR order
+            if lid in parent:
+                groups.setdefault(root(lid), []).append(lid)
+        return [tuple(group) for group in groups.values() if len(group) > 1]
+
     def _in_ir_order(self, region: Collection[int]) -> list[int]:
         """The layers of ``region`` in the IR's order: sorted by position, not filtered from the whole IR, as
         the fallback asks about thousands of small regions of a big model."""

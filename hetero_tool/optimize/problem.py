@@ -1,0 +1,298 @@
+"""The placement problem: which device each unit of a model may run on, and what every choice costs.
+
+A *unit* is what must share a device: one operation, or the operations OpenVINO fuses into one op, or
+layers HETERO places together because they share a friendly name; a Parameter is a unit too (its device
+decides whether its tensor is copied). Constants and Results are no units: HETERO clones a Constant into
+each consumer's submodel and runs a Result with its producer. Units are numbered in ``get_ordered_ops()``
+order of their first layer; :attr:`Problem.order` is a topological order of them.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from hetero_tool.affinity import Constraints
+from hetero_tool.cost.model import CostModel
+from hetero_tool.devices import Device, Support
+from hetero_tool.ir.types import IRModel
+
+__all__ = ["Problem", "Tensor", "problem_from_graph", "problem_from_model"]
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """An output of a unit that other units consume: where it goes and what crossing costs."""
+
+    producer: int
+    #: Consuming units (the producer itself left out), ascending.
+    consumers: tuple[int, ...]
+    #: Bytes per inference (``None``: a dynamic shape).
+    nbytes: int | None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Units, their allowed devices and costs, and the edges and tensors between them (all by index)."""
+
+    #: The model (``None`` for a synthetic problem, :func:`problem_from_graph`).
+    ir: IRModel | None
+    #: Device names in priority order; a device is referred to by its index here.
+    devices: tuple[str, ...]
+    #: Layer ids of each unit, in ``get_ordered_ops()`` order of their first layer.
+    units: tuple[tuple[int, ...], ...]
+    #: Layer id -> its unit (operations and Parameters).
+    unit_of: Mapping[int, int]
+    #: Per unit, the indices of the devices it may run on (support, rules and pins), ascending.
+    allowed: tuple[tuple[int, ...], ...]
+    #: Unit edges ``(producer, consumer)``, deduplicated, ascending.
+    edges: tuple[tuple[int, int], ...]
+    #: The units in a topological order of :attr:`edges`.
+    order: tuple[int, ...]
+    tensors: tuple[Tensor, ...]
+    #: Per unit, per device: µs of its operations (fusions inside the unit free).
+    compute_us: tuple[tuple[float, ...], ...]
+    #: ``(unit, partner unit, per-device µs)``: what ``unit`` costs extra on a device its partner is not on.
+    fusions: tuple[tuple[int, int, tuple[float, ...]], ...]
+    cost: CostModel
+    #: Why a device cannot take a unit, for the units of one layer: layer id -> device -> reason.
+    refused: Mapping[int, Mapping[str, str]]
+
+    @property
+    def size(self) -> int:
+        return len(self.units)
+
+    def transfer_us(self, src: int, dst: int, nbytes: int | None) -> float:
+        return self.cost.transfer_us(self.devices[src], self.devices[dst], nbytes)
+
+    def layers_from_placement(self, placement: Sequence[int]) -> dict[int, str]:
+        """Layer id -> device name for every unit's layers."""
+        return {lid: self.devices[d] for unit, d in zip(self.units, placement) for lid in unit}
+
+    def placement_from_layers(self, affinity: Mapping[int, str]) -> list[int]:
+        """Per unit, the index of the device ``affinity`` gives its first layer."""
+        index = {name: k for k, name in enumerate(self.devices)}
+        return [index[affinity[unit[0]]] for unit in self.units]
+
+
+def problem_from_model(
+    ir: IRModel,
+    devices: Sequence[Device],
+    support: Support,
+    constraints: Constraints,
+    cost: CostModel,
+) -> Problem:
+    """The placement problem of ``ir`` on ``devices``: what each device's ``query_model`` supports, minus what
+    rules forbid, pins fixed; units as the module docstring says.
+
+    Examples
+    --------
+    >>> from hetero_tool.affinity import rule_constraints
+    >>> from hetero_tool.cost.model import cost_model_from_estimates
+    >>> from hetero_tool.devices import resolve_devices
+    >>> from hetero_tool.ir import parse_ir
+    >>> ir = parse_ir(samples["transformer"])
+    >>> devices = resolve_devices(["NPU", "CPU"], {"NPU": "npu"}, real=["CPU"])
+    >>> support = Support(ir)
+    >>> constraints, cost = rule_constraints(ir, devices, support), cost_model_from_estimates(ir, devices)
+    >>> problem = problem_from_model(ir, devices, support, constraints, cost)
+    >>> max(len(unit) for unit in problem.units)  # an attention core is one unit
+    7
+    >>> rank = {u: k for k, u in enumerate(problem.order)}
+    >>> all(rank[u] < rank[w] for u, w in problem.edges)
+    True
+    """
+    names = tuple(d.name for d in devices)
+    walk = ir.ordered
+    members = [lid for lid in walk.ids if ir.layers[lid].ir_type not in ("Const", "Result")]
+    verdicts = [support.query(device) for device in devices]
+    refused: dict[int, dict[str, str]] = {}
+    for lid in members:
+        for device, verdict in zip(devices, verdicts):
+            why = verdict.get(lid) or constraints.forbidden.get(lid, {}).get(device.name)
+            if ir.layers[lid].ir_type == "Parameter":
+                why = constraints.forbidden.get(lid, {}).get(device.name)
+            if why:
+                refused.setdefault(lid, {})[device.name] = why
+        pin = constraints.pinned.get(lid)
+        if pin is not None:
+            for name in names:
+                if name != pin.device:
+                    refused.setdefault(lid, {}).setdefault(name, f"pinned to {pin.device}: {pin.reason}")
+    groups = _groups(ir, support, members, names, refused)
+    units, unit_of, edges, order = _units(ir, members, groups)
+    if order is None:  # a group that is not convex makes a cycle of units: keep every layer a unit of its own
+        units, unit_of, edges, order = _units(ir, members, {})
+    assert order is not None
+    allowed = tuple(
+        tuple(d for d, name in enumerate(names) if all(name not in refused.get(lid, {}) for lid in unit))
+        for unit in units
+    )
+    tensors: list[Tensor] = []
+    for lid in members:
+        u = unit_of[lid]
+        for port in ir.layers[lid].outputs:
+            consumers = {unit_of[c] for c in ir.consumers(lid, port.id) if c in unit_of} - {u}
+            if consumers:
+                tensors.append(Tensor(u, tuple(sorted(consumers)), port.nbytes))
+    compute = tuple(
+        tuple(sum(cost.layer_us[name].get(lid, 0.0) for lid in unit) for name in names) for unit in units
+    )
+    fusions = []
+    for lid, partner in cost.fused_with.items():
+        if lid in unit_of and partner in unit_of and unit_of[lid] != unit_of[partner]:
+            extra = tuple(cost.fusion_us(lid, name) for name in names)
+            if any(extra):
+                fusions.append((unit_of[lid], unit_of[partner], extra))
+    return Problem(
+        ir=ir,
+        devices=names,
+        units=tuple(units),
+        unit_of=unit_of,
+        allowed=allowed,
+        edges=edges,
+        order=order,
+        tensors=tuple(tensors),
+        compute_us=compute,
+        fusions=tuple(sorted(fusions)),
+        cost=cost,
+        refused=refused,
+    )
+
+
+def problem_from_graph(
+    size: int,
+    edges: Sequence[tuple[int, int]],
+    *,
+    devices: int = 2,
+    compute: Sequence[Sequence[float]] | None = None,
+    allowed: Sequence[Sequence[int]] | None = None,
+    nbytes: int | Sequence[int] = 1000,
+    subgraph_us: float | Sequence[float] = 10.0,
+    ns_per_byte: float = 1.0,
+) -> Problem:
+    """A synthetic problem of ``size`` single-layer units (layer id = unit) over a DAG, for tests and
+    experiments: devices ``D0``, ``D1`` ..., each unit's output one tensor of ``nbytes`` to all its consumers.
+
+    Examples
+    --------
+    >>> p = problem_from_graph(3, [(0, 1), (1, 2)], compute=[(1, 5), (1, 5), (9, 1)])
+    >>> p.devices, p.order, p.tensors[0].consumers
+    (('D0', 'D1'), (0, 1, 2), (1,))
+    """
+    names = tuple(f"D{k}" for k in range(devices))
+    compute = compute or [(1.0,) * devices] * size
+    alphas = [subgraph_us] * devices if isinstance(subgraph_us, int | float) else list(subgraph_us)
+    sizes = [nbytes] * size if isinstance(nbytes, int) else list(nbytes)
+    cost = CostModel(
+        devices=names,
+        layer_us={name: {u: float(compute[u][d]) for u in range(size)} for d, name in enumerate(names)},
+        subgraph_us=dict(zip(names, map(float, alphas))),
+        transfer={(a, b): (0.0, ns_per_byte) for a in names for b in names if a != b},
+    )
+    consumers: dict[int, list[int]] = {}
+    for u, w in sorted(set(edges)):
+        consumers.setdefault(u, []).append(w)
+    indegree = [0] * size
+    for _, w in set(edges):
+        indegree[w] += 1
+    ready = [u for u in range(size) if not indegree[u]]
+    order: list[int] = []
+    while ready:
+        u = heapq.heappop(ready)
+        order.append(u)
+        for w in consumers.get(u, ()):
+            indegree[w] -= 1
+            if not indegree[w]:
+                heapq.heappush(ready, w)
+    if len(order) != size:
+        raise ValueError("the edges make a cycle")
+    return Problem(
+        ir=None,
+        devices=names,
+        units=tuple((u,) for u in range(size)),
+        unit_of={u: u for u in range(size)},
+        allowed=tuple(tuple(a) for a in allowed)
+        if allowed
+        else tuple(tuple(range(devices)) for _ in range(size)),
+        edges=tuple(sorted(set(edges))),
+        order=tuple(order),
+        tensors=tuple(Tensor(u, tuple(ws), sizes[u]) for u, ws in sorted(consumers.items())),
+        compute_us=tuple(tuple(float(x) for x in row) for row in compute),
+        fusions=(),
+        cost=cost,
+        refused={},
+    )
+
+
+def _units(
+    ir: IRModel, members: Sequence[int], groups: Mapping[int, tuple[int, ...]]
+) -> tuple[list[tuple[int, ...]], dict[int, int], tuple[tuple[int, int], ...], tuple[int, ...] | None]:
+    """Units, layer -> unit, unit edges and a topological order (``None`` when the units make a cycle)."""
+    unit_of: dict[int, int] = {}
+    units: list[tuple[int, ...]] = []
+    for lid in members:
+        if lid in unit_of:
+            continue
+        unit = groups.get(lid, (lid,))
+        for member in unit:
+            unit_of[member] = len(units)
+        units.append(unit)
+    edges = sorted(
+        {
+            (unit_of[lid], unit_of[c])
+            for lid in members
+            for c in ir.consumers(lid)
+            if c in unit_of and unit_of[c] != unit_of[lid]
+        }
+    )
+    indegree = [0] * len(units)
+    succ: list[list[int]] = [[] for _ in units]
+    for u, w in edges:
+        succ[u].append(w)
+        indegree[w] += 1
+    ready = [u for u in range(len(units)) if not indegree[u]]  # ascending: already a heap
+    order: list[int] = []
+    while ready:  # Kahn's algorithm, lowest unit first: the order follows the IR where it can
+        u = heapq.heappop(ready)
+        order.append(u)
+        for w in succ[u]:
+            indegree[w] -= 1
+            if not indegree[w]:
+                heapq.heappush(ready, w)
+    return units, unit_of, tuple(edges), tuple(order) if len(order) == len(units) else None
+
+
+def _groups(
+    ir: IRModel,
+    support: Support,
+    members: Sequence[int],
+    names: Sequence[str],
+    refused: Mapping[int, Mapping[str, str]],
+) -> dict[int, tuple[int, ...]]:
+    """Layer id -> its group, for layers that must share a device: OpenVINO's fused groups and layers of one
+    friendly name. A group no device can run whole is left as single layers (HETERO cuts it anyway)."""
+    present = set(members)
+    found: list[tuple[int, ...]] = [tuple(lid for lid in g if lid in present) for g in support.fused_groups()]
+    by_name: dict[str, list[int]] = {}
+    for lid in members:
+        by_name.setdefault(ir.layers[lid].name, []).append(lid)
+    found += [tuple(ids) for ids in by_name.values() if len(ids) > 1]
+    parent: dict[int, int] = {}
+
+    def root(lid: int) -> int:
+        while parent.setdefault(lid, lid) != lid:
+            parent[lid] = parent[parent[lid]]
+            lid = parent[lid]
+        return lid
+
+    for group in found:
+        if len(group) > 1 and any(all(n not in refused.get(lid, {}) for lid in group) for n in names):
+            for lid in group[1:]:
+                parent[root(lid)] = root(group[0])
+    merged: dict[int, list[int]] = {}
+    for lid in members:
+        if lid in parent:
+            merged.setdefault(root(lid), []).append(lid)
+    return {lid: tuple(group) for group in merged.values() if len(group) > 1 for lid in group}

@@ -31,7 +31,7 @@ By command, the function and the work it calls:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -154,15 +154,19 @@ def optimization_from_files(
     cost: PathLike | None = None,
     objective: str = "latency",
     time_limit: float = 10.0,
+    measure: int = 0,
     output: PathLike | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> Optimization:
     """``hetero-tool plan --optimize``: the plan of least predicted latency (or fewest subgraphs), next to
     HETERO's default and the baselines (:func:`~hetero_tool.optimize.search.optimize_plan`); with
     ``output``, save the chosen plan, its ``predicted`` record filled.
 
     ``cost``: a cost profile of this model (``hetero-tool calibrate``); without one the figures are
-    estimated from shapes and the device profiles. Options otherwise as :func:`plan_from_files` takes them.
+    estimated from shapes and the device profiles. ``measure``: compile and time the ``measure`` best
+    distinct candidates through HETERO and keep the fastest measured
+    (:func:`~hetero_tool.runtime.selection.select_measured`). Options otherwise as :func:`plan_from_files`
+    takes them.
 
     Examples
     --------
@@ -178,6 +182,8 @@ def optimization_from_files(
         raise InputError(f"objective {objective!r}: use latency or subgraphs")
     if not time_limit > 0:
         raise InputError(f"time limit {time_limit}: give a number of seconds above 0")
+    if measure < 0:
+        raise InputError(f"--measure {measure}: give how many candidates to time (0: none)")
     emulate = _specs(emulate)
     if output is not None:
         check_output(output, model, rules, affinity, cost, *_profile_files(emulate), *_config_file(settings))
@@ -198,6 +204,10 @@ def optimization_from_files(
         model_path=str(model),
         progress=progress,
     )
+    if measure:
+        from hetero_tool.runtime.selection import select_measured
+
+        found = select_measured(ir, found, measure, progress=progress)
     if output is not None:
         found.plan.save(output)
     return found

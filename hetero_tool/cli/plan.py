@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from hetero_tool.cli.console import err, format_bytes, out, print_json, table
+from hetero_tool.cli.console import err, format_bytes, out, print_json, progress_bar, table
 from hetero_tool.cli.options import (
     AffinityOpt,
     DevicesOpt,
@@ -82,15 +82,24 @@ def plan(
         float,
         typer.Option("--time-limit", metavar="S", help="With --optimize: seconds the exact engine may take."),
     ] = 10.0,
+    measure: Annotated[
+        int,
+        typer.Option(
+            "--measure",
+            metavar="K",
+            help="With --optimize: compile and time the K best distinct candidates (and HETERO's default) "
+            "through HETERO, interleaved, and keep the fastest measured.",
+        ),
+    ] = 0,
 ) -> None:
     """Place every layer on a device (fallback priority, rules, a map) and predict HETERO's subgraphs; the
     plan records each device's config, which bench compiles it with. With --optimize, the fastest placement
     the cost model finds instead, next to HETERO's default and the baselines."""
     settings = DeviceSettings.from_options(load_config, nstreams, nthreads, infer_precision)
-    if not optimize and (cost is not None or objective != "latency" or time_limit != 10.0):
-        raise InputError("--objective, --cost and --time-limit need --optimize")
+    if not optimize and (cost is not None or objective != "latency" or time_limit != 10.0 or measure):
+        raise InputError("--objective, --cost, --time-limit and --measure need --optimize")
     if optimize:
-        with err.status("optimizing: querying devices, baselines, exact engine") as status:
+        with progress_bar("optimizing") as progress:
             found = optimization_from_files(
                 model,
                 devices=devices,
@@ -102,8 +111,9 @@ def plan(
                 cost=cost,
                 objective=objective,
                 time_limit=time_limit,
+                measure=measure,
                 output=output,
-                progress=lambda stage: status.update(f"optimizing: {stage}"),
+                progress=progress,
             )
         if json:
             print_json(found.plan.to_json())
@@ -216,6 +226,13 @@ def render_optimization(found: Optimization) -> None:
         "cut bytes", format_bytes(default.partition.cut_bytes), format_bytes(chosen.partition.cut_bytes)
     )
     side.add_row("predicted", f"{found.default.ms:.3f} ms", f"{predicted.ms:.3f} ms")
+    if predicted.measured_ms is not None:
+        default_measured = predicted.measured.get(found.default.name)
+        side.add_row(
+            "measured",
+            "-" if default_measured is None else f"{default_measured:.3f} ms",
+            f"{predicted.measured_ms:.3f} ms",
+        )
     bound = "-" if predicted.bound_ms is None else f"{predicted.bound_ms:.3f} ms"
     gap = "-" if predicted.gap is None else f"{100 * predicted.gap:.1f}%"
     side.add_row("bound", "", bound)
@@ -223,11 +240,26 @@ def render_optimization(found: Optimization) -> None:
     out.print(side)
     out.print(f"[bold]Engine[/]     {escape(predicted.engine)}")
     out.print()
-    ranked = table("candidate", "subgraphs", "predicted", "vs default", title="Candidates (best first)")
+    ranked = table(
+        "candidate",
+        "subgraphs",
+        "predicted",
+        "vs default",
+        "measured",
+        title="Candidates (best predicted first; measured through HETERO with --measure)",
+        right=("subgraphs", "predicted", "vs default", "measured"),
+    )
     for c in found.candidates:
         ratio = f"{found.default.ms / c.ms:.2f}x" if c.ms > 0 else "-"
         name = escape(c.name) + (" [red](HETERO refuses it)[/]" if c.refused else "")
-        ranked.add_row(name, str(c.plan.subgraph_count), f"{c.ms:.3f} ms", ratio)
+        timed = predicted.measured.get(c.name)
+        ranked.add_row(
+            name,
+            str(c.plan.subgraph_count),
+            f"{c.ms:.3f} ms",
+            ratio,
+            "" if timed is None else f"{timed:.3f} ms",
+        )
     out.print(ranked)
     moved = diff_plans(default, chosen).moved
     if moved:

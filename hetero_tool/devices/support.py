@@ -137,10 +137,10 @@ class Support:
         return reasons
 
     def fused_groups(self) -> list[tuple[int, ...]]:
-        """Layers OpenVINO's common transformations fuse into one op (x * sigmoid(x) into Swish, attention into
-        ScaledDotProductAttention), each group in IR order: a device runs all of a group or none of it, so a
-        placement keeps each group on one device. Groups overlapping through a shared operation are merged;
-        Parameters, Constants and Results (a scale shared by two attention blocks) are in no group."""
+        """Layers OpenVINO's common transformations fuse into one op (x * sigmoid(x) into Swish, attention
+        into ScaledDotProductAttention), each group in IR order: a device runs all of a group or none of it,
+        so a placement keeps each group on one device. Groups overlapping through a shared operation are
+        merged; Parameters, Constants and Results (a scale shared by two attention blocks) are in no group."""
         ids, layers = self.ir.ids_by_name, self.ir.layers
         parent: dict[int, int] = {}
 

@@ -84,12 +84,13 @@ def optimize_plan(
     objective: Objective = "latency",
     time_limit: float = 10.0,
     model_path: str | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Optimization:
     """The plan of least predicted latency (or fewest subgraphs, then latency) that respects support, rules
     and pins, with an acyclic subgraph graph, compared with every baseline.
 
-    ``time_limit`` bounds the exact engine (seconds). ``progress`` is called with a line per stage.
+    ``time_limit`` bounds the exact engine (seconds). ``progress`` is called with (stage, stages done, stages)
+    as the search goes, as the runtime's progress callbacks are.
 
     Examples
     --------
@@ -108,7 +109,12 @@ def optimize_plan(
     True
     """
     started = time.perf_counter()
-    say = progress or (lambda _: None)
+    stages = iter(range(4))
+
+    def say(what: str) -> None:
+        if progress is not None:
+            progress(what, next(stages), 4)
+
     support = support or Support(ir)
     path = model_path or str(ir.path)
     constraints = rule_constraints(ir, devices, support, rules=rules, affinity_map=affinity_map)
@@ -166,6 +172,8 @@ def optimize_plan(
         seen.add(found.plan.placement_digest)
         candidates.append(found)
     candidates.sort(key=lambda c: c.key(objective))
+    if progress is not None:
+        progress("done", 4, 4)
     best = candidates[0]
     baselines = {c.name: round(c.ms, 6) for c in candidates if c.name != "optimized" and not c.refused}
     bound_ms = gap = None

@@ -178,7 +178,7 @@ def optimize_plan(
     baselines = {c.name: round(c.ms, 6) for c in candidates if c.name != "optimized" and not c.refused}
     bound_ms = gap = None
     if solution is not None and objective == "latency":
-        bound_ms = solution.bound_us / 1e3
+        bound_ms = (solution.bound_us + cost.request_us) / 1e3  # the engine leaves out the constant
         gap = max(0.0, (best.ms - bound_ms) / best.ms) if best.ms > 0 else 0.0
     predicted = Predicted(
         ms=round(best.ms, 6),
@@ -258,8 +258,8 @@ def _plan_from_placement(
 def _move_reasons(
     problem: Problem, placement: Sequence[int], default: Plan, moved: Sequence[int]
 ) -> dict[int, str]:
-    """Per moved unit, one line: the connected group of moves it belongs to and what that group alone, applied
-    to HETERO's default, changes (subgraphs, compute, boundaries)."""
+    """Per moved unit, one line: the connected group of moves it belongs to, and what the group saves under
+    the cost model against moving it back alone (subgraphs, compute, in all)."""
     base = problem.placement_from_layers(default.layer_affinity)
     moved_set = set(moved)
     neighbours: dict[int, list[int]] = {u: [] for u in moved}
@@ -268,7 +268,7 @@ def _move_reasons(
             neighbours[u].append(w)
             neighbours[w].append(u)
     reasons: dict[int, str] = {}
-    base_cost = evaluate(problem, base)
+    chosen = evaluate(problem, placement)
     for start in moved:
         if start in reasons:
             continue
@@ -280,24 +280,22 @@ def _move_reasons(
                     seen.add(w)
                     group.append(w)
                     stack.append(w)
-        trial = list(base)
+        back = list(placement)
         for u in group:
-            trial[u] = placement[u]
-        after = evaluate(problem, trial)
+            back[u] = base[u]
+        undone = evaluate(problem, back)
         compute = sum(problem.compute_us[u][placement[u]] - problem.compute_us[u][base[u]] for u in group)
         layers = sum(len(problem.units[u]) for u in group)
         source = problem.devices[base[group[0]]]
         target = problem.devices[placement[group[0]]]
         what = f"moved from {source} with {layers - 1} more" if layers > 1 else f"moved from {source}"
-        if after is None or base_cost is None:
-            text = (
-                f"{what}: part of the optimized placement as a whole ({compute:+.1f} µs compute on {target})"
-            )
+        if undone is None or chosen is None:
+            text = f"{what}; moving them back alone would make subgraphs depend on each other in a cycle"
         else:
-            saved = base_cost[0] - after[0]
+            fewer = undone[1] - chosen[1]
             text = (
-                f"{what}: {after[1] - base_cost[1]:+d} subgraphs, {compute:+.1f} µs compute on {target}, "
-                f"{saved:+.1f} µs saved in all"
+                f"{what}: saves {undone[0] - chosen[0]:.1f} µs against moving them back ({fewer} "
+                f"subgraph{'' if abs(fewer) == 1 else 's'} fewer, compute {compute:+.1f} µs on {target})"
             )
         for u in group:
             reasons[u] = text

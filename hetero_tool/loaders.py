@@ -153,7 +153,7 @@ def optimization_from_files(
     settings: DeviceSettings | None = None,
     cost: PathLike | None = None,
     objective: str = "latency",
-    time_limit: float = 10.0,
+    time_limit: float | None = None,
     measure: int = 0,
     output: PathLike | None = None,
     progress: Progress | None = None,
@@ -180,8 +180,8 @@ def optimization_from_files(
 
     if objective not in ("latency", "subgraphs"):
         raise InputError(f"objective {objective!r}: use latency or subgraphs")
-    if not time_limit > 0:
-        raise InputError(f"time limit {time_limit}: give a number of seconds above 0")
+    if time_limit is not None and not time_limit > 0:
+        raise InputError(f"--time-limit {time_limit}: give a number of seconds above 0")
     if measure < 0:
         raise InputError(f"--measure {measure}: give how many candidates to time (0: none)")
     emulate = _specs(emulate)

@@ -141,7 +141,7 @@ def fast_npu(ir, devices):
 
 def test_optimized_plan_respects_support_rules_and_beats_every_baseline(mobilenet):
     ir, devices, rules = mobilenet
-    found = optimize_plan(ir, devices, fast_npu(ir, devices), rules=rules, time_limit=10)
+    found = optimize_plan(ir, devices, fast_npu(ir, devices), rules=rules, time_limit=30)
     plan = found.plan
     forbidden = {lid for lid, layer in ir.layers.items() if layer.type in ("HSwish", "HSigmoid", "Swish")}
     npu_verdict = Support(ir).query(devices[0])
@@ -164,7 +164,7 @@ def test_hetero_compiles_the_optimized_plan_as_predicted(mobilenet):
     """The real plugin: the optimized plan compiles into exactly the predicted submodels, on the devices
     predicted."""
     ir, devices, rules = mobilenet
-    found = optimize_plan(ir, devices, fast_npu(ir, devices), rules=rules, time_limit=10)
+    found = optimize_plan(ir, devices, fast_npu(ir, devices), rules=rules, time_limit=30)
     assert found.plan.subgraph_count > 1  # a mixed placement, so the check is about a real split
     compiled = compile_plan(ir, found.plan)
     assert compiled.submodels == found.plan.subgraph_count

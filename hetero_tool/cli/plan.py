@@ -79,9 +79,15 @@ def plan(
         ),
     ] = None,
     time_limit: Annotated[
-        float,
-        typer.Option("--time-limit", metavar="S", help="With --optimize: seconds the exact engine may take."),
-    ] = 10.0,
+        float | None,
+        typer.Option(
+            "--time-limit",
+            metavar="S",
+            help="With --optimize: seconds the search may take in all (default: 10 up to 2,000 layers, "
+            "growing to 60 at 25,000).",
+            show_default=False,
+        ),
+    ] = None,
     measure: Annotated[
         int,
         typer.Option(
@@ -96,7 +102,7 @@ def plan(
     plan records each device's config, which bench compiles it with. With --optimize, the fastest placement
     the cost model finds instead, next to HETERO's default and the baselines."""
     settings = DeviceSettings.from_options(load_config, nstreams, nthreads, infer_precision)
-    if not optimize and (cost is not None or objective != "latency" or time_limit != 10.0 or measure):
+    if not optimize and (cost is not None or objective != "latency" or time_limit is not None or measure):
         raise InputError("--objective, --cost, --time-limit and --measure need --optimize")
     if optimize:
         with progress_bar("optimizing") as progress:

@@ -115,15 +115,22 @@ def solve_exact(
     objective: Literal["latency", "subgraphs"] = "latency",
     workers: int = 8,
     fixed: Mapping[int, int] | None = None,
+    frame: Mapping[int, int] | None = None,
+    hint_potentials: Sequence[int] | None = None,
     seed: int = 0,
 ) -> Solution | None:
     """The placement of least cost (or fewest subgraphs, then least cost), within ``time_limit`` seconds;
     ``None`` when none exists or none was found in time.
 
     ``hints``: placements to start from (the cheapest acyclic one is given to CP-SAT). ``fixed``: units held
-    on a device (a window re-solve). ``workers``: CP-SAT's portfolio of threads; 8 even on 2 cores, because
-    its bound-proving workers (core, max-LP) only run in a portfolio that large, and without them the
-    bound stays weak. With one worker the search is deterministic.
+    on a device. ``frame``: units around a window (:mod:`~hetero_tool.optimize.windows`) with their
+    potential held too (their device must be in ``fixed``); their subgraphs are counted outside the window,
+    so a frame unit is a root for free. ``hint_potentials``: the potentials of the one hint (a window's
+    hint must agree with its frame), else the least ones of the hint are used.
+
+    ``workers``: CP-SAT's portfolio of threads; 8 even on 2 cores, because its bound-proving workers (core,
+    max-LP) only run in a portfolio that large, and without them the bound stays weak. With one worker the
+    search is deterministic.
 
     Examples
     --------
@@ -154,10 +161,14 @@ def solve_exact(
         for d in range(k):
             if d not in problem.allowed[u] or fixed.get(u, d) != d:
                 m.add(x[u][d] == 0)
-    q = [m.new_int_var(0, n, f"q{u}") for u in range(n)]
-    p = [m.new_int_var(0, k * n + k - 1, f"p{u}") for u in range(n)]
+    frame = frame or {}
+    top = max(frame.values(), default=0) + k * (n + 1)
+    q = [m.new_int_var(0, top // k, f"q{u}") for u in range(n)]
+    p = [m.new_int_var(0, top, f"p{u}") for u in range(n)]
     for u in range(n):
         m.add(p[u] == k * q[u] + dev[u])
+        if u in frame:
+            m.add(p[u] == frame[u])
     height = [m.new_int_var(0, n - 1, f"h{u}") for u in range(n)]
     parents: list[list] = [[] for _ in range(n)]
     same = {}
@@ -173,16 +184,16 @@ def solve_exact(
             link = m.new_bool_var(f"a{a}_{b}")
             m.add_implication(link, s)
             m.add(height[b] >= height[a] + 1).only_enforce_if(link)
-            parents[b].append(link)
+            parents[b].append((a, link))
     roots = []
     terms: list = []
     alpha = [round(_SCALE * problem.cost.subgraph_us.get(name, 0.0)) for name in problem.devices]
     for u in range(n):
         r = m.new_bool_var(f"r{u}")
         roots.append(r)
-        m.add_exactly_one([r, *parents[u]])
+        m.add_exactly_one([r, *(link for _, link in parents[u])])
         for d in range(k):
-            if alpha[d]:
+            if alpha[d] and u not in frame:
                 z = m.new_bool_var(f"z{u}_{d}")
                 m.add_bool_or([~r, ~x[u][d], z])  # z >= r + x - 1: a root on d pays d's overhead
                 terms.append(alpha[d] * z)
@@ -217,7 +228,8 @@ def solve_exact(
         m.minimize(cost_expr)
     start = _best_hint(problem, hints)
     if start is not None:
-        _add_hint(m, problem, start, dev, x, p, q, height, roots, same, parents)
+        potential = hint_potentials if hint_potentials is not None else potentials(problem, start)
+        _add_hint(m, problem, start, potential, dev, x, p, q, height, roots, same, parents)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, time_limit - (time.perf_counter() - started))
     solver.parameters.num_workers = workers
@@ -258,6 +270,49 @@ def _big_m(problem: Problem) -> int:
     return round(_SCALE * worst) + 1
 
 
+def components(problem: Problem, placement: Sequence[int]) -> list[int]:
+    """Per unit, the first unit (in :attr:`~Problem.order`) of its same-device component."""
+    adjacency: list[list[int]] = [[] for _ in range(problem.size)]
+    for u, w in problem.edges:
+        if placement[u] == placement[w]:
+            adjacency[u].append(w)
+            adjacency[w].append(u)
+    component = [-1] * problem.size
+    for start in problem.order:
+        if component[start] >= 0:
+            continue
+        component[start] = start
+        stack = [start]
+        while stack:
+            for w in adjacency[stack.pop()]:
+                if component[w] < 0:
+                    component[w] = start
+                    stack.append(w)
+    return component
+
+
+def potentials(
+    problem: Problem, placement: Sequence[int], component: Sequence[int] | None = None
+) -> list[int]:
+    """Per unit, the least potential an acyclic placement allows: its component's, the smallest value above
+    every producing component's with the residue of its device (``p = k * q + device``)."""
+    k = len(problem.devices)
+    component = component if component is not None else components(problem, placement)
+    preds: dict[int, set[int]] = {}
+    for u, w in problem.edges:
+        if component[u] != component[w]:
+            preds.setdefault(component[w], set()).add(component[u])
+    # Components in topological order: a component's first unit comes after all its producers' units.
+    found: dict[int, int] = {}
+    for u in problem.order:
+        c = component[u]
+        if c in found:
+            continue
+        low = max((found[a] + 1 for a in preds.get(c, ()) if a in found), default=0)
+        found[c] = low + (placement[u] - low) % k
+    return [found[component[u]] for u in range(problem.size)]
+
+
 def _best_hint(problem: Problem, hints: Sequence[Sequence[int]]) -> Sequence[int] | None:
     best, best_cost = None, float("inf")
     for hint in hints:
@@ -269,58 +324,38 @@ def _best_hint(problem: Problem, hints: Sequence[Sequence[int]]) -> Sequence[int
     return best
 
 
-def _add_hint(m, problem: Problem, placement, dev, x, p, q, height, roots, same, parents) -> None:
-    """Hint every variable of an acyclic placement: potentials from a topological pass over its
-    components, the forest from a search within each component."""
+def _add_hint(m, problem: Problem, placement, potential, dev, x, p, q, height, roots, same, parents) -> None:
+    """Hint every variable of an acyclic placement: its potentials, and a spanning forest of each component
+    from a search in :attr:`~Problem.order`."""
     n, k = problem.size, len(problem.devices)
     adjacency: list[list[int]] = [[] for _ in range(n)]
     for u, w in problem.edges:
         if placement[u] == placement[w]:
             adjacency[u].append(w)
             adjacency[w].append(u)
-    component = [-1] * n
+    seen = [False] * n
     depth = [0] * n
     parent_of = [-1] * n
     for start in problem.order:
-        if component[start] >= 0:
+        if seen[start]:
             continue
-        component[start] = start
+        seen[start] = True
         stack = [start]
         while stack:
             u = stack.pop()
             for w in adjacency[u]:
-                if component[w] < 0:
-                    component[w], depth[w], parent_of[w] = start, depth[u] + 1, u
+                if not seen[w]:
+                    seen[w], depth[w], parent_of[w] = True, depth[u] + 1, u
                     stack.append(w)
-    level: dict[int, int] = {}
-    for u in problem.order:  # components in topological order: each after all it depends on
-        level.setdefault(component[u], 0)
-    preds: dict[int, set[int]] = {}
-    for u, w in problem.edges:
-        if component[u] != component[w]:
-            preds.setdefault(component[w], set()).add(component[u])
-    potential: dict[int, int] = {}
-    for u in problem.order:
-        c = component[u]
-        if c in potential:
-            continue
-        low = max((potential[a] + 1 for a in preds.get(c, ()) if a in potential), default=0)
-        d = placement[u]
-        potential[c] = low + (d - low) % k
     for u in range(n):
         m.add_hint(dev[u], placement[u])
         for d in range(k):
             m.add_hint(x[u][d], placement[u] == d)
-        pot = potential[component[u]]
-        m.add_hint(p[u], pot)
-        m.add_hint(q[u], pot // k)
+        m.add_hint(p[u], potential[u])
+        m.add_hint(q[u], potential[u] // k)
         m.add_hint(height[u], depth[u])
         m.add_hint(roots[u], parent_of[u] < 0)
+        for other, link in parents[u]:
+            m.add_hint(link, parent_of[u] == other)
     for (u, w), s in same.items():
         m.add_hint(s, placement[u] == placement[w])
-    for b in range(n):
-        links = parents[b]
-        # parents[b] lists, per edge touching b, the link from its other end (in edge order)
-        others = [w if u == b else u for (u, w) in problem.edges if b in (u, w)]
-        for other, link in zip(others, links):
-            m.add_hint(link, parent_of[b] == other)

@@ -20,17 +20,28 @@ from hetero_tool.affinity import Decision, Rule, rule_constraints
 from hetero_tool.cost.model import CostModel, Prediction, predict_latency
 from hetero_tool.devices import Device, Support
 from hetero_tool.ir.types import IRModel
-from hetero_tool.optimize.baselines import ISLAND_RULES, absorb_islands, fewest_phases, min_cut, single_device
+from hetero_tool.optimize.baselines import (
+    ISLAND_RULES,
+    absorb_islands,
+    fewest_phases,
+    lower_bound_us,
+    min_cut_with_value,
+    segment_chain,
+    single_device,
+)
 from hetero_tool.optimize.exact import Solution, evaluate, solve_exact
 from hetero_tool.optimize.problem import Problem, problem_from_model
+from hetero_tool.optimize.windows import WindowSearch, improve_by_windows
 from hetero_tool.partition import split_shape_problems
 from hetero_tool.plan import Plan, Predicted, make_plan
 
-__all__ = ["EXACT_LIMIT", "Candidate", "Optimization", "Objective", "optimize_plan"]
+__all__ = ["EXACT_LIMIT", "Candidate", "Optimization", "Objective", "default_time_limit", "optimize_plan"]
 
 Objective = Literal["latency", "subgraphs"]
 #: Units up to which the whole model goes to the exact engine in one solve.
 EXACT_LIMIT = 3000
+#: Groups of moved layers whose saving the chosen plan states (each costs an evaluation of the placement).
+EXPLAINED = 40
 
 
 @dataclass(frozen=True)
@@ -82,15 +93,16 @@ def optimize_plan(
     rules: Sequence[Rule] = (),
     affinity_map: Mapping[int, str] | None = None,
     objective: Objective = "latency",
-    time_limit: float = 10.0,
+    time_limit: float | None = None,
     model_path: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Optimization:
     """The plan of least predicted latency (or fewest subgraphs, then latency) that respects support, rules
     and pins, with an acyclic subgraph graph, compared with every baseline.
 
-    ``time_limit`` bounds the exact engine (seconds). ``progress`` is called with (stage, stages done, stages)
-    as the search goes, as the runtime's progress callbacks are.
+    ``time_limit``: seconds for the whole search, pricing included (default :func:`default_time_limit`).
+    ``progress`` is called with (stage, stages done, stages) as the search goes, as the runtime's progress
+    callbacks are.
 
     Examples
     --------
@@ -109,14 +121,15 @@ def optimize_plan(
     True
     """
     started = time.perf_counter()
-    stages = iter(range(4))
+    stages = iter(range(6))
 
     def say(what: str) -> None:
         if progress is not None:
-            progress(what, next(stages), 4)
+            progress(what, next(stages), 6)
 
     support = support or Support(ir)
     path = model_path or str(ir.path)
+    deadline = started + (time_limit if time_limit is not None else default_time_limit(ir))
     constraints = rule_constraints(ir, devices, support, rules=rules, affinity_map=affinity_map)
     default_plan = make_plan(
         ir, devices, rules=rules, affinity_map=affinity_map, support=support, model_path=path
@@ -124,14 +137,6 @@ def optimize_plan(
     say("building the problem")
     problem = problem_from_model(ir, devices, support, constraints, cost)
     notes = list(cost.notes)
-
-    def candidate(name: str, placement: Sequence[int]) -> Candidate:
-        plan = _plan_from_placement(
-            problem, placement, default_plan, devices, support, rules, affinity_map, path
-        )
-        refused = tuple(split_shape_problems(ir, plan.partition)) if plan.subgraph_count > 1 else ()
-        return Candidate(name, plan, predict_latency(cost, plan), refused)
-
     default = Candidate("HETERO default", default_plan, predict_latency(cost, default_plan))
     placements: dict[str, list[int]] = {
         "HETERO default": problem.placement_from_layers(default_plan.layer_affinity)
@@ -143,42 +148,59 @@ def optimize_plan(
             placements[f"{name} alone"] = alone
     for label, size in ISLAND_RULES.items():
         placements[label] = absorb_islands(problem, placements["HETERO default"], size)
-    if len(problem.devices) >= 2:
-        placements["min cut"] = min_cut(problem)
+    cut_us = None
+    if len(problem.devices) == 2:
+        cut_us, placements["min cut"] = min_cut_with_value(problem)
     phases = [fewest_phases(problem, d) for d in range(len(problem.devices))]
     placements["fewest phases"] = min(phases, key=lambda p: _model_key(problem, p, "subgraphs"))
-    solution = None
-    if problem.size <= EXACT_LIMIT:
-        say(f"exact engine on {problem.size} units ({time_limit:g} s at most)")
-        solution = solve_exact(
-            problem, hints=list(placements.values()), time_limit=time_limit, objective=objective
-        )
-        if solution is not None:
-            placements["optimized"] = list(solution.placement)
-    else:
-        notes.append(
-            f"{problem.size} units: above the exact engine's {EXACT_LIMIT}, the best baseline is kept and no "
-            "bound is proved"
-        )
-    say("pricing every candidate as HETERO will cut it")
+    placements["segment chain (DP on one order)"] = segment_chain(problem)
+    say("pricing the baselines as HETERO will cut them")
     candidates = [default]
     seen = {default_plan.placement_digest}
+
+    def price(name: str, placement: Sequence[int]) -> None:
+        plan = _plan_from_placement(
+            problem, placement, default_plan, devices, support, rules, affinity_map, path, why=name
+        )
+        if plan.placement_digest in seen:
+            return  # the same plan as an earlier candidate
+        seen.add(plan.placement_digest)
+        refused = tuple(split_shape_problems(ir, plan.partition)) if plan.subgraph_count > 1 else ()
+        candidates.append(Candidate(name, plan, predict_latency(cost, plan), refused))
+
+    timed = time.perf_counter()
     for name, placement in placements.items():
-        if name == "HETERO default":
-            continue
-        found = candidate(name, placement)
-        if found.plan.placement_digest in seen:
-            continue  # the same plan as an earlier candidate
-        seen.add(found.plan.placement_digest)
-        candidates.append(found)
+        if name != "HETERO default":
+            price(name, placement)
+    per_plan = (time.perf_counter() - timed) / max(1, len(placements) - 1)
+    # The search gets what is left of the budget, less pricing its result and explaining it.
+    budget = deadline - time.perf_counter() - 3 * per_plan
+    solution, windows = None, None
+    if problem.size <= EXACT_LIMIT and budget > 0.5:
+        say(f"exact engine on {problem.size} units")
+        solution = solve_exact(
+            problem, hints=list(placements.values()), time_limit=0.6 * budget, objective=objective
+        )
+    start = (
+        list(solution.placement)
+        if solution is not None
+        else min(placements.values(), key=lambda p: _model_key(problem, p, objective))
+    )
+    left = deadline - time.perf_counter() - 3 * per_plan
+    if (solution is None or not solution.optimal) and left > 0.5 and evaluate(problem, start) is not None:
+        say(f"window re-solves on {problem.size} units")
+        windows = improve_by_windows(problem, start, time_limit=left, objective=objective)
+        start = list(windows.placement)
+    price("optimized", start)
+    bound_us = max(solution.bound_us if solution is not None else 0.0, lower_bound_us(problem, cut_us))
     candidates.sort(key=lambda c: c.key(objective))
     if progress is not None:
-        progress("done", 4, 4)
+        progress("done", 6, 6)
     best = candidates[0]
     baselines = {c.name: round(c.ms, 6) for c in candidates if c.name != "optimized" and not c.refused}
     bound_ms = gap = None
-    if solution is not None and objective == "latency":
-        bound_ms = (solution.bound_us + cost.request_us) / 1e3  # the engine leaves out the constant
+    if objective == "latency":
+        bound_ms = (bound_us + cost.request_us) / 1e3  # the engine leaves out the constant
         gap = max(0.0, (best.ms - bound_ms) / best.ms) if best.ms > 0 else 0.0
     predicted = Predicted(
         ms=round(best.ms, 6),
@@ -188,10 +210,10 @@ def optimize_plan(
         baselines=baselines,
         source=cost.source,
         objective=objective,
-        engine=_engine_text(solution, problem.size, best.name),
+        engine=_engine_text(solution, windows, problem.size, best.name),
         notes=tuple(notes),
     )
-    chosen = replace(best.plan, predicted=predicted)
+    chosen = replace(_explained(problem, best, default_plan), predicted=predicted)
     return Optimization(
         plan=chosen,
         default=default,
@@ -203,11 +225,31 @@ def optimize_plan(
     )
 
 
-def _engine_text(solution: Solution | None, size: int, chosen: str) -> str:
-    if solution is None:
-        return f"baselines only ({size} units); chose {chosen}"
-    proof = "optimal" if solution.optimal else f"gap {solution.gap:.1%} under the model"
-    return f"CP-SAT phase model, {size} units, {solution.seconds:.1f} s, {proof}; chose {chosen}"
+def default_time_limit(ir: IRModel) -> float:
+    """Seconds the optimizer takes by default: 10 up to 2,000 layers, growing linearly to 60 at 25,000 (the
+    baselines and pricing grow with the model too).
+
+    Examples
+    --------
+    >>> from hetero_tool.ir import parse_ir
+    >>> default_time_limit(parse_ir(samples["mobilenet"]))
+    10.0
+    """
+    return min(60.0, max(10.0, 10.0 + 50.0 * (len(ir.layers) - 2000) / 23000))
+
+
+def _engine_text(solution: Solution | None, windows: WindowSearch | None, size: int, chosen: str) -> str:
+    parts = []
+    if solution is not None:
+        proof = "optimal" if solution.optimal else f"gap {solution.gap:.1%} under the model"
+        parts.append(f"CP-SAT phase model on {size} units, {solution.seconds:.1f} s, {proof}")
+    elif size > EXACT_LIMIT:
+        parts.append(f"{size} units: above {EXACT_LIMIT}, no whole-model solve")
+    if windows is not None:
+        parts.append(
+            f"window re-solves: {windows.improved} of {windows.windows} improved, {windows.seconds:.1f} s"
+        )
+    return "; ".join(parts + [f"chose {chosen}"])
 
 
 def _model_key(problem: Problem, placement: Sequence[int], objective: Objective) -> tuple[float, float]:
@@ -227,31 +269,43 @@ def _plan_from_placement(
     rules: Sequence[Rule],
     affinity_map: Mapping[int, str] | None,
     model_path: str,
+    *,
+    why: str,
 ) -> Plan:
     """The plan of a placement: every unit's layers pinned, Constants and Results following them, cut by the
-    HETERO collector; each layer keeps its default decision where it did not move, and says why it did."""
+    HETERO collector; each layer keeps its default decision where it did not move, and a moved one says
+    which placement moved it (``why``; :func:`_explained` says more for the chosen plan)."""
     ir = problem.ir
     assert ir is not None
     layers = problem.layers_from_placement(placement)
     plan = make_plan(ir, devices, rules=rules, affinity_map=layers, support=support, model_path=model_path)
-    moved_units = [
-        u for u, unit in enumerate(problem.units) if default.decisions[unit[0]].device != layers[unit[0]]
-    ]
-    reasons = _move_reasons(problem, placement, default, moved_units)
     decisions: dict[int, Decision] = {}
     for lid, decision in plan.decisions.items():
         before = default.decisions[lid]
         if before.device == decision.device:
             decisions[lid] = before
         elif lid in problem.unit_of:
-            decisions[lid] = Decision(
-                decision.device,
-                "optimizer",
-                reasons[problem.unit_of[lid]],
-                rejected=before.rejected,
-            )
+            reason = f"moved from {before.device} by the {why} placement"
+            decisions[lid] = Decision(decision.device, "optimizer", reason, rejected=before.rejected)
         else:
             decisions[lid] = msgspec.structs.replace(decision, rejected=before.rejected)
+    return replace(plan, decisions=decisions)
+
+
+def _explained(problem: Problem, chosen: Candidate, default: Plan) -> Plan:
+    """The chosen plan, each layer it moved saying what its group of moves saves (:func:`_move_reasons`)."""
+    plan = chosen.plan
+    placement = problem.placement_from_layers(plan.layer_affinity)
+    moved = [
+        u
+        for u, unit in enumerate(problem.units)
+        if default.decisions[unit[0]].device != plan.decisions[unit[0]].device
+    ]
+    reasons = _move_reasons(problem, placement, default, moved)
+    decisions = dict(plan.decisions)
+    for u in moved:
+        for lid in problem.units[u]:
+            decisions[lid] = msgspec.structs.replace(decisions[lid], reason=reasons[u])
     return replace(plan, decisions=decisions)
 
 
@@ -259,7 +313,9 @@ def _move_reasons(
     problem: Problem, placement: Sequence[int], default: Plan, moved: Sequence[int]
 ) -> dict[int, str]:
     """Per moved unit, one line: the connected group of moves it belongs to, and what the group saves under
-    the cost model against moving it back alone (subgraphs, compute, in all)."""
+    the cost model against moving it back alone (subgraphs, compute, in all). Each such figure costs an
+    evaluation of the whole placement, so only the :data:`EXPLAINED` largest groups get one; the others say
+    their compute change."""
     base = problem.placement_from_layers(default.layer_affinity)
     moved_set = set(moved)
     neighbours: dict[int, list[int]] = {u: [] for u in moved}
@@ -267,29 +323,38 @@ def _move_reasons(
         if u in moved_set and w in moved_set:
             neighbours[u].append(w)
             neighbours[w].append(u)
-    reasons: dict[int, str] = {}
-    chosen = evaluate(problem, placement)
+    groups: list[list[int]] = []
+    grouped: set[int] = set()
     for start in moved:
-        if start in reasons:
+        if start in grouped:
             continue
         group, stack = [start], [start]
-        seen = {start}
+        grouped.add(start)
         while stack:
             for w in neighbours[stack.pop()]:
-                if w not in seen:
-                    seen.add(w)
+                if w not in grouped:
+                    grouped.add(w)
                     group.append(w)
                     stack.append(w)
-        back = list(placement)
-        for u in group:
-            back[u] = base[u]
-        undone = evaluate(problem, back)
+        groups.append(group)
+    largest = set(map(id, sorted(groups, key=lambda g: -sum(len(problem.units[u]) for u in g))[:EXPLAINED]))
+    chosen = evaluate(problem, placement)
+    reasons: dict[int, str] = {}
+    for group in groups:
         compute = sum(problem.compute_us[u][placement[u]] - problem.compute_us[u][base[u]] for u in group)
         layers = sum(len(problem.units[u]) for u in group)
         source = problem.devices[base[group[0]]]
         target = problem.devices[placement[group[0]]]
         what = f"moved from {source} with {layers - 1} more" if layers > 1 else f"moved from {source}"
-        if undone is None or chosen is None:
+        undone = None
+        if id(group) in largest and chosen is not None:
+            back = list(placement)
+            for u in group:
+                back[u] = base[u]
+            undone = evaluate(problem, back)
+        if id(group) not in largest or chosen is None:
+            text = f"{what}: compute {compute:+.1f} µs on {target}, as part of the optimized placement"
+        elif undone is None:
             text = f"{what}; moving them back alone would make subgraphs depend on each other in a cycle"
         else:
             fewer = undone[1] - chosen[1]

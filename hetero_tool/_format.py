@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["format_bytes"]
+__all__ = ["bytes_from_text", "format_bytes"]
+
+_UNITS = {
+    "": 1, "b": 1,
+    "k": 1 << 10, "kib": 1 << 10, "kb": 10**3,
+    "m": 1 << 20, "mib": 1 << 20, "mb": 10**6,
+    "g": 1 << 30, "gib": 1 << 30, "gb": 10**9,
+}  # fmt: skip
 
 
 def format_bytes(count: int | float | None, unknown: str = "?") -> str:
@@ -24,3 +31,24 @@ def format_bytes(count: int | float | None, unknown: str = "?") -> str:
         if value < 1024 or unit == "TiB":
             break
     return f"{value:.1f} {unit}"
+
+
+def bytes_from_text(text: str) -> int | None:
+    """A size as people write it: ``4096``, ``16KiB``, ``1.5 GiB``, ``2GB`` (K, M, G alone are binary);
+    ``None`` when it is not a positive size.
+
+    Examples
+    --------
+    >>> bytes_from_text("16k"), bytes_from_text("1.5 GiB"), bytes_from_text("2GB"), bytes_from_text("x")
+    (16384, 1610612736, 2000000000, None)
+    """
+    item = text.strip()
+    digits = item.rstrip("KkMmGgIiBb ")
+    unit = item[len(digits) :].strip().lower()
+    try:
+        value = float(digits)
+    except ValueError:
+        return None
+    if unit not in _UNITS or not value > 0:
+        return None
+    return round(value * _UNITS[unit])

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hetero_tool._files import check_output, refuse_inputs, write_atomic
+from hetero_tool._format import bytes_from_text
 from hetero_tool.affinity import load_affinity_map, load_rules
 from hetero_tool.devices import Device, DeviceSettings, parse_devices, parse_emulate, resolve_devices
 from hetero_tool.diff import PlanDiff, diff_plans
@@ -155,6 +156,7 @@ def optimization_from_files(
     objective: str = "latency",
     time_limit: float | None = None,
     measure: int = 0,
+    memory: str | Sequence[str] = (),
     output: PathLike | None = None,
     progress: Progress | None = None,
 ) -> Optimization:
@@ -165,8 +167,8 @@ def optimization_from_files(
     ``cost``: a cost profile of this model (``hetero-tool calibrate``); without one the figures are
     estimated from shapes and the device profiles. ``measure``: compile and time the ``measure`` best
     distinct candidates through HETERO and keep the fastest measured
-    (:func:`~hetero_tool.runtime.selection.select_measured`). Options otherwise as :func:`plan_from_files`
-    takes them.
+    (:func:`~hetero_tool.runtime.selection.select_measured`). ``memory``: ``DEVICE=SIZE`` budgets
+    (``NPU=2GiB``), as ``--memory`` gives them. Options otherwise as :func:`plan_from_files` takes them.
 
     Examples
     --------
@@ -188,6 +190,7 @@ def optimization_from_files(
     if output is not None:
         check_output(output, model, rules, affinity, cost, *_profile_files(emulate), *_config_file(settings))
     chosen = devices_from_options(devices, emulate, settings)
+    budgets = memory_budgets(memory, [d.name for d in chosen])
     ir = load_ir(model, _shapes(shapes))
     if cost is not None:
         figures = cost_model_from_profile(ir, load_cost_profile(cost, ir=ir), chosen)
@@ -201,6 +204,7 @@ def optimization_from_files(
         affinity_map=load_affinity_map(affinity, ir) if affinity else None,
         objective=objective,  # type: ignore[arg-type]
         time_limit=time_limit,
+        memory=budgets,
         model_path=str(model),
         progress=progress,
     )
@@ -211,6 +215,33 @@ def optimization_from_files(
     if output is not None:
         found.plan.save(output)
     return found
+
+
+def memory_budgets(specs: str | Sequence[str], devices: Sequence[str]) -> dict[str, int]:
+    """``--memory NPU=2GiB`` (repeatable, or comma-separated) as device -> bytes, each device one of
+    ``devices``.
+
+    Examples
+    --------
+    >>> memory_budgets(["NPU=2GiB", "CPU=512MiB"], ["NPU", "CPU"])
+    {'NPU': 2147483648, 'CPU': 536870912}
+    >>> memory_budgets("GPU=1G", ["NPU", "CPU"])
+    Traceback (most recent call last):
+    hetero_tool.errors.InputError: --memory 'GPU=1G': GPU is not one of the devices (NPU, CPU)
+    """
+    items = [specs] if isinstance(specs, str) else list(specs)
+    budgets: dict[str, int] = {}
+    for item in (part.strip() for spec in items for part in spec.split(",") if part.strip()):
+        name, _, size = item.partition("=")
+        value = bytes_from_text(size)
+        if not name.strip() or value is None:
+            raise InputError(f"--memory {item!r}: give DEVICE=SIZE, e.g. NPU=2GiB")
+        if name.strip() not in devices:
+            raise InputError(
+                f"--memory {item!r}: {name.strip()} is not one of the devices ({', '.join(devices)})"
+            )
+        budgets[name.strip()] = value
+    return budgets
 
 
 def diff_from_files(a: PathLike, b: PathLike) -> PlanDiff:

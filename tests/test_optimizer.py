@@ -197,3 +197,64 @@ def test_cli_optimizer_options_need_optimize(sample_paths, run_cli):
     result = run_cli("plan", sample_paths["mobilenet"], "-d", "CPU", "--objective", "subgraphs")
     assert result.exit_code != 0
     assert "need --optimize" in result.output and "Traceback" not in result.output
+
+
+def test_exact_engine_keeps_a_memory_budget_as_brute_force_does():
+    rng = random.Random(11)
+    for _ in range(30):
+        problem = random_problem(rng, rng.randint(3, 9), 2)
+        problem = replace(problem, weight_bytes=tuple(rng.randint(0, 5000) for _ in range(problem.size)))
+        budget = rng.randint(5000, 30000)
+        best = None
+        for placement in itertools.product(*problem.allowed):
+            found = evaluate(problem, placement)
+            if found is None or sum(problem.memory_use(placement)[0]) > budget:
+                continue
+            if best is None or found[0] < best[0]:
+                best = found
+        solved = solve_exact(problem, memory={0: budget}, workers=1)
+        if best is None:
+            assert solved is None
+            continue
+        assert solved is not None
+        assert sum(problem.memory_use(solved.placement)[0]) <= budget
+        assert solved.cost_us == pytest.approx(best[0], abs=0.005 * len(problem.tensors) + 1e-9)
+
+
+def test_memory_budget_keeps_the_optimized_plan_within_it(sample_paths, tmp_path, run_cli):
+    """A budget too small for the NPU's share of the fast split moves layers to the CPU; one smaller than
+    anything the NPU must hold is one clear error."""
+    ir = parse_ir(sample_paths["mobilenet"])
+    devices = resolve_devices(["NPU", "CPU"], {"NPU": "npu"}, real=["CPU"])
+    rules = load_rules(RULES)
+    free = optimize_plan(ir, devices, fast_npu(ir, devices), rules=rules, time_limit=20)
+    npu_weights = sum(
+        ir.layers[src].output_port(port).nbytes
+        for lid, d in free.plan.layer_affinity.items()
+        if d == "NPU" and ir.layers[lid].ir_type != "Const"
+        for src, port in ir.sources(lid)
+        if ir.layers[src].ir_type == "Const"
+    )
+    assert npu_weights > 0
+    budget = npu_weights // 2
+    bounded = optimize_plan(
+        ir, devices, fast_npu(ir, devices), rules=rules, time_limit=20, memory={"NPU": budget}
+    )
+    on_npu = [lid for lid, d in bounded.plan.layer_affinity.items() if d == "NPU"]
+    held = sum(
+        ir.layers[src].output_port(port).nbytes
+        for lid in on_npu
+        if ir.layers[lid].ir_type != "Const"
+        for src, port in ir.sources(lid)
+        if ir.layers[src].ir_type == "Const"
+    )
+    assert held <= budget
+    assert bounded.plan.predicted.ms >= free.plan.predicted.ms
+    refused = [c for c in bounded.candidates if c.refused]
+    assert any("over its --memory" in c.refused[0] for c in refused)
+    result = run_cli(
+        "plan", sample_paths["mobilenet"], "-d", "HETERO:NPU,CPU", "--emulate", "NPU", "--optimize",
+        "--memory", "GPU=1GiB",
+    )  # fmt: skip
+    assert result.exit_code != 0 and "GPU is not one of the devices" in result.output
+    assert "Traceback" not in result.output

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from hetero_tool._format import bytes_from_text
 from hetero_tool.cli.console import format_bytes, out, print_json, progress_bar, table
 from hetero_tool.cli.options import (
     DevicesOpt,
@@ -261,11 +262,8 @@ def parse_counts(text: str) -> tuple[int, ...]:
     return tuple(counts)
 
 
-_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1000, "kib": 1024, "m": 1 << 20, "mb": 10**6, "mib": 1 << 20}
-
-
 def parse_bytes(text: str) -> tuple[int, ...]:
-    """``--boundary-bytes 1KiB,16KiB,4096``: sizes in bytes (suffixes B, K/KiB, KB, M/MiB, MB).
+    """``--boundary-bytes 1KiB,16KiB,4096``: sizes in bytes (:func:`~hetero_tool._format.bytes_from_text`).
 
     Examples
     --------
@@ -274,16 +272,12 @@ def parse_bytes(text: str) -> tuple[int, ...]:
     """
     sizes = []
     for part in text.split(","):
-        item = part.strip()
-        digits = item.rstrip("KkMmIiBb ")
-        unit = item[len(digits) :].strip().lower()
-        try:
-            value = float(digits)
-        except ValueError:
-            value = -1.0
-        if unit not in _UNITS or value <= 0:
-            raise InputError(f"--boundary-bytes {text!r}: {item!r} is not a size (e.g. 4096, 16KiB, 1MiB)")
-        sizes.append(round(value * _UNITS[unit]))
+        size = bytes_from_text(part)
+        if size is None:
+            raise InputError(
+                f"--boundary-bytes {text!r}: {part.strip()!r} is not a size (e.g. 4096, 16KiB, 1MiB)"
+            )
+        sizes.append(size)
     return tuple(sizes)
 
 

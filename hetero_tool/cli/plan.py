@@ -97,13 +97,25 @@ def plan(
             "through HETERO, interleaved, and keep the fastest measured.",
         ),
     ] = 0,
+    memory: Annotated[
+        list[str],
+        typer.Option(
+            "--memory",
+            metavar="DEV=SIZE",
+            help="With --optimize: the most device DEV may hold, weights plus peak live activations "
+            "(NPU=2GiB; repeatable).",
+            show_default=False,
+        ),
+    ] = [],  # noqa: B006 (typer needs a literal default)
 ) -> None:
     """Place every layer on a device (fallback priority, rules, a map) and predict HETERO's subgraphs; the
     plan records each device's config, which bench compiles it with. With --optimize, the fastest placement
     the cost model finds instead, next to HETERO's default and the baselines."""
     settings = DeviceSettings.from_options(load_config, nstreams, nthreads, infer_precision)
-    if not optimize and (cost is not None or objective != "latency" or time_limit is not None or measure):
-        raise InputError("--objective, --cost, --time-limit and --measure need --optimize")
+    if not optimize and (
+        cost is not None or objective != "latency" or time_limit is not None or measure or memory
+    ):
+        raise InputError("--objective, --cost, --time-limit, --measure and --memory need --optimize")
     if optimize:
         with progress_bar("optimizing") as progress:
             found = optimization_from_files(
@@ -118,6 +130,7 @@ def plan(
                 objective=objective,
                 time_limit=time_limit,
                 measure=measure,
+                memory=memory,
                 output=output,
                 progress=progress,
             )

@@ -117,6 +117,7 @@ def solve_exact(
     fixed: Mapping[int, int] | None = None,
     frame: Mapping[int, int] | None = None,
     hint_potentials: Sequence[int] | None = None,
+    memory: Mapping[int, int] | None = None,
     seed: int = 0,
 ) -> Solution | None:
     """The placement of least cost (or fewest subgraphs, then least cost), within ``time_limit`` seconds;
@@ -126,7 +127,8 @@ def solve_exact(
     on a device. ``frame``: units around a window (:mod:`~hetero_tool.optimize.windows`) with their
     potential held too (their device must be in ``fixed``); their subgraphs are counted outside the window,
     so a frame unit is a root for free. ``hint_potentials``: the potentials of the one hint (a window's
-    hint must agree with its frame), else the least ones of the hint are used.
+    hint must agree with its frame), else the least ones of the hint are used. ``memory``: device index ->
+    bytes it may hold, weights plus the live activations at every step (:meth:`Problem.memory_use`).
 
     ``workers``: CP-SAT's portfolio of threads; 8 even on 2 cores, because its bound-proving workers (core,
     max-LP) only run in a portfolio that large, and without them the bound stays weak. With one worker the
@@ -185,6 +187,8 @@ def solve_exact(
             m.add_implication(link, s)
             m.add(height[b] >= height[a] + 1).only_enforce_if(link)
             parents[b].append((a, link))
+    for d, budget in (memory or {}).items():
+        _add_memory(m, problem, [x[u][d] for u in range(n)], budget)
     roots = []
     terms: list = []
     alpha = [round(_SCALE * problem.cost.subgraph_us.get(name, 0.0)) for name in problem.devices]
@@ -256,6 +260,20 @@ def solve_exact(
         status=solver.status_name(status),
         seconds=time.perf_counter() - started,
     )
+
+
+def _add_memory(m, problem: Problem, on: Sequence, budget: int) -> None:
+    """Weights plus the activations alive at each step, of the units ``on`` the device, within ``budget``."""
+    weights = m.new_int_var(0, max(budget, 0), "weights")
+    m.add(weights == sum(w * on[u] for u, w in enumerate(problem.weight_bytes) if w))
+    alive: list[list[int]] = [[] for _ in range(problem.size)]
+    for u, (first, last) in enumerate(problem.live_steps):
+        if problem.output_bytes[u]:
+            for step in range(first, last + 1):
+                alive[step].append(u)
+    for units in alive:
+        if units:
+            m.add(weights + sum(problem.output_bytes[u] * on[u] for u in units) <= budget)
 
 
 def _big_m(problem: Problem) -> int:

@@ -58,6 +58,9 @@ class Problem:
     cost: CostModel
     #: Why a device cannot take a unit, for the units of one layer: layer id -> device -> reason.
     refused: Mapping[int, Mapping[str, str]]
+    #: Per unit: bytes of the Constants it reads (weights), and of its outputs (activations; dynamic: 0).
+    weight_bytes: tuple[int, ...] = ()
+    output_bytes: tuple[int, ...] = ()
 
     @property
     def size(self) -> int:
@@ -69,6 +72,38 @@ class Problem:
     def layers_from_placement(self, placement: Sequence[int]) -> dict[int, str]:
         """Layer id -> device name for every unit's layers."""
         return {lid: self.devices[d] for unit, d in zip(self.units, placement) for lid in unit}
+
+    def memory_use(self, placement: Sequence[int]) -> list[tuple[int, int]]:
+        """Per device, ``(weights, peak live activations)`` in bytes: the weights of its units, and the
+        largest sum of its units' outputs alive at one step of :attr:`order` (from the producer's step to
+        its last consumer's)."""
+        k = len(self.devices)
+        weights = [0] * k
+        for u, d in enumerate(placement):
+            weights[d] += self.weight_bytes[u] if self.weight_bytes else 0
+        if not self.output_bytes:
+            return [(w, 0) for w in weights]
+        change = [[0] * (self.size + 1) for _ in range(k)]
+        for u, (start, end) in enumerate(self.live_steps):
+            change[placement[u]][start] += self.output_bytes[u]
+            change[placement[u]][end + 1] -= self.output_bytes[u]
+        peaks = []
+        for d in range(k):
+            live = peak = 0
+            for delta in change[d]:
+                live += delta
+                peak = max(peak, live)
+            peaks.append(peak)
+        return list(zip(weights, peaks))
+
+    @property
+    def live_steps(self) -> list[tuple[int, int]]:
+        """Per unit, the first and last step of :attr:`order` its outputs are alive in."""
+        rank = {u: i for i, u in enumerate(self.order)}
+        last = [rank[u] for u in range(self.size)]
+        for u, w in self.edges:
+            last[u] = max(last[u], rank[w])
+        return [(rank[u], last[u]) for u in range(self.size)]
 
     def placement_from_layers(self, affinity: Mapping[int, str]) -> list[int]:
         """Per unit, the index of the device ``affinity`` gives its first layer."""
@@ -145,6 +180,19 @@ def problem_from_model(
             extra = tuple(cost.fusion_us(lid, name) for name in names)
             if any(extra):
                 fusions.append((unit_of[lid], unit_of[partner], extra))
+    layers = ir.layers
+    weight_bytes = tuple(
+        sum(
+            layers[src].output_port(port).nbytes or 0
+            for lid in unit
+            for src, port in ir.sources(lid)
+            if layers[src].ir_type == "Const"
+        )
+        for unit in units
+    )
+    output_bytes = tuple(
+        sum(port.nbytes or 0 for lid in unit for port in layers[lid].outputs) for unit in units
+    )
     return Problem(
         ir=ir,
         devices=names,
@@ -158,6 +206,8 @@ def problem_from_model(
         fusions=tuple(sorted(fusions)),
         cost=cost,
         refused=refused,
+        weight_bytes=weight_bytes,
+        output_bytes=output_bytes,
     )
 
 
@@ -171,9 +221,11 @@ def problem_from_graph(
     nbytes: int | Sequence[int] = 1000,
     subgraph_us: float | Sequence[float] = 10.0,
     ns_per_byte: float = 1.0,
+    weights: Sequence[int] | None = None,
 ) -> Problem:
     """A synthetic problem of ``size`` single-layer units (layer id = unit) over a DAG, for tests and
-    experiments: devices ``D0``, ``D1`` ..., each unit's output one tensor of ``nbytes`` to all its consumers.
+    experiments: devices ``D0``, ``D1`` ..., each unit's output one tensor of ``nbytes`` to all its consumers,
+    each unit reading ``weights`` bytes of Constants.
 
     Examples
     --------
@@ -223,6 +275,8 @@ def problem_from_graph(
         fusions=(),
         cost=cost,
         refused={},
+        weight_bytes=tuple(weights) if weights is not None else (0,) * size,
+        output_bytes=tuple(sizes),
     )
 
 

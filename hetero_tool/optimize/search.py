@@ -16,9 +16,11 @@ from typing import Literal
 
 import msgspec
 
+from hetero_tool._format import format_bytes
 from hetero_tool.affinity import Decision, Rule, rule_constraints
 from hetero_tool.cost.model import CostModel, Prediction, predict_latency
 from hetero_tool.devices import Device, Support
+from hetero_tool.errors import InputError
 from hetero_tool.ir.types import IRModel
 from hetero_tool.optimize.baselines import (
     ISLAND_RULES,
@@ -94,6 +96,7 @@ def optimize_plan(
     affinity_map: Mapping[int, str] | None = None,
     objective: Objective = "latency",
     time_limit: float | None = None,
+    memory: Mapping[str, int] | None = None,
     model_path: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Optimization:
@@ -101,6 +104,8 @@ def optimize_plan(
     and pins, with an acyclic subgraph graph, compared with every baseline.
 
     ``time_limit``: seconds for the whole search, pricing included (default :func:`default_time_limit`).
+    ``memory``: device -> bytes it may hold (weights plus peak live activations); a candidate over it is
+    refused, and the optimizer's placement keeps within it.
     ``progress`` is called with (stage, stages done, stages) as the search goes, as the runtime's progress
     callbacks are.
 
@@ -154,46 +159,78 @@ def optimize_plan(
     phases = [fewest_phases(problem, d) for d in range(len(problem.devices))]
     placements["fewest phases"] = min(phases, key=lambda p: _model_key(problem, p, "subgraphs"))
     placements["segment chain (DP on one order)"] = segment_chain(problem)
+    budgets = {problem.devices.index(name): size for name, size in (memory or {}).items()}
+
+    def over_budget(placement: Sequence[int]) -> list[str]:
+        use = problem.memory_use(placement)
+        return [
+            f"{problem.devices[d]} would hold {format_bytes(sum(use[d]))} (weights "
+            f"{format_bytes(use[d][0])}, activations {format_bytes(use[d][1])}), over its --memory "
+            f"{format_bytes(size)}"
+            for d, size in budgets.items()
+            if sum(use[d]) > size
+        ]
+
     say("pricing the baselines as HETERO will cut them")
     candidates = [default]
-    seen = {default_plan.placement_digest}
+    seen: set = {tuple(placements["HETERO default"]), default_plan.placement_digest}
 
     def price(name: str, placement: Sequence[int]) -> None:
+        if tuple(placement) in seen:
+            return  # the same placement as an earlier candidate
+        seen.add(tuple(placement))
         plan = _plan_from_placement(
             problem, placement, default_plan, devices, support, rules, affinity_map, path, why=name
         )
         if plan.placement_digest in seen:
-            return  # the same plan as an earlier candidate
+            return  # another placement of the units, but the same plan (a Parameter follows anyway)
         seen.add(plan.placement_digest)
         refused = tuple(split_shape_problems(ir, plan.partition)) if plan.subgraph_count > 1 else ()
-        candidates.append(Candidate(name, plan, predict_latency(cost, plan), refused))
+        candidates.append(
+            Candidate(name, plan, predict_latency(cost, plan), refused + tuple(over_budget(placement)))
+        )
 
     timed = time.perf_counter()
     for name, placement in placements.items():
         if name != "HETERO default":
             price(name, placement)
     per_plan = (time.perf_counter() - timed) / max(1, len(placements) - 1)
-    # The search gets what is left of the budget, less pricing its result and explaining it.
-    budget = deadline - time.perf_counter() - 3 * per_plan
+    # The search gets what is left of the budget, less pricing its result and explaining it; and a quarter
+    # of the budget at least, however long planning and pricing took.
+    limit = deadline - started
+    budget = max(0.25 * limit, deadline - time.perf_counter() - 3 * per_plan)
     solution, windows = None, None
     if problem.size <= EXACT_LIMIT and budget > 0.5:
         say(f"exact engine on {problem.size} units")
         solution = solve_exact(
-            problem, hints=list(placements.values()), time_limit=0.6 * budget, objective=objective
+            problem,
+            hints=[p for p in placements.values() if not over_budget(p)],
+            time_limit=0.6 * budget,
+            objective=objective,
+            memory=budgets,
         )
     start = (
         list(solution.placement)
         if solution is not None
-        else min(placements.values(), key=lambda p: _model_key(problem, p, objective))
+        else min(placements.values(), key=lambda p: (bool(over_budget(p)), _model_key(problem, p, objective)))
     )
-    left = deadline - time.perf_counter() - 3 * per_plan
+    left = max(0.25 * limit, deadline - time.perf_counter() - 3 * per_plan) - (
+        solution.seconds if solution is not None else 0.0
+    )
     if (solution is None or not solution.optimal) and left > 0.5 and evaluate(problem, start) is not None:
         say(f"window re-solves on {problem.size} units")
-        windows = improve_by_windows(problem, start, time_limit=left, objective=objective)
+        windows = improve_by_windows(
+            problem, start, time_limit=left, objective=objective, accept=lambda p: not over_budget(p)
+        )
         start = list(windows.placement)
     price("optimized", start)
     bound_us = max(solution.bound_us if solution is not None else 0.0, lower_bound_us(problem, cut_us))
     candidates.sort(key=lambda c: c.key(objective))
+    if candidates[0].refused:
+        raise InputError(
+            "no placement HETERO runs was found within the limits: "
+            + "; ".join(f"{c.name}: {c.refused[0]}" for c in candidates[:3])
+        )
     if progress is not None:
         progress("done", 6, 6)
     best = candidates[0]

@@ -41,11 +41,13 @@ def improve_by_windows(
     objective: Literal["latency", "subgraphs"] = "latency",
     size: int = 300,
     workers: int = 8,
+    accept: Callable[[Sequence[int]], bool] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> WindowSearch:
     """Improve the acyclic placement ``start`` window by window within ``time_limit`` seconds: windows of
     ``size`` units slide along the topological order by half a window, round after round, until a round
-    improves nothing or the time is up.
+    improves nothing or the time is up. ``accept``: a check every kept placement must pass besides its cost
+    (a memory budget).
 
     Examples
     --------
@@ -94,7 +96,7 @@ def improve_by_windows(
             for u, d in found.items():
                 trial[u] = d
             value = evaluate(problem, trial)
-            if value is not None and _better(value, best, objective):
+            if value is not None and _better(value, best, objective) and (accept is None or accept(trial)):
                 placement, best, better = trial, value, True
                 improved += 1
         if not better or time.perf_counter() - started >= time_limit - 0.05:

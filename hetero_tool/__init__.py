@@ -9,6 +9,9 @@ The public API, by stage (the README has the data flow):
 - Placement: :func:`assign_affinity` (affinity map, rules, then fallback priority as HETERO's automatic mode).
 - Subgraphs and plans: :func:`collect_subgraphs` (exactly as HETERO cuts), :func:`make_plan` -> :class:`Plan`,
   :func:`load_plan`.
+- Optimizing: :func:`hetero_tool.optimize.search.optimize_plan` (the placement of least predicted
+  latency, bounded, next to HETERO's default and the peers' baselines), priced by
+  :func:`hetero_tool.cost.model.predict_latency`; :func:`hetero_tool.diff.diff_plans` compares two plans.
 - From files, as the commands work: :func:`plan_from_files` and the other ``*_from_files`` of
   :mod:`hetero_tool.loaders`.
 - Examples: :func:`hetero_tool.samples.save_samples` builds the bundled example models.

@@ -373,3 +373,34 @@ def _all_keys(data):
     elif isinstance(data, list):
         for value in data:
             yield from _all_keys(value)
+
+
+def test_the_models_own_split_is_timed_and_carries_the_boundary_figures_over(sample_paths, tmp_path):
+    """A device that lacks the hard-swish family splits mobilenet: calibrate times that split, and the cost
+    model built from the profile predicts it as timed (the boundary part scaled to it); a split-free model
+    has no such record."""
+    profile_file = tmp_path / "no_hswish.toml"
+    profile_file.write_text(
+        'schema_version = 1\nname = "no_hswish"\ndescription = "test"\n[support]\n'
+        '[support.unsupported_types]\nHSwish = "lacks it"\nHSigmoid = "lacks it"\nSwish = "lacks it"\n'
+    )
+    from hetero_tool.cost.model import cost_model_from_profile, predict_latency
+
+    ir = parse_ir(sample_paths["mobilenet"])
+    devices = resolve_devices(["NPU", "CPU"], {"NPU": str(profile_file)})
+    profile = calibrate(ir, devices, QUICK)
+    default = make_plan(ir, devices)
+    assert profile.split is not None and profile.split.subgraphs == default.subgraph_count > 1
+    assert profile.split.scale.median >= 0
+    again = CostProfile.from_json(json.loads(json.dumps(profile.to_json())))
+    assert again.split == profile.split
+    predicted = predict_latency(cost_model_from_profile(ir, profile, devices), default).total_ms
+    # Whatever the microbenchmark found, the split is predicted as timed, unless it ran faster than its
+    # compute alone (no boundary cost can be negative).
+    rest = profile.split.predicted_ms - profile.split.boundary_ms
+    assert predicted == pytest.approx(max(rest, profile.split.latency_ms.median), rel=1e-6)
+
+
+def test_a_profile_without_a_split_has_no_split_record(quick_profile):
+    # The npu profile runs all of mobilenet: HETERO's plan is one subgraph, nothing to time.
+    assert quick_profile.split is None

@@ -258,3 +258,20 @@ def test_memory_budget_keeps_the_optimized_plan_within_it(sample_paths, tmp_path
     )  # fmt: skip
     assert result.exit_code != 0 and "GPU is not one of the devices" in result.output
     assert "Traceback" not in result.output
+
+
+def test_measure_times_the_best_candidates_through_hetero_and_keeps_the_fastest(mobilenet):
+    from hetero_tool.runtime.selection import select_measured
+
+    ir, devices, rules = mobilenet
+    found = optimize_plan(ir, devices, fast_npu(ir, devices), rules=rules, time_limit=20)
+    measured = select_measured(ir, found, 2, time_s=0.5, rounds=2)
+    record = measured.plan.predicted
+    timed = [c.name for c in found.candidates if not c.refused][:2]
+    assert set(record.measured) == {*timed, "HETERO default"}
+    fastest = min(timed, key=record.measured.__getitem__)
+    assert record.measured_ms == record.measured[fastest]
+    assert (
+        measured.plan.placement_digest
+        == next(c.plan for c in found.candidates if c.name == fastest).placement_digest
+    )

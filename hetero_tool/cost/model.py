@@ -7,9 +7,7 @@ HETERO runs its submodels one after another, so a plan's latency is a sum (resea
   it runs on its own and costs its stand-alone time (why predictions ran 20-30 % low at 8-16 subgraphs);
 - **subgraphs**: a fixed overhead per submodel on its device (an infer request, a synchronisation);
 - **boundaries**: per cut tensor, per device it goes to (HETERO copies it once for each consuming device): a
-  fixed cost and a per-byte cost (the host copy and the Reorder), by device pair;
-- **request**: what an inference costs beyond its layers (setting inputs, the request itself), the same for
-  every plan of the model: it moves every prediction alike and ranks none differently.
+  fixed cost and a per-byte cost (the host copy and the Reorder), by device pair.
 
 :class:`CostModel` holds the figures per device and pair; :func:`cost_model_from_profile` takes them from a
 calibration (:class:`~hetero_tool.cost.profile.CostProfile`), :func:`cost_model_from_estimates` from shapes
@@ -81,8 +79,6 @@ class CostModel:
     fused_with: Mapping[int, int] = field(default_factory=dict)
     #: Device -> fused layer id -> its stand-alone µs (its cost once a cut separates it from its partner).
     standalone_us: Mapping[str, Mapping[int, float]] = field(default_factory=dict)
-    #: µs per inference beyond the layers' times (calibrated: a device's latency minus its counted time).
-    request_us: float = 0.0
     source: Literal["calibrated", "estimated"] = "estimated"
     #: What the reader of a prediction should know: which figures are estimates, which fits were replaced.
     notes: tuple[str, ...] = ()
@@ -112,7 +108,6 @@ class Prediction:
     #: (from device, to device) -> the cut tensors' cost.
     boundary_ms: Mapping[tuple[str, str], float]
     source: Literal["calibrated", "estimated"]
-    request_ms: float = 0.0
 
     @property
     def boundary_total_ms(self) -> float:
@@ -153,7 +148,6 @@ def predict_latency(model: CostModel, plan: Plan) -> Prediction:
         for dst in dict.fromkeys(part.subgraphs[k].device for k in cut.to_subgraphs):
             boundaries[src, dst] = boundaries.get((src, dst), 0.0) + model.transfer_us(src, dst, cut.bytes)
     total = sum(compute.values()) + fusion + sum(subgraphs.values()) + sum(boundaries.values())
-    total += model.request_us
     return Prediction(
         total_ms=total / 1e3,
         compute_ms={d: us / 1e3 for d, us in compute.items()},
@@ -161,7 +155,6 @@ def predict_latency(model: CostModel, plan: Plan) -> Prediction:
         subgraph_ms={d: us / 1e3 for d, us in subgraphs.items()},
         boundary_ms={pair: us / 1e3 for pair, us in sorted(boundaries.items())},
         source=model.source,
-        request_ms=model.request_us / 1e3,
     )
 
 
@@ -280,7 +273,9 @@ def cost_model_from_profile(ir: IRModel, profile: CostProfile, devices: Sequence
     A layer a device fused into a neighbour (measured as 0) costs the median measured time of its op type on
     that device when a cut separates the two. A layer the device was not timed on (it could not run it) is
     priced by the estimate scaled to the device's measured speed. A boundary fit that is negative or noisy
-    (R² under 0.5) is replaced by a robust fit of its per-size slopes (Theil-Sen), and a note says so.
+    (R² under 0.5) is replaced by a robust fit of its per-size slopes (Theil-Sen), and a note says so. The
+    subgraph and boundary costs are scaled to the model's own split (``profile.split``) when the profile
+    has one: a subgraph of a real model costs otherwise than one of the microbenchmark's chain.
     """
     names = tuple(d.name for d in devices)
     missing = [name for name in names if not any(d.name == name for d in profile.devices)]
@@ -344,11 +339,23 @@ def cost_model_from_profile(ir: IRModel, profile: CostProfile, devices: Sequence
                 subgraph_us[name] = max(subgraph_us.get(name, 0.0), overhead)
     for name in names:
         subgraph_us.setdefault(name, 0.0)
-    overheads = [
-        1e3 * (d.latency_ms.median - d.counted_ms.median) - subgraph_us[d.name]
-        for d in profile.devices
-        if d.name in names and d.method == "alone"
-    ]
+    split = profile.split
+    if split is not None and split.boundary_ms > 0:
+        scale = split.scale.median
+        notes.append(
+            f"subgraph and boundary costs x{scale:.2f}: the model's own split ({split.subgraphs} subgraphs) "
+            f"ran in {split.latency_ms.median:.3f} ms, predicted {split.predicted_ms:.3f} ms from the "
+            "microbenchmark's figures"
+        )
+        subgraph_us = {name: scale * us for name, us in subgraph_us.items()}
+        transfer = {pair: (scale * fixed, scale * per_byte) for pair, (fixed, per_byte) in transfer.items()}
+    elif split is not None:  # the microbenchmark found no boundary cost at all: nothing to scale
+        overhead = max(0.0, 1e3 * (split.latency_ms.median - split.predicted_ms) / split.subgraphs)
+        notes.append(
+            f"per-subgraph overhead {overhead:.1f} µs, from the model's own split ({split.subgraphs} "
+            "subgraphs; the microbenchmark found no boundary cost)"
+        )
+        subgraph_us = dict.fromkeys(names, overhead)
     return CostModel(
         devices=names,
         layer_us=layer_us,
@@ -356,7 +363,6 @@ def cost_model_from_profile(ir: IRModel, profile: CostProfile, devices: Sequence
         transfer=transfer,
         fused_with=fused_with,
         standalone_us=standalone,
-        request_us=max(0.0, min(overheads, default=0.0)),
         source="calibrated",
         notes=tuple(notes),
     )

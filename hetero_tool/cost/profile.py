@@ -41,6 +41,7 @@ __all__ = [
     "CalibrationConfig",
     "CostProfile",
     "DeviceCosts",
+    "SplitCost",
     "Spread",
     "TypeCost",
     "load_cost_profile",
@@ -314,6 +315,25 @@ class BoundaryCost:
 
 
 @dataclass(frozen=True)
+class SplitCost:
+    """The model's own split timed: HETERO's fallback-priority plan of it, compiled and measured, next to
+    what the per-layer times and the boundary fit predict for it. Its subgraphs' Reorders, the threads woken
+    for each and the copies cost what they cost in this model, not in the microbenchmark's tiny chain; the
+    ratio of measured to predicted boundary cost (:attr:`scale`) carries the chain's figures over to it."""
+
+    subgraphs: Count
+    cut_bytes: Count
+    #: Median latency per repeat.
+    latency_ms: Spread
+    #: The prediction from the profile without this record (per-layer times, boundary fit), and the part of
+    #: it that subgraph overheads and cut tensors make.
+    predicted_ms: float
+    boundary_ms: float
+    #: Per repeat: (latency - the rest of the prediction) / boundary_ms, at least 0.
+    scale: Spread
+
+
+@dataclass(frozen=True)
 class CostProfile:
     """Everything a calibration measured for one model on one machine, for the cost model to use."""
 
@@ -332,6 +352,8 @@ class CostProfile:
     boundaries: tuple[BoundaryCost, ...]
     #: Layer id -> op type, for every layer of the model (to read per-type figures without the model).
     layer_types: Mapping[int, str] = field(default_factory=dict)
+    #: The model's own split, timed (``None``: one device, a single subgraph, or a profile from before).
+    split: SplitCost | None = None
 
     def __post_init__(self) -> None:
         names = [d.name for d in self.devices]
@@ -406,6 +428,7 @@ class CostProfile:
                 devices=self.devices,
                 boundaries=self.boundaries,
                 layer_types=self.layer_types,
+                split=self.split,
             )
         )
         for device, record in zip(self.devices, document["devices"]):
@@ -460,6 +483,7 @@ def _profile_from_file(found: _ProfileFile) -> CostProfile:
         devices=found.devices,
         boundaries=found.boundaries,
         layer_types=found.layer_types,
+        split=found.split,
     )
 
 
@@ -489,6 +513,7 @@ class _ProfileFile(msgspec.Struct, frozen=True, kw_only=True):
     devices: tuple[DeviceCosts, ...]
     boundaries: tuple[BoundaryCost, ...]
     layer_types: Mapping[int, str]
+    split: SplitCost | None = None
 
 
 #: The cost profile file.

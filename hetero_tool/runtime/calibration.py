@@ -14,6 +14,10 @@
     then carry that plan's boundaries, not a whole-model compile's fusion).
   Layers no runtime node is named after (the CPU plugin folds a MatMul into a FullyConnected named after the
   bias Add) are listed as ``fused``: 0 ms, their time is in the neighbour's.
+- **The model's own split**: HETERO's fallback-priority plan of the model, timed, next to what the figures
+  above predict for it; the difference per subgraph is what a subgraph costs in this model beyond the
+  microbenchmark's chain (:class:`~hetero_tool.cost.profile.SplitCost`), and the cost model's per-subgraph
+  overhead.
 - **The per-subgraph overhead and the per-byte boundary cost**, for every pair of devices, from a
   microbenchmark: a chain of depthwise convolutions, cut into ``k`` subgraphs that alternate between the two
   devices (``k = 1, 2, 4, ..., 32``; every compiled model's ``HETERO_NUMBER_OF_SUBMODELS`` is checked to be
@@ -52,6 +56,7 @@ from typing import Any
 from hetero_tool._format import format_bytes
 from hetero_tool._ov import ov_version, shared_core
 from hetero_tool.cost.fit import fit_boundary_cost
+from hetero_tool.cost.model import cost_model_from_profile, predict_latency
 from hetero_tool.cost.profile import (
     CHAIN_CHANNELS,
     BoundaryCost,
@@ -59,6 +64,7 @@ from hetero_tool.cost.profile import (
     CalibrationConfig,
     CostProfile,
     DeviceCosts,
+    SplitCost,
     Spread,
 )
 from hetero_tool.devices.device import Device
@@ -66,12 +72,20 @@ from hetero_tool.devices.support import Support
 from hetero_tool.errors import BackendError, InputError
 from hetero_tool.ir import parse_ir
 from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
-from hetero_tool.plan import make_plan
+from hetero_tool.plan import Plan, make_plan
+from hetero_tool.runtime.bench import run_bench
 from hetero_tool.runtime.counters import collect_profile
 from hetero_tool.runtime.data import make_inputs
-from hetero_tool.runtime.hetero import compile_device, compile_plan, model_for, recorded_shapes
+from hetero_tool.runtime.hetero import (
+    compile_device,
+    compile_plan,
+    model_for,
+    recorded_shapes,
+    refusal_reasons,
+)
 from hetero_tool.runtime.microbench import boundary_sizes, chain_affinity, chain_hw, chain_input, chain_model
 from hetero_tool.runtime.progress import Progress, Steps
+from hetero_tool.runtime.results import BenchConfig
 from hetero_tool.runtime.timing import Timer
 
 __all__ = ["calibrate"]
@@ -123,8 +137,12 @@ def calibrate(
     verdicts = {d.name: support.query(d) for d in devices}
     counts = sorted(set(config.subgraph_counts))
     per_pair = len(config.boundary_bytes) * (len(counts) + sum(k % 2 for k in counts))
-    per_repeat = len(devices) + len(pairs) * per_pair * (1 + config.rounds)
+    split_plan = make_plan(ir, devices, support=support) if len(devices) > 1 else None
+    if split_plan is not None and (split_plan.subgraph_count < 2 or refusal_reasons(ir, split_plan)):
+        split_plan = None  # one subgraph: nothing to learn; or a split HETERO refuses: nothing to time
+    per_repeat = len(devices) + len(pairs) * per_pair * (1 + config.rounds) + (split_plan is not None)
     steps = Steps(progress, config.repeat * per_repeat)
+    split_latencies: list[float] = []
 
     layer_runs: dict[str, list[_LayerRun]] = {d.name: [] for d in devices}
     fits: dict[tuple[str, str], list[BoundaryFit]] = {(a.name, b.name): [] for a, b in pairs}
@@ -140,6 +158,9 @@ def calibrate(
             if pairs:
                 for key, fit in _boundary_fits(pairs, chains, config, steps, tag).items():
                     fits[key].append(fit)
+            if split_plan is not None:
+                steps.advance(f"{tag}the model's own split ({split_plan.subgraph_count} subgraphs)")
+                split_latencies.append(_split_latency(ir, split_plan, config))
     steps.finish()
 
     compute = [lid for lid, layer in ir.layers.items() if layer.type not in STRUCTURAL_TYPES]
@@ -150,7 +171,7 @@ def calibrate(
         host = str(shared_core().get_property("CPU", "FULL_DEVICE_NAME"))
     except Exception:  # no CPU plugin: say so rather than fail a finished calibration
         host = "unknown"
-    return CostProfile(
+    profile = CostProfile(
         model_name=ir.name,
         model_path=str(model_path or ir.path),
         model_sha256=ir.sha256,
@@ -161,6 +182,41 @@ def calibrate(
         devices=device_costs,
         boundaries=tuple(BoundaryCost.of((a.name, b.name), fits[(a.name, b.name)]) for a, b in pairs),
         layer_types={lid: layer.type for lid, layer in ir.layers.items()},
+    )
+    if split_plan is None:
+        return profile
+    return replace(profile, split=_split_cost(ir, profile, devices, split_plan, split_latencies))
+
+
+# -- the model's own split -------------------------------------------------------------------------------
+
+
+def _split_latency(ir: IRModel, plan: Plan, config: CalibrationConfig) -> float:
+    """Median latency (ms) of ``plan`` through HETERO, timed as the microbenchmark's points are."""
+    bench = BenchConfig(niter=config.niter, rounds=config.rounds, shapes=config.shapes)
+    result = run_bench(ir, [("split", plan)], bench, baselines=False)
+    if not result.passed:
+        raise BackendError(f"calibration: the model's own split did not run as planned: {result.problems[0]}")
+    return result.run("split").latency.median_ms
+
+
+def _split_cost(
+    ir: IRModel, profile: CostProfile, devices: Sequence[Device], plan: Plan, latencies: Sequence[float]
+) -> SplitCost:
+    """How far the boundary figures are off for this model: the measured latency of its own split against
+    the profile's prediction, as a factor on the boundary part of that prediction."""
+    prediction = predict_latency(cost_model_from_profile(ir, profile, devices), plan)
+    boundary = sum(prediction.subgraph_ms.values()) + prediction.boundary_total_ms
+    rest = prediction.total_ms - boundary
+    return SplitCost(
+        subgraphs=plan.subgraph_count,
+        cut_bytes=plan.partition.cut_bytes or 0,
+        latency_ms=Spread.of(latencies),
+        predicted_ms=prediction.total_ms,
+        boundary_ms=boundary,
+        scale=Spread.of(
+            [max(0.0, (latency - rest) / boundary) if boundary > 0 else 1.0 for latency in latencies]
+        ),
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import msgspec
 
+from hetero_tool.errors import CheckFailed
 from hetero_tool.ir.types import IRModel
 from hetero_tool.optimize.search import Candidate, Optimization
 from hetero_tool.plan import Plan
@@ -33,9 +34,13 @@ def measure_plans(
 ) -> dict[str, float]:
     """Median latency (ms) of each ``(label, plan)`` compiled through HETERO with the config it records, in
     ``rounds`` interleaved rounds of ``time_s`` seconds per plan in all; each compiled model is checked
-    against its plan (submodel count and devices) as ``bench`` checks it."""
+    against its plan (submodel count and devices) as ``bench`` checks it, and
+    :class:`~hetero_tool.errors.CheckFailed` names any that differs."""
     config = BenchConfig(time_s=time_s, rounds=rounds)
     result = run_bench(ir, plans, config, baselines=False, progress=progress)
+    failed = [f"{run.label}: {run.problems()[0]}" for run in result.runs if run.problems()]
+    if failed:
+        raise CheckFailed(f"a measured candidate did not compile as planned: {'; '.join(failed)}")
     return {run.label: run.latency.median_ms for run in result.runs}
 
 

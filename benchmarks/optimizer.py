@@ -513,7 +513,8 @@ def targets(done: Sequence[Outcome], asked: int) -> list[str]:
     speedup = geomean([1 / f.ratio(f.chosen, "HETERO default") for f in many])
     line(
         None if speedup is None else speedup >= OVER_DEFAULT,
-        f"at least 2x faster than the default (geomean) where it makes 5+ subgraphs: {fmt(speedup, '.2f')}x "
+        "at least 2x faster than the default (geomean) where it makes 5+ subgraphs: "
+        f"{fmt(speedup, '.2f') + 'x' if speedup else 'no figure'} "
         f"over {len(many)} models",
     )
     paying = [f for f in done if f.can_pay]

@@ -126,6 +126,7 @@ def test_internal_error_is_one_line_or_a_traceback(run_cli, sample_paths, monkey
     assert ("Traceback" in result.stderr) is verbose
 
 
+@pytest.mark.slow  # a calibration and a measured optimization: half a minute
 def test_demo(run_cli, tmp_path):
     out = tmp_path / "demo"
     result = run_cli("demo", "--output-dir", out, "--time", "0.3")
@@ -147,6 +148,16 @@ def test_demo(run_cli, tmp_path):
         == bench["runs"][0]["verification"]["expected_submodels"]
     )
     assert 'id="timing"' in (out / "mobilenet.report.html").read_text()
+    # The optimize step: calibrated, optimized, measured against HETERO's default, planned and reported.
+    assert "Optimizing the mobilenet split" in result.stdout and "--shape [1,3,224,224]" in result.stdout
+    assert "Optimized (latency; figures calibrated)" in result.stdout and "measured" in result.stdout
+    assert (out / "mobilenet.cost.json").is_file()
+    optimized = json.loads((out / "mobilenet.optimized.plan.json").read_text())
+    predicted = optimized["predicted"]
+    assert optimized["model"]["shapes"] == {"": "[1,3,224,224]"} and predicted["source"] == "calibrated"
+    assert predicted["measured_ms"] > 0 and predicted["measured"]["HETERO default"] > 0
+    page = (out / "mobilenet.optimized.report.html").read_text()
+    assert 'id="optimized"' in page and 'id="measured-ratio"' in page
 
 
 def test_inspect_reports_dropped_layers(run_cli, write_ir):

@@ -6,6 +6,10 @@ size policy picks; the latency chart is an inline SVG drawn here. The page's Con
 every fetch and runs only the report's own script, by its hash, so even a slip in escaping could neither load
 nor run anything.
 
+An optimized plan (``plan --optimize``, its :attr:`~hetero_tool.plan.Plan.predicted` filled) gets a section
+near the top: HETERO's default against the plan, predicted and measured, every candidate the optimizer
+weighed, and the layers it moved, grouped by where from, where to and why.
+
 Everything that comes from the model (layer names, op types, reasons, run labels) goes through Jinja2's
 autoescaping, ``tojson`` for the search index, or :func:`html.escape` in the chart. There are no timestamps,
 and everything is listed in plan order: the same inputs give the same bytes.
@@ -28,7 +32,7 @@ from typing import Any
 from hetero_tool._format import format_bytes
 from hetero_tool.errors import BackendError, InputError
 from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
-from hetero_tool.plan import FallbackRow, PinnedRow, Plan, check_plan
+from hetero_tool.plan import FallbackRow, PinnedRow, Plan, Predicted, check_plan
 from hetero_tool.report.palette import device_style
 from hetero_tool.report.render import render_plan
 from hetero_tool.report.views import visible_layers
@@ -41,6 +45,15 @@ FALLBACK_NAMES_LIMIT = 500
 #: Slowest layers listed per profiled run, and its costliest boundaries.
 SLOWEST_LAYERS = 15
 BOUNDARIES_SHOWN = 15
+#: Groups of moved layers the optimized section lists, largest first; the plan JSON has every layer's reason.
+MOVED_GROUPS_SHOWN = 100
+
+#: The optimizer's name for HETERO's own placement among its candidates (``hetero_tool.optimize.search``).
+_DEFAULT = "HETERO default"
+#: A moved layer's reason starts with the device it moved from (``moved from NPU ...``).
+_MOVED_FROM = re.compile(r"moved from ([^\s:;,]+)")
+#: The engine line ends with the candidate chosen (``...; chose min cut`` or ``... (measured)``).
+_CHOSE = re.compile(r"(?:^|; )chose (.+?)(?: \(measured\))?$")
 
 #: Graphviz border styles as CSS borders: the device cue that does not depend on colour.
 _BORDERS = {"solid": "1px solid", "dashed": "2px dashed", "bold": "2px solid", "dotted": "2px dotted"}
@@ -121,6 +134,7 @@ def report_html(
         "graph": {"svg": svg, "view": view, "note": note, "title": _view_title(view)},
         "index": _search_index(ir, plan, view),
         "bench": _bench_context(plan, bench) if bench is not None else None,
+        "optimized": _optimized_context(plan),
         "css": css,
         "script": script,
         "script_hash": base64.b64encode(hashlib.sha256(script.encode()).digest()).decode(),
@@ -340,6 +354,121 @@ def _named_rows(rows: tuple[FallbackRow, ...] | tuple[PinnedRow, ...]) -> list[d
         }
         for row in rows
     ]
+
+
+# -- the optimizer -------------------------------------------------------------------------------------------
+
+
+def _optimized_context(plan: Plan) -> dict[str, Any] | None:
+    """HETERO's default against an optimized plan, the candidates and the moved layers; ``None`` for a plan
+    the optimizer did not make. Only what the plan records: the default's own subgraphs are not in it."""
+    predicted = plan.predicted
+    if predicted is None:
+        return None
+    default_ms, measured_default = predicted.default_ms, predicted.measured.get(_DEFAULT)
+    groups, more_groups, more_layers = _moved_groups(plan)
+    emulated = [d for d in plan.devices if d.emulated]
+    return {
+        "objective": predicted.objective,
+        "source": predicted.source,
+        "engine": predicted.engine,
+        "predicted": _effect(default_ms, predicted.ms),
+        "measured": None
+        if predicted.measured_ms is None
+        else _effect(measured_default, predicted.measured_ms),
+        "bound": None if predicted.bound_ms is None else _ms(predicted.bound_ms),
+        "gap": None if predicted.gap is None else f"{100 * predicted.gap:.1f}%",
+        "bound_scope": predicted.bound_scope,
+        "subgraphs": plan.subgraph_count,
+        "cuts": len(plan.partition.cuts),
+        "cut_bytes": _size(plan.partition.cut_bytes),
+        "candidates": _candidates(predicted),
+        "moved": groups,
+        "moved_layers": sum(row["count"] for row in groups) + more_layers,
+        "moved_groups": len(groups) + more_groups,
+        "more_groups": more_groups,
+        "more_layers": more_layers,
+        "emulated": [f"{d.name} ({d.profile} profile on the CPU plugin)" for d in emulated],
+        "notes": list(predicted.notes),
+    }
+
+
+def _effect(default: float | None, ms: float) -> dict[str, Any]:
+    """One figure against HETERO's default: both in ms, and the ratio (below 1: faster)."""
+    ratio = ms / default if default else None
+    return {
+        "default": "—" if default is None else _ms(default),
+        "ms": _ms(ms),
+        "ratio": "—" if ratio is None else f"{ratio:.2f}×",
+        "trend": _trend(ratio),
+    }
+
+
+def _trend(ratio: float | None) -> str:
+    if ratio is None:
+        return "same"
+    return "faster" if ratio < 0.995 else "slower" if ratio > 1.005 else "same"
+
+
+def _candidates(predicted: Predicted) -> list[dict[str, Any]]:
+    """Every candidate the plan records, best predicted first: its predicted and measured latency, each as a
+    ratio to HETERO's default. The one this plan is is marked (the engine line names it)."""
+    found = _CHOSE.search(predicted.engine)
+    chosen = found.group(1) if found else "this plan"
+    figures: dict[str, list[float | None]] = {name: [ms, None] for name, ms in predicted.baselines.items()}
+    figures.setdefault(chosen, [predicted.ms, None])
+    for name, ms in predicted.measured.items():
+        figures.setdefault(name, [None, None])[1] = ms
+    if predicted.measured_ms is not None:
+        figures[chosen][1] = predicted.measured_ms
+    default = figures.get(_DEFAULT, [predicted.default_ms, None])
+
+    def ratio(value: float | None, base: float | None) -> dict[str, str] | None:
+        if value is None or not base:
+            return None
+        return {"text": f"{value / base:.2f}×", "trend": _trend(value / base)}
+
+    ranked = sorted(figures.items(), key=lambda item: (item[1][0] is None, item[1][0] or 0.0, item[0]))
+    return [
+        {
+            "name": name,
+            "this": name == chosen,
+            "default": name == _DEFAULT,
+            "predicted": None if ms is None else _ms(ms),
+            "measured": None if measured is None else _ms(measured),
+            "predicted_ratio": ratio(ms, default[0]),
+            "measured_ratio": ratio(measured, default[1]),
+        }
+        for name, (ms, measured) in ranked
+    ]
+
+
+def _moved_groups(plan: Plan) -> tuple[list[dict[str, Any]], int, int]:
+    """The operations the optimizer moved, grouped by (from, to, reason), largest groups first, up to
+    :data:`MOVED_GROUPS_SHOWN`; and how many groups and operations more there are."""
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for lid, decision in plan.decisions.items():
+        if decision.source != "optimizer" or plan.types[lid] in STRUCTURAL_TYPES:
+            continue
+        found = _MOVED_FROM.match(decision.reason)
+        source = found.group(1) if found else "—"
+        groups.setdefault((source, decision.device, decision.reason), []).append(plan.names[lid])
+    ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    rows = [
+        {
+            "from": source,
+            "to": target,
+            "reason": reason,
+            "count": len(names),
+            "layers": names[:FALLBACK_NAMES_LIMIT],
+            "more": max(0, len(names) - FALLBACK_NAMES_LIMIT),
+            "from_css": _style(source)["css"],
+            "to_css": _style(target)["css"],
+        }
+        for (source, target, reason), names in ranked[:MOVED_GROUPS_SHOWN]
+    ]
+    rest = ranked[MOVED_GROUPS_SHOWN:]
+    return rows, len(rest), sum(len(names) for _, names in rest)
 
 
 # -- the graph -----------------------------------------------------------------------------------------------

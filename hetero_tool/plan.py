@@ -130,8 +130,12 @@ class Predicted(msgspec.Struct, frozen=True, kw_only=True):
 
     #: This plan's predicted latency.
     ms: float
-    #: HETERO's own placement (fallback priority) of the same model, under the same cost model.
+    #: HETERO's own placement (fallback priority) of the same model, under the same cost model, and its
+    #: subgraphs.
     default_ms: float | None = None
+    default_subgraphs: int | None = None
+    #: The candidate this plan is (a baseline's name, or ``optimized``).
+    chosen: str = ""
     bound_ms: float | None = None
     gap: float | None = None
     bound_scope: Literal["model", "coarsened"] = "model"

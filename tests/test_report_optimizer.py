@@ -78,7 +78,7 @@ def test_the_section_shows_the_optimizer_s_figures(optimized):
     assert f"Engine: {predicted.engine}." in seen and "not measured: plan --optimize --measure K" in seen
     side = rows(shown, "side-by-side")
     assert side[0] == f"predicted latency {ms(predicted.default_ms)} ms {ms(predicted.ms)} ms {ratio}"
-    assert f"subgraphs not recorded {plan.subgraph_count}" in side
+    assert f"subgraphs {predicted.default_subgraphs} {plan.subgraph_count}" in side
     assert f"lower bound · gap {ms(predicted.bound_ms)} ms · {100 * predicted.gap:.1f}%" in side
 
     candidates = rows(shown, "candidates")

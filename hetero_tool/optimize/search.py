@@ -242,6 +242,8 @@ def optimize_plan(
     predicted = Predicted(
         ms=round(best.ms, 6),
         default_ms=round(default.ms, 6),
+        default_subgraphs=default_plan.subgraph_count,
+        chosen=best.name,
         bound_ms=None if bound_ms is None else round(bound_ms, 6),
         gap=None if gap is None else round(gap, 6),
         baselines=baselines,

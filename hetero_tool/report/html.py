@@ -380,6 +380,7 @@ def _optimized_context(plan: Plan) -> dict[str, Any] | None:
         "gap": None if predicted.gap is None else f"{100 * predicted.gap:.1f}%",
         "bound_scope": predicted.bound_scope,
         "subgraphs": plan.subgraph_count,
+        "default_subgraphs": predicted.default_subgraphs,
         "cuts": len(plan.partition.cuts),
         "cut_bytes": _size(plan.partition.cut_bytes),
         "candidates": _candidates(predicted),
@@ -414,7 +415,7 @@ def _candidates(predicted: Predicted) -> list[dict[str, Any]]:
     """Every candidate the plan records, best predicted first: its predicted and measured latency, each as a
     ratio to HETERO's default. The one this plan is is marked (the engine line names it)."""
     found = _CHOSE.search(predicted.engine)
-    chosen = found.group(1) if found else "this plan"
+    chosen = predicted.chosen or (found.group(1) if found else "this plan")
     figures: dict[str, list[float | None]] = {name: [ms, None] for name, ms in predicted.baselines.items()}
     figures.setdefault(chosen, [predicted.ms, None])
     for name, ms in predicted.measured.items():

@@ -81,6 +81,7 @@ def select_measured(
         predicted,
         ms=round(fastest.ms, 6),
         gap=gap,
+        chosen=fastest.name,
         measured_ms=round(measured[fastest.name], 6),
         measured={name: round(ms, 6) for name, ms in measured.items()},
         engine=predicted.engine.rsplit("; chose", 1)[0] + f"; chose {fastest.name} (measured)",

@@ -172,6 +172,7 @@ def optimize_plan(
         ]
 
     say("pricing the baselines as HETERO will cut them")
+    default = replace(default, refused=tuple(over_budget(placements["HETERO default"])))
     candidates = [default]
     seen: set = {tuple(placements["HETERO default"]), default_plan.placement_digest}
 

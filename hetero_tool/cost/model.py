@@ -89,10 +89,16 @@ class CostModel:
         fixed, per_byte_ns = self.transfer.get((src, dst)) or self.transfer.get((dst, src)) or (0.0, 0.0)
         return fixed + 1e-3 * per_byte_ns * (nbytes or 0)
 
-    def fusion_us(self, layer: int, device: str) -> float:
-        """What ``layer`` costs on ``device`` beyond :attr:`layer_us` when cut off from its fusion partner."""
+    def fusion_us(self, layer: int, device: str, partner_device: str | None = None) -> float:
+        """What ``layer`` costs on ``device`` beyond :attr:`layer_us` when cut off from its fusion partner
+        (on ``partner_device``; by default the cheapest other device): its stand-alone time instead of its
+        share of the fused node, and the share its partner's node still pays without it."""
         alone = self.standalone_us.get(device, {}).get(layer)
-        return 0.0 if alone is None else max(0.0, alone - self.layer_us[device].get(layer, 0.0))
+        if alone is None:
+            return 0.0
+        others = [partner_device] if partner_device is not None else [d for d in self.devices if d != device]
+        left_behind = min((self.layer_us[d].get(layer, 0.0) for d in others), default=0.0)
+        return max(0.0, alone - self.layer_us[device].get(layer, 0.0) + left_behind)
 
 
 @dataclass(frozen=True)
@@ -136,8 +142,10 @@ def predict_latency(model: CostModel, plan: Plan) -> Prediction:
         device = device_of.get(lid, plan.decisions[lid].device)
         compute[device] += model.layer_us[device].get(lid, 0.0)
         partner = model.fused_with.get(lid)
-        if partner is not None and device_of.get(partner, plan.decisions[partner].device) != device:
-            fusion += model.fusion_us(lid, device)
+        if partner is not None:
+            partner_device = device_of.get(partner, plan.decisions[partner].device)
+            if partner_device != device:
+                fusion += model.fusion_us(lid, device, partner_device)
     subgraphs: dict[str, float] = dict.fromkeys(model.devices, 0.0)
     for sg in plan.partition.subgraphs:
         subgraphs[sg.device] += model.subgraph_us.get(sg.device, 0.0)
@@ -303,19 +311,23 @@ def cost_model_from_profile(ir: IRModel, profile: CostProfile, devices: Sequence
             notes.append(
                 f"{name}: {len(priced) - len(times)} operations not timed, estimated at its measured speed"
             )
+        # A post-op's measured time is its share of its convolution's node (the counters split a node's
+        # time over the layers it names), or 0 when the node does not name it. Cut off, it runs alone: at
+        # the time of its type where no fusion hides it, else at the estimate's, scaled to the device.
+        pairs = {**estimate.fused_with}
+        for lid in measured.fused:
+            partner = estimate.fused_with.get(lid) or _neighbour(ir, lid)
+            if lid in ir.layers and partner is not None:
+                pairs[lid] = partner
         by_type: dict[str, list[float]] = {}
         for lid, us in times.items():
-            if us > 0:
+            if us > 0 and lid not in pairs:
                 by_type.setdefault(ir.layers[lid].type, []).append(us)
         alone: dict[int, float] = {}
-        for lid in measured.fused:
-            if lid not in ir.layers:
-                continue
+        for lid in pairs:
             typical = by_type.get(ir.layers[lid].type)
             alone[lid] = statistics.median(typical) if typical else scale * _alone_us(estimate, lid, name)
-            partner = estimate.fused_with.get(lid) or _neighbour(ir, lid)
-            if partner is not None:
-                fused_with[lid] = partner
+        fused_with.update(pairs)
         layer_us[name] = priced
         standalone[name] = alone
     subgraph_us: dict[str, float] = {}

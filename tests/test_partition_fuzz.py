@@ -333,12 +333,19 @@ class Built:
         return f"{self.case} ({len(self.ir.layers)} layers)\n{self.model.describe(self.affinity)}"
 
 
+def save_random_model(seed: int, n_ops: int, directory: Path) -> tuple[_Model, Path]:
+    """Generate the seed's random model of about ``n_ops`` operations and save it as IR in ``directory``:
+    the generator alone, without affinities, for other tests (the optimizer's properties) to reuse."""
+    model = _Model(seed, n_ops)
+    directory.mkdir(parents=True, exist_ok=True)
+    xml = directory / f"fuzz_{seed}.xml"
+    ov.save_model(model.model, xml, compress_to_fp16=False)
+    return model, xml
+
+
 def build(case: Case, directory: Path) -> Built:
     """Generate the case's model, save it as IR in ``directory`` and draw its affinities."""
-    model = _Model(case.seed, case.ops)
-    directory.mkdir(parents=True, exist_ok=True)
-    xml = directory / f"fuzz_{case.seed}.xml"
-    ov.save_model(model.model, xml, compress_to_fp16=False)
+    model, xml = save_random_model(case.seed, case.ops, directory)
     ir = parse_ir(xml)
     names = [ir.layers[lid].name for lid in ordered_layer_ids(ir)]
     assert len(set(names)) == len(names), f"{case}: friendly names are not unique"

@@ -139,8 +139,10 @@ class Predicted(msgspec.Struct, frozen=True, kw_only=True):
     bound_ms: float | None = None
     gap: float | None = None
     bound_scope: Literal["model", "coarsened"] = "model"
-    #: Baseline name -> its predicted latency (each baseline is a plan of its own: ``hetero_tool.optimize``).
+    #: Baseline name -> its predicted latency (each baseline is a plan of its own: ``hetero_tool.optimize``),
+    #: and the baselines HETERO would have to break cycles in (listed, but never chosen).
     baselines: dict[str, float] = {}
+    cyclic: tuple[str, ...] = ()
     #: Measured latency through HETERO (``--measure``): this plan's, and each measured candidate's by name.
     measured_ms: float | None = None
     measured: dict[str, float] = {}

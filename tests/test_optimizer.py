@@ -275,3 +275,40 @@ def test_measure_times_the_best_candidates_through_hetero_and_keeps_the_fastest(
         measured.plan.placement_digest
         == next(c.plan for c in found.candidates if c.name == fastest).placement_digest
     )
+
+
+@pytest.mark.parametrize("objective", ["latency", "subgraphs"])
+def test_exact_engine_counts_constants_as_hetero_does(objective):
+    """A Constant feeding several units joins those on its device into one subgraph but is no subgraph of
+    its own, and nothing is copied from it (HETERO clones it): the engine equals brute force on that too."""
+    rng = random.Random(5)
+    for _ in range(40):
+        size, glue = rng.randint(3, 9), rng.randint(1, 2)
+        edges = set()
+        for w in range(glue + 1, size):
+            edges.update((u, w) for u in rng.sample(range(glue, w), k=min(w - glue, rng.choice([1, 2]))))
+        for c in range(glue):
+            edges.update(
+                (c, w) for w in rng.sample(range(glue, size), k=min(size - glue, rng.choice([1, 2, 3])))
+            )
+        problem = problem_from_graph(
+            size,
+            sorted(edges),
+            compute=[(0, 0) if u < glue else (rng.randint(1, 20), rng.randint(1, 20)) for u in range(size)],
+            allowed=[tuple(sorted(rng.sample(range(2), rng.choice([1, 2, 2])))) for _ in range(size)],
+            nbytes=[rng.randint(0, 8000) for _ in range(size)],
+            subgraph_us=[rng.randint(0, 10) for _ in range(2)],
+        )
+        problem = replace(
+            problem,
+            glue=tuple(u < glue for u in range(size)),
+            tensors=tuple(t for t in problem.tensors if t.producer >= glue),
+        )
+        expected = brute_force(problem, objective)
+        found = solve_exact(problem, objective=objective, workers=1)
+        if expected is None:
+            assert found is None
+            continue
+        assert found is not None and found.cost_us == pytest.approx(expected[0], abs=0.05 * size)
+        if objective == "subgraphs":
+            assert found.subgraphs == expected[1]

@@ -78,12 +78,12 @@ def evaluate(problem: Problem, placement: Sequence[int]) -> tuple[float, int] | 
         a, b = component[u], component[w]
         if a != b:
             succ.setdefault(a, set()).add(b)
-    roots = set(component)
-    indegree = dict.fromkeys(roots, 0)
+    everything = set(component)
+    indegree = dict.fromkeys(everything, 0)
     for targets in succ.values():
         for b in targets:
             indegree[b] += 1
-    ready = [c for c in roots if not indegree[c]]
+    ready = [c for c in everything if not indegree[c]]
     seen = 0
     while ready:
         c = ready.pop()
@@ -92,8 +92,11 @@ def evaluate(problem: Problem, placement: Sequence[int]) -> tuple[float, int] | 
             indegree[b] -= 1
             if not indegree[b]:
                 ready.append(b)
-    if seen != len(roots):
+    if seen != len(everything):
         return None
+    glue = problem.glue or (False,) * n
+    # A component of Constants alone is no subgraph: HETERO clones them into their consumers' submodels.
+    roots = {component[u] for u in range(n) if not glue[u]}
     alpha = [problem.cost.subgraph_us.get(name, 0.0) for name in problem.devices]
     total = sum(problem.compute_us[u][placement[u]] for u in range(n))
     total += sum(alpha[placement[c]] for c in roots)
@@ -173,6 +176,7 @@ def solve_exact(
             m.add(p[u] == frame[u])
     height = [m.new_int_var(0, n - 1, f"h{u}") for u in range(n)]
     parents: list[list] = [[] for _ in range(n)]
+    children: list[list] = [[] for _ in range(n)]
     same = {}
     for u, w in problem.edges:
         s = m.new_bool_var(f"s{u}_{w}")
@@ -187,19 +191,30 @@ def solve_exact(
             m.add_implication(link, s)
             m.add(height[b] >= height[a] + 1).only_enforce_if(link)
             parents[b].append((a, link))
+            children[a].append(link)
     for d, budget in (memory or {}).items():
         _add_memory(m, problem, [x[u][d] for u in range(n)], budget)
     roots = []
     terms: list = []
     alpha = [round(_SCALE * problem.cost.subgraph_us.get(name, 0.0)) for name in problem.devices]
+    glue = problem.glue or (False,) * n
+    charged = []
     for u in range(n):
         r = m.new_bool_var(f"r{u}")
         roots.append(r)
         m.add_exactly_one([r, *(link for _, link in parents[u])])
+        counted = r
+        if glue[u]:  # a Constant roots a subgraph only with a consumer under it
+            counted = m.new_bool_var(f"g{u}")
+            for link in children[u]:
+                m.add_bool_or([~r, ~link, counted])
+            if not children[u]:
+                m.add(counted == 0)
+        charged.append(counted)
         for d in range(k):
             if alpha[d] and u not in frame:
                 z = m.new_bool_var(f"z{u}_{d}")
-                m.add_bool_or([~r, ~x[u][d], z])  # z >= r + x - 1: a root on d pays d's overhead
+                m.add_bool_or([~counted, ~x[u][d], z])  # z >= counted + x - 1: a root on d pays d's overhead
                 terms.append(alpha[d] * z)
         for d in range(k):
             c = round(_SCALE * problem.compute_us[u][d])
@@ -227,7 +242,7 @@ def solve_exact(
                 terms.append(c * b)
     cost_expr = sum(terms)
     if objective == "subgraphs":
-        m.minimize(sum(roots) * _big_m(problem) + cost_expr)
+        m.minimize(sum(charged) * _big_m(problem) + cost_expr)
     else:
         m.minimize(cost_expr)
     start = _best_hint(problem, hints)

@@ -61,6 +61,10 @@ class Problem:
     #: Per unit: bytes of the Constants it reads (weights), and of its outputs (activations; dynamic: 0).
     weight_bytes: tuple[int, ...] = ()
     output_bytes: tuple[int, ...] = ()
+    #: Per unit: whether it is a Constant (see :func:`_is_unit`): it joins its same-device consumers into one
+    #: subgraph, but HETERO clones it into each consumer's submodel, so it is no subgraph of its own and no
+    #: tensor crosses from it.
+    glue: tuple[bool, ...] = ()
 
     @property
     def size(self) -> int:
@@ -106,9 +110,15 @@ class Problem:
         return [(rank[u], last[u]) for u in range(self.size)]
 
     def placement_from_layers(self, affinity: Mapping[int, str]) -> list[int]:
-        """Per unit, the index of the device ``affinity`` gives its first layer."""
+        """Per unit, the index of the device ``affinity`` gives its layers: the first layer's, or, where the
+        layers disagree (HETERO's fallback split a group the unit keeps whole), the first of their devices the
+        unit may run on."""
         index = {name: k for k, name in enumerate(self.devices)}
-        return [index[affinity[unit[0]]] for unit in self.units]
+        placement = []
+        for unit, allowed in zip(self.units, self.allowed):
+            found = [index[affinity[lid]] for lid in unit]
+            placement.append(next((d for d in found if d in allowed), allowed[0] if allowed else found[0]))
+        return placement
 
 
 def problem_from_model(
@@ -140,14 +150,12 @@ def problem_from_model(
     """
     names = tuple(d.name for d in devices)
     walk = ir.ordered
-    members = [lid for lid in walk.ids if ir.layers[lid].ir_type not in ("Const", "Result")]
+    members = [lid for lid in walk.ids if _is_unit(ir, lid)]
     verdicts = [support.query(device) for device in devices]
     refused: dict[int, dict[str, str]] = {}
     for lid in members:
         for device, verdict in zip(devices, verdicts):
             why = verdict.get(lid) or constraints.forbidden.get(lid, {}).get(device.name)
-            if ir.layers[lid].ir_type == "Parameter":
-                why = constraints.forbidden.get(lid, {}).get(device.name)
             if why:
                 refused.setdefault(lid, {})[device.name] = why
         pin = constraints.pinned.get(lid)
@@ -164,9 +172,12 @@ def problem_from_model(
         tuple(d for d, name in enumerate(names) if all(name not in refused.get(lid, {}) for lid in unit))
         for unit in units
     )
+    glue = tuple(len(unit) == 1 and ir.layers[unit[0]].ir_type == "Const" for unit in units)
     tensors: list[Tensor] = []
     for lid in members:
         u = unit_of[lid]
+        if glue[u]:
+            continue
         for port in ir.layers[lid].outputs:
             consumers = {unit_of[c] for c in ir.consumers(lid, port.id) if c in unit_of} - {u}
             if consumers:
@@ -191,7 +202,8 @@ def problem_from_model(
         for unit in units
     )
     output_bytes = tuple(
-        sum(port.nbytes or 0 for lid in unit for port in layers[lid].outputs) for unit in units
+        0 if is_glue else sum(port.nbytes or 0 for lid in unit for port in layers[lid].outputs)
+        for unit, is_glue in zip(units, glue)
     )
     return Problem(
         ir=ir,
@@ -208,7 +220,21 @@ def problem_from_model(
         refused=refused,
         weight_bytes=weight_bytes,
         output_bytes=output_bytes,
+        glue=glue,
     )
+
+
+def _is_unit(ir: IRModel, lid: int) -> bool:
+    """Whether a layer is placed as (part of) a unit: an operation or a Parameter; a Constant when its place
+    matters, that is when it feeds two operations (HETERO's collector joins every consumer on its device
+    into one subgraph through it) or no operation at all (feeding only a Result, it follows no one)."""
+    layer = ir.layers[lid]
+    if layer.ir_type == "Result":
+        return False
+    if layer.ir_type != "Const":
+        return True
+    users = {c for c in ir.consumers(lid) if ir.layers[c].ir_type != "Result"}
+    return len(users) != 1
 
 
 def problem_from_graph(

@@ -60,11 +60,17 @@ class Candidate:
     def ms(self) -> float:
         return self.prediction.total_ms
 
+    @property
+    def cyclic(self) -> bool:
+        """Whether HETERO has to break cycles between its subgraphs: the optimizer never keeps such a plan
+        (a baseline may be one; it is priced as HETERO cuts it)."""
+        return self.plan.partition.scc_steps > 0 or self.plan.partition.cycle_rounds > 1
+
     def key(self, objective: Objective) -> tuple[float, ...]:
-        """Sort key: refused last, then by the objective."""
+        """Sort key: refused last, then cyclic ones, then by the objective."""
         if objective == "subgraphs":
-            return (bool(self.refused), self.plan.subgraph_count, self.ms)
-        return (bool(self.refused), self.ms, self.plan.subgraph_count)
+            return (bool(self.refused), self.cyclic, self.plan.subgraph_count, self.ms)
+        return (bool(self.refused), self.cyclic, self.ms, self.plan.subgraph_count)
 
 
 @dataclass(frozen=True)
@@ -227,10 +233,13 @@ def optimize_plan(
     price("optimized", start)
     bound_us = max(solution.bound_us if solution is not None else 0.0, lower_bound_us(problem, cut_us))
     candidates.sort(key=lambda c: c.key(objective))
-    if candidates[0].refused:
+    if candidates[0].refused or candidates[0].cyclic:
         raise InputError(
             "no placement HETERO runs was found within the limits: "
-            + "; ".join(f"{c.name}: {c.refused[0]}" for c in candidates[:3])
+            + "; ".join(
+                f"{c.name}: {c.refused[0] if c.refused else 'HETERO would have to break cycles in it'}"
+                for c in candidates[:3]
+            )
         )
     if progress is not None:
         progress("done", 6, 6)
@@ -248,6 +257,7 @@ def optimize_plan(
         bound_ms=None if bound_ms is None else round(bound_ms, 6),
         gap=None if gap is None else round(gap, 6),
         baselines=baselines,
+        cyclic=tuple(c.name for c in candidates if c.cyclic and c.name in baselines),
         source=cost.source,
         objective=objective,
         engine=_engine_text(solution, windows, problem.size, best.name),

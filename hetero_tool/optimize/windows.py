@@ -159,6 +159,7 @@ def _solve_window(
         ),
         cost=problem.cost,
         refused={},
+        glue=tuple(problem.glue[u] for u in members) if problem.glue else (),
     )
     potential = potentials(problem, placement)
     solution = solve_exact(

@@ -311,10 +311,11 @@ class _Collector:
             size = len(self.boundary)
             if self.rounds:  # the first round's components are the ones computed above
                 sg = self.component_ids()
-            self.boundary.update(self._heuristic_round(sg))
+            added = self._heuristic_round(sg)
             self.rounds += 1
-        if self._acyclic(sg):  # no component lies on a cycle: the SCC fallback would isolate nothing
-            return sg
+            if added is None:  # no component lies on a cycle: the SCC fallback would isolate nothing either
+                return sg
+            self.boundary.update(added)
         self.scc_steps = _SccFallback(self, sg).run()
         return self.component_ids() if self.scc_steps else sg
 
@@ -347,16 +348,20 @@ class _Collector:
                     ready.append(b)
         return not left
 
-    def _heuristic_round(self, sg: list[int]) -> list[tuple[int, int]]:
+    def _heuristic_round(self, sg: list[int]) -> list[tuple[int, int]] | None:
         """One round of the per-layer heuristic: the boundaries to add (all computed from this round's
-        state), component by component (see :class:`_Heuristic`)."""
+        state), component by component (see :class:`_Heuristic`); ``None`` when no component lies on a cycle
+        (nor has a boundary inside)."""
         graph_input, inputs = self.graph_input, self.inputs
         succ: dict[int, set[int]] = {}
         looped: set[int] = set()
+        first_out: dict[int, int] = {}  # component -> the first layer fed by a boundary it produces
         for i, p in self.boundary:
             if graph_input[i]:
                 continue
             a, b = sg[inputs[i][p][0]], sg[i]
+            if i < first_out.get(a, len(inputs)):
+                first_out[a] = i
             if a == b:
                 looped.add(a)
             else:
@@ -364,6 +369,8 @@ class _Collector:
         group = _cyclic_groups(succ)
         for c in looped:  # a boundary inside a component: a cycle of its own
             group.setdefault(c, -1 - c)
+        if not group:
+            return None
         members: dict[int, list[int]] = {}
         for i, c in enumerate(sg):
             if c in group:
@@ -371,7 +378,7 @@ class _Collector:
         heuristic = _Heuristic(self, sg, group)
         added: list[tuple[int, int]] = []
         for component, positions in members.items():
-            added += heuristic.added(component, positions)
+            added += heuristic.added(component, positions, first_out[component])
         return sorted(added)
 
     # -- 4./5. cuts, submodels, order ----------------------------------------------------------------------
@@ -502,8 +509,9 @@ class _Heuristic:
       consumers of those re-entering it) is tested against ``sg_dep[src]``. Both are closed upwards: with a
       boundary they hold every boundary of ``P`` upstream of its consumer. So they meet iff they meet in a
       minimal one (no other boundary of ``P`` upstream of its consumer), and only minimal ones get bits.
-      Boundaries into one layer are interchangeable, and a one-consumer graph input of ``P`` is upstream of
-      the same layers as its consumer, but itself: as ``src`` its bit is in ``cid`` iff ``i`` re-enters ``P``.
+      Boundaries into one layer are interchangeable: a bit stands for the layer, their class. A graph input
+      of ``P`` with one consumer is upstream of the same layers as the consumer, but itself: it is in the
+      consumer's class, and as ``src`` its own bit is in ``cid`` iff ``i`` re-enters ``P``.
 
     Bits go ``_CHUNK`` per pass over the walk: a test holds iff it holds in one of the passes. The oracle in
     ``tests/subgraphs_oracle.py`` keeps HETERO's bitsets as they are.
@@ -512,15 +520,19 @@ class _Heuristic:
     def __init__(self, collector: _Collector, sg: list[int], group: dict[int, int]) -> None:
         self.c, self.sg, self.group = collector, sg, group
 
-    def added(self, component: int, positions: list[int]) -> list[tuple[int, int]]:
-        """The boundaries to add into ``component``, whose layers are at ``positions`` (ascending)."""
+    def added(self, component: int, positions: list[int], first_out: int) -> list[tuple[int, int]]:
+        """The boundaries to add into ``component``, whose layers are at ``positions`` (ascending), the
+        first layer fed by a boundary it produces at ``first_out``."""
         c, sg, group = self.c, self.sg, self.group
         inputs, graph_input, boundary, fanout = c.inputs, c.graph_input, c.boundary, c.fanout
         mine, lo = group[component], positions[0]
-        # The walk, in topological order. A graph input enters it only as one of P's with several consumers
-        # (one of P's with one consumer is its consumer's class; anyone else's carries nothing of P's).
-        seen = {i for i in positions if not graph_input[i]}
-        stack = list(seen)
+        # Only layers from first_out on can have a boundary P produces upstream: only they are tested. The
+        # walk: what is upstream of them, in topological order. A graph input enters it only as one of P's
+        # with several consumers (one of P's with one consumer is its consumer's class; anyone else's
+        # carries nothing of P's).
+        targets = [i for i in positions if i >= first_out and not graph_input[i]]
+        seen = set(targets)
+        stack = list(targets)
         while stack:
             for src, _ in inputs[stack.pop()]:
                 if (
@@ -570,8 +582,8 @@ class _Heuristic:
         # HETERO's tests in its order, the intersection of sets last.
         added: list[tuple[int, int]] = []
         pending: list[tuple[int, int, int]] = []
-        for i in positions:
-            if graph_input[i] or not produced[i]:
+        for i in targets:
+            if not produced[i]:
                 continue
             for p, (src, port) in enumerate(inputs[i]):
                 if sg[src] != component:

@@ -13,6 +13,7 @@ import random
 import pytest
 
 from hetero_tool.ir.types import Edge, IRModel, Layer, Port
+from hetero_tool.partition import subgraphs
 from hetero_tool.partition.subgraphs import collect_subgraphs
 from tests.subgraphs_oracle import oracle_subgraphs
 
@@ -112,4 +113,12 @@ def test_acyclic_splits_take_the_shortcut_with_the_same_result(seed):
 @pytest.mark.parametrize("seed", range(1000, 1040))
 def test_fast_cycle_breaking_equals_the_oracle_on_bigger_models(seed):
     ir = random_model(seed, size=random.Random(seed).randint(200, 600))
+    _same(ir, random_affinity(ir, seed))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_heuristic_bits_taken_one_per_pass_decide_the_same(seed, monkeypatch):
+    # The heuristic sets its bits out over passes of _CHUNK; one bit per pass exercises the merging of passes.
+    monkeypatch.setattr(subgraphs, "_CHUNK", 1)
+    ir = random_model(seed, size=random.Random(seed).randint(10, 120))
     _same(ir, random_affinity(ir, seed))

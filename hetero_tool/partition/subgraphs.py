@@ -226,9 +226,13 @@ class _Collector:
         self.consumers = walk.consumers
         #: Consumers of each position that are not Results (HETERO's SCC ranking counts these).
         self.non_result_consumers = [0] * len(self.ids)
+        #: Edges out of each position, to any consumer.
+        self.fanout = [0] * len(self.ids)
         for i, ins in enumerate(self.inputs):
-            if self.type[i] != "Result":
-                for src, _ in ins:
+            counted = self.type[i] != "Result"
+            for src, _ in ins:
+                self.fanout[src] += 1
+                if counted:
                     self.non_result_consumers[src] += 1
         self.affinity = [affinity[lid] for lid in self.ids]
         #: Boundary inputs (position, input index); (position, 0) of a Parameter or Constant marks it a root.
@@ -307,8 +311,11 @@ class _Collector:
             size = len(self.boundary)
             if self.rounds:  # the first round's components are the ones computed above
                 sg = self.component_ids()
-            self.boundary.update(self._heuristic_round(sg))
+            added = self._heuristic_round(sg)
             self.rounds += 1
+            if added is None:  # no component lies on a cycle: the SCC fallback would isolate nothing either
+                return sg
+            self.boundary.update(added)
         self.scc_steps = _SccFallback(self, sg).run()
         return self.component_ids() if self.scc_steps else sg
 
@@ -341,60 +348,38 @@ class _Collector:
                     ready.append(b)
         return not left
 
-    def _heuristic_round(self, sg: list[int]) -> list[tuple[int, int]]:
+    def _heuristic_round(self, sg: list[int]) -> list[tuple[int, int]] | None:
         """One round of the per-layer heuristic: the boundaries to add (all computed from this round's
-        state)."""
+        state), component by component (see :class:`_Heuristic`); ``None`` when no component lies on a cycle
+        (nor has a boundary inside)."""
         graph_input, inputs = self.graph_input, self.inputs
-        bits = list(self.boundary)
-        bit_of = {key: b for b, key in enumerate(bits)}
-        owner_sg = [sg[node] for node, _ in bits]
-        is_gi = [graph_input[node] for node, _ in bits]
-        producer_sg = [-1 if is_gi[b] else sg[inputs[node][p][0]] for b, (node, p) in enumerate(bits)]
-        owner_mask: dict[int, int] = {}
-        producer_mask: dict[int, int] = {}
-        for b in range(len(bits)):
-            owner_mask[owner_sg[b]] = owner_mask.get(owner_sg[b], 0) | (1 << b)
-            if not is_gi[b]:
-                producer_mask[producer_sg[b]] = producer_mask.get(producer_sg[b], 0) | (1 << b)
-        # deps[i]: every boundary upstream of position i (its own included)
-        deps = [0] * len(inputs)
-        for i, ins in enumerate(inputs):
+        succ: dict[int, set[int]] = {}
+        looped: set[int] = set()
+        first_out: dict[int, int] = {}  # component -> the first layer fed by a boundary it produces
+        for i, p in self.boundary:
             if graph_input[i]:
-                deps[i] = 1 << bit_of[(i, 0)]
                 continue
-            d = 0
-            for p, (src, _) in enumerate(ins):
-                d |= deps[src]
-                if (i, p) in bit_of:
-                    d |= 1 << bit_of[(i, p)]
-            deps[i] = d
-        sg_dep = [deps[i] & owner_mask.get(sg[i], 0) for i in range(len(inputs))]
-        cyc_dep = [deps[i] & producer_mask.get(sg[i], 0) for i in range(len(inputs))]
-        # Boundaries whose consumer and producer are both ordinary layers: a source "leaf" has none upstream.
-        plain_mask = sum(
-            1 << b for b, (node, p) in enumerate(bits) if not is_gi[b] and not graph_input[inputs[node][p][0]]
-        )
-        reach = _Reach(inputs, bit_of, is_gi, owner_sg, producer_sg, sg_dep)
-        added = []
-        for i, ins in enumerate(inputs):
-            cd = cyc_dep[i]
-            if not cd:
-                continue
-            # HETERO ORs, over the boundaries that left i's component upstream of i, what their producers
-            # depend on inside the component, plus the same for re-entries through a shared graph input.
-            cid = reach.closure(i, sg[i])
-            for p, (src, port) in enumerate(ins):
-                if cd & cyc_dep[src] or not cid & sg_dep[src]:
-                    continue
-                leaf = (
-                    len(self.consumers.get((src, port), ())) == 1
-                    and not graph_input[src]
-                    and not cyc_dep[src]
-                    and not sg_dep[src] & plain_mask
-                )
-                if not leaf:
-                    added.append((i, p))
-        return added
+            a, b = sg[inputs[i][p][0]], sg[i]
+            if i < first_out.get(a, len(inputs)):
+                first_out[a] = i
+            if a == b:
+                looped.add(a)
+            else:
+                succ.setdefault(a, set()).add(b)
+        group = _cyclic_groups(succ)
+        for c in looped:  # a boundary inside a component: a cycle of its own
+            group.setdefault(c, -1 - c)
+        if not group:
+            return None
+        members: dict[int, list[int]] = {}
+        for i, c in enumerate(sg):
+            if c in group:
+                members.setdefault(c, []).append(i)
+        heuristic = _Heuristic(self, sg, group)
+        added: list[tuple[int, int]] = []
+        for component, positions in members.items():
+            added += heuristic.added(component, positions, first_out[component])
+        return sorted(added)
 
     # -- 4./5. cuts, submodels, order ----------------------------------------------------------------------
 
@@ -501,62 +486,183 @@ class _Collector:
         )
 
 
-class _Reach:
-    """What HETERO ORs together per layer in its cycle heuristic, memoised along the graph.
+#: Bits per pass of :class:`_Heuristic`: at most this many per layer walked, whatever the model.
+_CHUNK = 1024
 
-    For layer ``i`` of component ``P`` HETERO takes every boundary ``b`` upstream of ``i`` that either leaves
-    ``P`` (``b``'s producer is in ``P``: add what that producer depends on inside ``P``) or re-enters ``P``
-    from outside (add what ``b``'s consumer depends on inside ``P``). Summed bit by bit this is quadratic; but
-    it is a union over everything upstream, so it follows the inputs: ``closure(i, P)`` is the union of the
-    inputs' ``closure(src, P)`` and the contributions of ``i``'s own boundary inputs.
 
-    Positions are topological, so nothing upstream of ``P``'s first such boundary contributes: the walk
-    stops there (``closure`` is 0 before it), and each component's table holds only the positions walked.
-    Without that, every component on a cycle walked, and kept, the whole model upstream of it.
+class _Heuristic:
+    """A round of HETERO's per-layer cycle heuristic, a component at a time, in memory linear in the model.
+
+    HETERO gives every boundary a bit and every layer the bitset ``deps`` of the boundaries upstream of it
+    (its own boundary inputs, and a graph input's own bit, included): layers x boundaries, quadratic. For a
+    layer ``i`` of component ``P`` it uses two projections only: ``sg_dep`` (the boundaries upstream that
+    ``P`` owns: their consumer is in ``P``) and ``cyc_dep`` (those it produces: their producer is in ``P``).
+    A boundary has one owner and one producer, so for an input from another component the tests meet
+    disjoint sets and fail: only inputs from ``P`` become boundaries. The same answers, from less:
+
+    - Whatever is upstream of a layer of ``P`` and carries anything of ``P``'s lies on a path from ``P`` back
+      to ``P``, in ``P``'s strongly connected part of the component graph: the walk visits only such layers,
+      from ``P``'s first on, and a component on no cycle (nor with a boundary inside) has nothing to test.
+    - ``cyc_dep`` is only tested for being empty (``cd & cyc_dep[src]``: what ``P`` produces upstream of an
+      input from ``P`` is upstream of ``i`` too), and so is ``sg_dep[src] & plain_mask``: booleans.
+    - ``cid`` (the ``sg_dep`` of the producers of the boundaries leaving ``P`` upstream of ``i``, and of the
+      consumers of those re-entering it) is tested against ``sg_dep[src]``. Both are closed upwards: with a
+      boundary they hold every boundary of ``P`` upstream of its consumer. So they meet iff they meet in a
+      minimal one (no other boundary of ``P`` upstream of its consumer), and only minimal ones get bits.
+      Boundaries into one layer are interchangeable: a bit stands for the layer, their class. A graph input
+      of ``P`` with one consumer is upstream of the same layers as the consumer, but itself: it is in the
+      consumer's class, and as ``src`` its own bit is in ``cid`` iff ``i`` re-enters ``P``.
+
+    Bits go ``_CHUNK`` per pass over the walk: a test holds iff it holds in one of the passes. The oracle in
+    ``tests/subgraphs_oracle.py`` keeps HETERO's bitsets as they are.
     """
 
-    def __init__(self, inputs, bit_of, is_gi, owner_sg, producer_sg, sg_dep) -> None:
-        self.inputs, self.bit_of, self.is_gi = inputs, bit_of, is_gi
-        self.owner_sg, self.producer_sg, self.sg_dep = owner_sg, producer_sg, sg_dep
-        self.tables: dict[int, dict[int, int]] = {}
-        # component -> the first position at which a boundary leaves or re-enters it
-        self.first: dict[int, int] = {}
-        for (node, _), b in bit_of.items():
-            if is_gi[b]:
-                continue
-            for component in (owner_sg[b], producer_sg[b]):
-                if node < self.first.get(component, len(inputs)):
-                    self.first[component] = node
+    def __init__(self, collector: _Collector, sg: list[int], group: dict[int, int]) -> None:
+        self.c, self.sg, self.group = collector, sg, group
 
-    def closure(self, i: int, component: int) -> int:
-        first = self.first.get(component, len(self.inputs))
-        if i < first:
-            return 0
-        table = self.tables.setdefault(component, {})
-        stack = [i]
+    def added(self, component: int, positions: list[int], first_out: int) -> list[tuple[int, int]]:
+        """The boundaries to add into ``component``, whose layers are at ``positions`` (ascending), the
+        first layer fed by a boundary it produces at ``first_out``."""
+        c, sg, group = self.c, self.sg, self.group
+        inputs, graph_input, boundary, fanout = c.inputs, c.graph_input, c.boundary, c.fanout
+        mine, lo = group[component], positions[0]
+        # Only layers from first_out on can have a boundary P produces upstream: only they are tested. The
+        # walk: what is upstream of them, in topological order. A graph input enters it only as one of P's
+        # with several consumers (one of P's with one consumer is its consumer's class; anyone else's
+        # carries nothing of P's).
+        targets = [i for i in positions if i >= first_out and not graph_input[i]]
+        seen = set(targets)
+        stack = list(targets)
         while stack:
-            j = stack[-1]
-            if j in table:
-                stack.pop()
+            for src, _ in inputs[stack.pop()]:
+                if (
+                    src >= lo
+                    and src not in seen
+                    and group.get(sg[src]) == mine
+                    and (not graph_input[src] or (sg[src] == component and fanout[src] > 1))
+                ):
+                    seen.add(src)
+                    stack.append(src)
+        order = sorted(seen)
+        # Booleans, one pass: a boundary P produces is upstream (HETERO's cyc_dep is not empty); one into P
+        # from an ordinary layer is (sg_dep & plain_mask); one of P's is (a class below it is not minimal).
+        # And per layer what the bit passes need: its inputs walked, those it leaves P from, a re-entry.
+        produced: dict[int, bool] = {}
+        plain: dict[int, bool] = {}
+        owned: dict[int, bool] = {}
+        steps: dict[int, tuple[tuple[int, ...], tuple[int, ...], bool]] = {}
+        minimal: list[int] = []
+        for j in order:
+            walked: list[int] = []
+            left: list[int] = []
+            ours = sg[j] == component
+            is_class = graph_input[j]  # its own bit
+            pr = pl = up = back = False
+            for p, (src, _) in enumerate(inputs[j]):
+                if src in produced:
+                    walked.append(src)
+                    pr = pr or produced[src]
+                    pl = pl or plain[src]
+                    up = up or owned[src]
+                if (j, p) in boundary:
+                    if sg[src] == component:  # leaves P (or a boundary inside P)
+                        pr = True
+                        left.append(src)
+                    elif ours:  # re-enters P
+                        back = True
+                    if ours:
+                        is_class = True
+                        pl = pl or not graph_input[src]
+                elif ours and graph_input[src] and fanout[src] == 1:
+                    is_class = True
+            produced[j], plain[j], owned[j] = pr, pl, up or is_class
+            if is_class and not up:
+                minimal.append(j)
+            steps[j] = (tuple(walked), tuple(left), back)
+        # HETERO's tests in its order, the intersection of sets last.
+        added: list[tuple[int, int]] = []
+        pending: list[tuple[int, int, int]] = []
+        for i in targets:
+            if not produced[i]:
                 continue
-            missing = [src for src, _ in self.inputs[j] if src >= first and src not in table]
-            if missing:
-                stack.extend(missing)
-                continue
-            value = 0
-            for p, (src, _) in enumerate(self.inputs[j]):
-                if src >= first:
-                    value |= table[src]
-                b = self.bit_of.get((j, p))
-                if b is None or self.is_gi[b]:
+            for p, (src, port) in enumerate(inputs[i]):
+                if sg[src] != component:
                     continue
-                if self.producer_sg[b] == component:  # leaves the component here
-                    value |= self.sg_dep[src]
-                elif self.owner_sg[b] == component:  # re-enters it here
-                    value |= self.sg_dep[j]
-            table[j] = value
-            stack.pop()
-        return table[i]
+                if src not in produced:  # a graph input of P, i its one consumer
+                    if steps[i][2]:
+                        added.append((i, p))
+                elif produced[src]:
+                    continue
+                elif len(c.consumers.get((src, port), ())) != 1 or graph_input[src] or plain[src]:
+                    pending.append((i, p, src))  # not a leaf
+        for start in range(0, len(minimal), _CHUNK):
+            if not pending:
+                break
+            bit = {j: 1 << k for k, j in enumerate(minimal[start : start + _CHUNK])}
+            dep: dict[int, int] = {}  # sg_dep, minimal bits of this pass
+            cid: dict[int, int] = {}
+            for j in order:
+                d = bit.get(j, 0)
+                r = 0
+                walked, left, back = steps[j]
+                for src in walked:
+                    d |= dep[src]
+                    r |= cid[src]
+                for src in left:
+                    r |= dep[src]
+                dep[j], cid[j] = d, r | d if back else r
+            still = []
+            for i, p, src in pending:
+                if cid[i] & dep[src]:
+                    added.append((i, p))
+                else:
+                    still.append((i, p, src))
+            pending = still
+        return added
+
+
+def _cyclic_groups(succ: dict[int, set[int]]) -> dict[int, int]:
+    """Component -> its strongly connected part, for the components on a cycle of ``succ`` (iterative
+    Tarjan)."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    on_stack: set[int] = set()
+    group: dict[int, int] = {}
+    for start in succ:
+        if start in index:
+            continue
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        calls = [(start, iter(succ[start]))]
+        while calls:
+            v, it = calls[-1]
+            w = next(it, None)
+            if w is not None:
+                if w not in index:
+                    index[w] = low[w] = len(index)
+                    stack.append(w)
+                    on_stack.add(w)
+                    calls.append((w, iter(succ.get(w, ()))))
+                elif w in on_stack:
+                    low[v] = min(low[v], index[w])
+                continue
+            calls.pop()
+            if calls:
+                low[calls[-1][0]] = min(low[calls[-1][0]], low[v])
+            if low[v] == index[v]:
+                part = []
+                while True:
+                    x = stack.pop()
+                    on_stack.discard(x)
+                    part.append(x)
+                    if x == v:
+                        break
+                if len(part) > 1:
+                    for x in part:
+                        group[x] = v
+    return group
 
 
 class _SccFallback:

@@ -384,7 +384,7 @@ def run_case(
         # What `plan --optimize --measure K` keeps: the fastest measured of the K best predicted (the same
         # interleaved run times them all, so no second run is needed to know).
         found.measure_k = args.measure
-        top = [c.name for c in runnable][: args.measure]
+        top = [c.name for c in runnable if not c.cyclic][: args.measure]
         found.chosen = min(top, key=lambda name: measured[name])
     except Exception as exc:  # noqa: BLE001 - reported in the output, never hidden
         found.problem = f"{stage}: {type(exc).__name__}: {' '.join(str(exc).split())}"

@@ -58,14 +58,15 @@ def select_measured(
     every measured candidate's figure. The candidates keep their predicted order."""
     if k < 1:
         return found
-    runnable = [c for c in found.candidates if not c.refused]
+    # The candidates the optimizer may keep: HETERO runs them, and without breaking cycles.
+    runnable = [c for c in found.candidates if not c.refused and not c.cyclic]
     chosen: list[Candidate] = runnable[:k]
-    if found.default not in chosen:
+    if found.default.name not in {c.name for c in chosen}:
         chosen.append(found.default)
     measured = measure_plans(
         ir, [(c.name, c.plan) for c in chosen], time_s=time_s, rounds=rounds, progress=progress
     )
-    fastest = min(chosen[:k], key=lambda c: measured[c.name])
+    fastest = min(chosen[: len(runnable[:k])], key=lambda c: measured[c.name])
     predicted = found.plan.predicted
     assert predicted is not None
     notes = predicted.notes

@@ -272,19 +272,8 @@ def problem_from_graph(
     consumers: dict[int, list[int]] = {}
     for u, w in sorted(set(edges)):
         consumers.setdefault(u, []).append(w)
-    indegree = [0] * size
-    for _, w in set(edges):
-        indegree[w] += 1
-    ready = [u for u in range(size) if not indegree[u]]
-    order: list[int] = []
-    while ready:
-        u = heapq.heappop(ready)
-        order.append(u)
-        for w in consumers.get(u, ()):
-            indegree[w] -= 1
-            if not indegree[w]:
-                heapq.heappush(ready, w)
-    if len(order) != size:
+    order = _topological_order(size, sorted(set(edges)))
+    if order is None:
         raise ValueError("the edges make a cycle")
     return Problem(
         ir=None,
@@ -295,7 +284,7 @@ def problem_from_graph(
         if allowed
         else tuple(tuple(range(devices)) for _ in range(size)),
         edges=tuple(sorted(set(edges))),
-        order=tuple(order),
+        order=order,
         tensors=tuple(Tensor(u, tuple(ws), sizes[u]) for u, ws in sorted(consumers.items())),
         compute_us=tuple(tuple(float(x) for x in row) for row in compute),
         fusions=(),
@@ -327,21 +316,27 @@ def _units(
             if c in unit_of and unit_of[c] != unit_of[lid]
         }
     )
-    indegree = [0] * len(units)
-    succ: list[list[int]] = [[] for _ in units]
+    return units, unit_of, tuple(edges), _topological_order(len(units), edges)
+
+
+def _topological_order(size: int, edges: Sequence[tuple[int, int]]) -> tuple[int, ...] | None:
+    """Kahn's algorithm, lowest node first (so the order follows the numbering where it can); ``None`` when
+    the edges make a cycle."""
+    indegree = [0] * size
+    succ: list[list[int]] = [[] for _ in range(size)]
     for u, w in edges:
         succ[u].append(w)
         indegree[w] += 1
-    ready = [u for u in range(len(units)) if not indegree[u]]  # ascending: already a heap
+    ready = [u for u in range(size) if not indegree[u]]  # ascending: already a heap
     order: list[int] = []
-    while ready:  # Kahn's algorithm, lowest unit first: the order follows the IR where it can
+    while ready:
         u = heapq.heappop(ready)
         order.append(u)
         for w in succ[u]:
             indegree[w] -= 1
             if not indegree[w]:
                 heapq.heappush(ready, w)
-    return units, unit_of, tuple(edges), tuple(order) if len(order) == len(units) else None
+    return tuple(order) if len(order) == size else None
 
 
 def _groups(

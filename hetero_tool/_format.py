@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ["bytes_from_text", "format_bytes"]
+import math
+
+__all__ = ["bytes_from_text", "format_bytes", "format_ms", "format_tick", "nice_step"]
 
 _UNITS = {
     "": 1, "b": 1,
@@ -52,3 +54,34 @@ def bytes_from_text(text: str) -> int | None:
     if unit not in _UNITS or not value > 0:
         return None
     return round(value * _UNITS[unit])
+
+
+def format_ms(value: float) -> str:
+    """Milliseconds with three decimals below 1 ms, two above: ``0.042``, ``12.50``, ``1,204.00``."""
+    return f"{value:.3f}" if value < 1 else f"{value:,.2f}"
+
+
+def nice_step(raw: float) -> float:
+    """An axis step: 1, 2 or 5 times a power of ten, at least ``raw``.
+
+    Examples
+    --------
+    >>> nice_step(0.13), nice_step(7), nice_step(4_100)
+    (0.2, 10, 5000)
+    """
+    if raw <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
+def format_tick(value: float, step: float) -> str:
+    """An axis tick's label: as many decimals as ``step`` needs, thousands separated.
+
+    Examples
+    --------
+    >>> format_tick(0.4, 0.2), format_tick(25_000, 5_000)
+    ('0.4', '25,000')
+    """
+    decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
+    return f"{value:,.{decimals}f}"

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from hetero_tool._format import format_bytes, format_ms
 from hetero_tool.affinity.types import Source
 from hetero_tool.errors import PlanError
 from hetero_tool.ir.types import STRUCTURAL_TYPES
 from hetero_tool.plan import Plan, PlanDevice, Predicted
 from hetero_tool.schema import json_data
+
+if TYPE_CHECKING:
+    from hetero_tool.display.strip import Strip
 
 __all__ = ["Change", "MovedGroup", "MovedLayer", "PlanDiff", "diff_plans"]
 
@@ -118,6 +122,8 @@ class PlanDiff:
     moved: tuple[MovedLayer, ...]
     #: Parameters, Constants and Results that moved (with the operations they follow).
     moved_structural: int
+    #: The two plans (for the display's strips).
+    plans: Change[Plan] | None = field(default=None, repr=False, compare=False)
 
     @property
     def predicted_ms(self) -> Change[float | None]:
@@ -138,6 +144,82 @@ class PlanDiff:
         groups = [MovedGroup(*key, tuple(layers)) for key, layers in grouped.items()]
         return tuple(
             sorted(groups, key=lambda g: (rank[g.from_device], rank[g.to_device], -g.count, g.op_type))
+        )
+
+    # -- display ---------------------------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        moved = f"{len(self.moved):,} operation{'s' if len(self.moved) != 1 else ''} moved"
+        figures = [moved, f"subgraphs {self.subgraphs.a:,} → {self.subgraphs.b:,}"]
+        figures.append(
+            f"cut {format_bytes(self.cut_bytes.a, 'dynamic')} → {format_bytes(self.cut_bytes.b, 'dynamic')}"
+        )
+        ms = self.predicted_ms
+        if ms.a is not None and ms.b is not None:
+            figures.append(f"predicted {format_ms(ms.a)} → {format_ms(ms.b)} ms")
+        return f"<PlanDiff {self.labels.b} against {self.labels.a}: {' · '.join(figures)}>"
+
+    def _repr_svg_(self) -> str | None:
+        return self.strip.svg if self.strip is not None else None
+
+    @property
+    def strip(self) -> Strip | None:
+        """The placement strips of A and B, stacked (``None`` for a diff made without its plans)."""
+        if self.plans is None:
+            return None
+        from hetero_tool.display.strip import Strip
+
+        a, b = self.plans.a, self.plans.b
+        rows = (
+            a.strip_row(f"{self.labels.a} · {a.headline}"),
+            b.strip_row(f"{self.labels.b} · {b.headline}"),
+        )
+        return Strip(rows, tuple(dict([*a.legend, *b.legend]).items()))
+
+    def _repr_html_(self) -> str:
+        """The notebook display: the figures A → B, the moved operations by group, the two strips."""
+        from hetero_tool.display.card import Table, card_html, inline_picture
+
+        def change(c: Change, text=str) -> str:
+            return text(c.a) if c.same else f"{text(c.a)} → {text(c.b)}"
+
+        size = lambda n: format_bytes(n, "dynamic")  # noqa: E731
+        ms = lambda v: "—" if v is None else f"{format_ms(v)} ms"  # noqa: E731
+        facts = [
+            (
+                "operations",
+                ", ".join(f"{name} {change(c, lambda n: f'{n:,}')}" for name, c in self.operations.items()),
+            ),
+            ("subgraphs", change(self.subgraphs, lambda n: f"{n:,}")),
+            (
+                "cut",
+                f"{change(self.cut_tensors, lambda n: f'{n:,}')} tensors, {change(self.cut_bytes, size)}",
+            ),
+        ]
+        if self.predicted.a is not None or self.predicted.b is not None:
+            facts.append(("predicted", change(self.predicted_ms, ms)))
+        if self.measured_ms.a is not None or self.measured_ms.b is not None:
+            facts.append(("measured", change(self.measured_ms, ms)))
+        groups = self.groups
+        rows = tuple(
+            (g.from_device, g.to_device, g.op_type, f"{g.count:,}", g.layers[0].reason) for g in groups[:12]
+        )
+        tables = [
+            Table(
+                f"Operations moved ({len(self.moved):,})",
+                ("from", "to", "type", "count", "why (first)"),
+                rows,
+            )
+        ]
+        notes = [f"… {len(groups) - 12} more groups: diff.groups" if len(groups) > 12 else ""]
+        strip = self.strip
+        picture, note = inline_picture(strip.svg if strip is not None else None, "diff.strip.svg holds it")
+        return card_html(
+            f"{self.labels.b} against {self.labels.a} ({self.model_name})",
+            facts,
+            tables=tables if self.moved else (),
+            picture=picture,
+            notes=[*notes, note, "" if self.moved else "No operation moved."],
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -238,4 +320,5 @@ def diff_plans(a: Plan, b: Plan, *, labels: tuple[str, str] = ("A", "B")) -> Pla
         predicted=Change(a.predicted, b.predicted),
         moved=tuple(moved),
         moved_structural=moved_structural,
+        plans=Change(a, b),
     )

@@ -382,10 +382,19 @@ def dot_from_files(
 
 
 def rendering_from_files(
-    model: PathLike, plan: PathLike, *, output: PathLike | None = None, **options: Any
+    model: PathLike,
+    plan: PathLike,
+    *,
+    output: PathLike | None = None,
+    compare: Sequence[PathLike] = (),
+    bench: PathLike | None = None,
+    **options: Any,
 ) -> Rendering:
     """``hetero-tool render``: a picture of the plan (``options`` as
     :func:`~hetero_tool.report.render.render_plan` takes them); with ``output``, written there.
+
+    The ``strip`` view stacks the plans of ``compare`` under ``plan`` and adds the per-subgraph times of
+    ``bench`` (a bench result with perf counters) to the plans it timed.
 
     Examples
     --------
@@ -393,12 +402,27 @@ def rendering_from_files(
     >>> drawn = rendering_from_files(samples["detector"], path, output=tmp / "p.svg", view="collapsed")
     >>> drawn.view, (tmp / "p.svg").read_bytes() == drawn.data
     ('collapsed', True)
+    >>> rendering_from_files(samples["detector"], path, view="strip", compare=[path]).strip
+    <Strip: 2 rows, 46 layers, 2/2 subgraphs>
     """
-    from hetero_tool.report.render import render_plan
+    from hetero_tool.report.render import render_plan, render_strip, strip_from_plans
+    from hetero_tool.runtime.results import load_bench
 
     if output is not None:
-        check_output(output, model, plan)
-    drawn = render_plan(*_model_and_plan(model, plan), **options)
+        check_output(output, model, plan, *compare, *([bench] if bench is not None else []))
+    if options.get("view") != "strip":
+        if compare or bench is not None:
+            raise InputError("--compare and --bench draw on the strip only: add --view strip")
+        drawn = render_plan(*_model_and_plan(model, plan), **options)
+    else:
+        paths = [plan, *compare]
+        ir, plans = _model_and_plans(model, paths)
+        strip = strip_from_plans(
+            plans,
+            labels=[Path(p).name.removesuffix(".json").removesuffix(".plan") for p in paths],
+            bench=load_bench(bench, ir) if bench is not None else None,
+        )
+        drawn = render_strip(strip, options.get("fmt", "svg"), timeout=options.get("timeout", 60.0))
     if output is not None:
         write_atomic(output, drawn.data)
     return drawn

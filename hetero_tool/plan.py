@@ -18,10 +18,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 
+from hetero_tool._format import format_bytes, format_ms
 from hetero_tool._gc import paused_gc
 from hetero_tool.affinity import Decision, Rule, assign_affinity
 from hetero_tool.affinity.types import Source
@@ -31,6 +32,9 @@ from hetero_tool.errors import PlanError
 from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
 from hetero_tool.partition import CutTensor, Partition, Subgraph, collect_subgraphs, split_shape_problems
 from hetero_tool.schema import Count, Schema, json_data, write_document
+
+if TYPE_CHECKING:
+    from hetero_tool.display.strip import Strip, StripRow
 
 __all__ = [
     "PLAN_FILE",
@@ -277,6 +281,96 @@ class Plan:
                 by = f"rule {decision.rule!r}" if decision.rule else "affinity map"
                 pinned.setdefault((by, decision.device), []).append(self.names[lid])
         return tuple(PinnedRow(by, device, tuple(names)) for (by, device), names in pinned.items())
+
+    # -- display ---------------------------------------------------------------------------------------------
+
+    @property
+    def headline(self) -> str:
+        """The plan in one line: priority, operations per device, subgraphs, bytes cut, predicted ms."""
+        ops = ", ".join(f"{name} {count:,}" for name, count in self.layers_per_device().items())
+        cut = format_bytes(self.partition.cut_bytes, "dynamic")
+        count = self.subgraph_count
+        line = (
+            f"{self.priority} · {ops} operations · {count:,} subgraph{'s' if count != 1 else ''} · {cut} cut"
+        )
+        if self.predicted is not None:
+            line += f" · predicted {format_ms(self.predicted.ms)} ms"
+            if self.predicted.measured_ms is not None:
+                line += f", measured {format_ms(self.predicted.measured_ms)} ms"
+        return line
+
+    def __repr__(self) -> str:
+        return f"<Plan {self.model_name}: {self.headline}>"
+
+    @property
+    def legend(self) -> tuple[tuple[str, str], ...]:
+        """(device, how to name it) in priority order, emulated devices said to be emulated."""
+        return tuple((d.name, d.label) for d in self.devices)
+
+    def strip_row(self, title: str | None = None, times_ms: Mapping[int, float] | None = None) -> StripRow:
+        """This plan as a row of the placement strip (:mod:`hetero_tool.display.strip`); ``times_ms``:
+        subgraph index -> its measured time, for the time band."""
+        from hetero_tool.display.strip import row_from_partition
+
+        return row_from_partition(self.partition, title or self.headline, names=self.names, times_ms=times_ms)
+
+    @cached_property
+    def strip(self) -> Strip:
+        """The placement strip of this plan (stack plans with ``hetero_tool.report.render.strip_from_plans``).
+
+        Examples
+        --------
+        >>> from hetero_tool.loaders import plan_from_files
+        >>> plan = plan_from_files(samples["detector"], devices="NPU,CPU", emulate="NPU")
+        >>> plan.strip
+        <Strip: 1 row, 46 layers, 2 subgraphs>
+        """
+        from hetero_tool.display.strip import Strip
+
+        return Strip((self.strip_row(),), self.legend)
+
+    def _repr_svg_(self) -> str:
+        return self.strip.svg
+
+    def _repr_html_(self) -> str:
+        """The notebook display: the plan's facts, then its strip."""
+        from hetero_tool.display.card import card_html, inline_picture
+
+        cuts = self.partition.cuts
+        per_device = Counter(sg.device for sg in self.partition.subgraphs)
+        facts = [
+            ("devices", ", ".join(label for _, label in self.legend)),
+            ("operations", ", ".join(f"{n} {c:,}" for n, c in self.layers_per_device().items())),
+            (
+                "subgraphs",
+                f"{self.subgraph_count:,} (" + ", ".join(f"{d} {n:,}" for d, n in per_device.items()) + ")",
+            ),
+            (
+                "cut",
+                f"{len(cuts):,} tensors, {format_bytes(self.partition.cut_bytes, 'dynamic')} per inference",
+            ),
+        ]
+        predicted = self.predicted
+        if predicted is not None:
+            default = (
+                ""
+                if predicted.default_ms is None
+                else f" (HETERO's default: {format_ms(predicted.default_ms)} ms)"
+            )
+            facts.append((f"predicted ({predicted.source})", f"{format_ms(predicted.ms)} ms{default}"))
+            if predicted.bound_ms is not None and predicted.gap is not None:
+                facts.append(
+                    ("bound", f"{format_ms(predicted.bound_ms)} ms, gap {100 * predicted.gap:.1f} %")
+                )
+            if predicted.measured_ms is not None:
+                facts.append(("measured", f"{format_ms(predicted.measured_ms)} ms through HETERO"))
+        picture, note = inline_picture(
+            self.strip.svg, "save plan.strip.svg to a file, or run hetero-tool render --view strip"
+        )
+        notes = [*self.warnings[:3], note]
+        if len(self.warnings) > 3:
+            notes.insert(3, f"… and {len(self.warnings) - 3} more warnings (plan.warnings)")
+        return card_html(f"Plan of {self.model_name}", facts, picture=picture, notes=notes)
 
     # -- the file --------------------------------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ from typing import Any
 
 import pytest
 
+from hetero_tool.display.palette import device_style
 from hetero_tool.errors import InputError, PlanError
 from hetero_tool.ir import parse_ir
 from hetero_tool.ir.order import ordered_layer_ids
@@ -46,7 +47,6 @@ from hetero_tool.report.model_explorer import (
     me_node_data_from_plan,
     write_model_explorer,
 )
-from hetero_tool.report.palette import device_style
 from hetero_tool.samples import SAMPLES
 
 # -- Model Explorer's formats as JSON Schema -----------------------------------------------------------------

@@ -1,13 +1,16 @@
 """Every notebook under ``notebooks/`` runs top to bottom, without Jupyter, and is stored clean.
 
 A notebook is read as JSON and its code cells are executed in order in one fresh namespace, inside a temporary
-working directory (notebooks write relative to it), the way a kernel would run "Run All". The first failing
-cell fails the test with its index and source. IPython magics have no meaning here: a cell magic skips the
+working directory (notebooks write relative to it), the way a kernel would run "Run All". A cell that ends in
+an expression is displayed as Jupyter would: its ``_repr_html_`` and ``_repr_svg_`` are called, and must
+return text, so a display that raises fails here (IPython would only log it). The first failing cell fails the
+test with its index and source. IPython magics have no meaning here: a cell magic skips the
 cell, a line magic or shell escape is dropped (better: notebooks use none).
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import linecache
 import sys
@@ -52,7 +55,9 @@ def run_notebook(path: Path) -> dict:
         linecache.cache[filename] = (len(code), None, code.splitlines(keepends=True), filename)
         error = None
         try:
-            exec(compile(code, filename, "exec"), namespace)
+            shown = _run_cell(code, filename, namespace)
+            if shown is not None:
+                _display(shown)
         except Exception:
             error = traceback.format_exc()
         finally:
@@ -64,6 +69,26 @@ def run_notebook(path: Path) -> dict:
                 pytrace=False,
             )
     return namespace
+
+
+def _run_cell(code: str, filename: str, namespace: dict):
+    """Run the cell; the value of its last statement when that is an expression (what Jupyter displays)."""
+    tree = ast.parse(code, filename)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, filename, "exec"), namespace)
+    if last is None:
+        return None
+    return eval(compile(ast.Expression(last.value), filename, "eval"), namespace)
+
+
+def _display(value) -> None:
+    """What a notebook front end asks of a displayed value: its rich reprs (each text or ``None``) and its
+    plain repr."""
+    for method in ("_repr_html_", "_repr_svg_"):
+        if hasattr(value, method):
+            data = getattr(value, method)()
+            assert data is None or isinstance(data, str), f"{type(value).__name__}.{method} gave {type(data)}"
+    repr(value)
 
 
 def _hide_ipython(monkeypatch: pytest.MonkeyPatch) -> None:

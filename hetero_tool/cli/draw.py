@@ -31,7 +31,11 @@ def render(
     output: Annotated[Path, typer.Option("--output", "-o", help="Picture to write.", dir_okay=False)],
     view: Annotated[
         str,
-        typer.Option("--view", help="auto, full, clustered, collapsed or subgraph:K (auto picks by size)."),
+        typer.Option(
+            "--view",
+            help="auto, full, clustered, collapsed, subgraph:K (auto picks by size), or strip: the placement "
+            "strip, layers in execution order coloured by device, at any size.",
+        ),
     ] = "auto",
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")] = "svg",
     timeout: Annotated[
@@ -39,11 +43,30 @@ def render(
         typer.Option("--timeout", help="Seconds the layout may take before the collapsed view is drawn."),
     ] = 60.0,
     constants: ConstantsOpt = False,
+    compare: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--compare",
+            help="Another plan of the model to stack under it (strip view; repeatable).",
+            dir_okay=False,
+        ),
+    ] = None,
+    bench: Annotated[
+        Path | None,
+        typer.Option(
+            "--bench",
+            help="A bench result with perf counters: per-subgraph times (strip view).",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Render a view of the plan; say which view was drawn and why."""
-    with err.status(f"laying out the {view} view"):
+    options = {"view": view, "fmt": fmt, "timeout": timeout}
+    if view != "strip":
+        options["show_constants"] = constants
+    with err.status(f"drawing the {view} view"):
         drawn = rendering_from_files(
-            model, plan, output=output, view=view, fmt=fmt, timeout=timeout, show_constants=constants
+            model, plan, output=output, compare=compare or (), bench=bench, **options
         )
     out.print(
         f"{escape(str(output))}: {drawn.view} view, {drawn.nodes:,} nodes, {format_bytes(len(drawn.data))}, "

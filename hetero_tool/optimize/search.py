@@ -12,11 +12,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import msgspec
 
-from hetero_tool._format import format_bytes
+from hetero_tool._format import format_bytes, format_ms
 from hetero_tool.affinity import Decision, Rule, rule_constraints
 from hetero_tool.cost.model import CostModel, Prediction, predict_latency
 from hetero_tool.devices import Device, Support
@@ -36,6 +36,9 @@ from hetero_tool.optimize.problem import Problem, problem_from_model
 from hetero_tool.optimize.windows import WindowSearch, improve_by_windows
 from hetero_tool.partition import split_shape_problems
 from hetero_tool.plan import Plan, Predicted, make_plan
+
+if TYPE_CHECKING:
+    from hetero_tool.display.strip import Strip
 
 __all__ = ["EXACT_LIMIT", "Candidate", "Optimization", "Objective", "default_time_limit", "optimize_plan"]
 
@@ -90,6 +93,102 @@ class Optimization:
     @property
     def best(self) -> Candidate:
         return self.candidates[0]
+
+    # -- display ---------------------------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        predicted = self.plan.predicted
+        chosen = predicted.chosen if predicted is not None else self.best.name
+        return (
+            f"<Optimization of {self.plan.model_name}: {chosen}, {self.plan.subgraph_count:,} subgraphs, "
+            f"predicted {format_ms(self.best.ms)} ms against HETERO's default "
+            f"{format_ms(self.default.ms)} ms "
+            f"({self.default.plan.subgraph_count:,} subgraphs); {len(self.candidates)} candidates in "
+            f"{self.seconds:.1f} s>"
+        )
+
+    @property
+    def strip(self) -> Strip:
+        """HETERO's default over the plan chosen, as placement strips."""
+        from hetero_tool.display.strip import Strip
+
+        default, plan = self.default.plan, self.plan
+        rows = (
+            default.strip_row(f"HETERO default · {default.headline}"),
+            plan.strip_row(f"chosen · {plan.headline}"),
+        )
+        return Strip(rows, tuple(dict([*default.legend, *plan.legend]).items()))
+
+    def _repr_svg_(self) -> str:
+        return self.strip.svg
+
+    def _repr_html_(self) -> str:
+        """The notebook display: the plan chosen against HETERO's default, the bound, every candidate, the
+        moved operations, and the two strips."""
+        from hetero_tool.diff import diff_plans
+        from hetero_tool.display.card import Table, card_html, inline_picture
+
+        predicted = self.plan.predicted
+        assert predicted is not None  # the optimizer always predicts its plan
+        facts = [
+            ("chosen", f"{predicted.chosen or self.best.name} ({predicted.objective}; {predicted.engine})"),
+            (
+                f"predicted ({predicted.source})",
+                f"{format_ms(predicted.ms)} ms against HETERO's default {format_ms(self.default.ms)} ms",
+            ),
+        ]
+        if predicted.bound_ms is not None and predicted.gap is not None:
+            scope = "" if predicted.bound_scope == "model" else f" ({predicted.bound_scope} model)"
+            facts.append(
+                ("bound", f"{format_ms(predicted.bound_ms)} ms{scope}, gap {100 * predicted.gap:.1f} %")
+            )
+        if predicted.measured_ms is not None:
+            facts.append(("measured", f"{format_ms(predicted.measured_ms)} ms through HETERO"))
+        facts.append(("search", f"{self.problem_size:,} units, {self.seconds:.1f} s"))
+        rows = []
+        for c in self.candidates:
+            status = (
+                "refused: " + "; ".join(c.refused)
+                if c.refused
+                else "HETERO breaks cycles"
+                if c.cyclic
+                else ""
+            )
+            measured = predicted.measured.get(c.name)
+            rows.append(
+                (
+                    c.name,
+                    f"{c.plan.subgraph_count:,}",
+                    format_bytes(c.plan.partition.cut_bytes, "dynamic"),
+                    f"{format_ms(c.ms)}",
+                    f"×{c.ms / self.default.ms:.2f}" if self.default.ms > 0 else "",
+                    "" if measured is None else format_ms(measured),
+                    status,
+                )
+            )
+        header = ("candidate", "subgraphs", "cut", "predicted ms", "vs default", "measured ms", "")
+        diff = diff_plans(self.default.plan, self.plan, labels=("HETERO default", "chosen"))
+        moved = tuple(
+            (g.from_device, g.to_device, g.op_type, f"{g.count:,}", g.layers[0].reason)
+            for g in diff.groups[:10]
+        )
+        tables = [Table("Candidates, best first", header, tuple(rows))]
+        if moved:
+            tables.append(
+                Table(
+                    f"Operations moved from the default ({len(diff.moved):,})",
+                    ("from", "to", "type", "count", "why"),
+                    moved,
+                )
+            )
+        picture, note = inline_picture(self.strip.svg, "optimization.strip.svg holds it")
+        return card_html(
+            f"Optimized split of {self.plan.model_name}",
+            facts,
+            tables=tables,
+            picture=picture,
+            notes=[*self.notes[:3], note],
+        )
 
 
 def optimize_plan(

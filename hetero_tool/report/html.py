@@ -29,11 +29,12 @@ from html import escape
 from importlib import metadata, resources
 from typing import Any
 
-from hetero_tool._format import format_bytes
+from hetero_tool._format import format_bytes, format_ms, format_tick, nice_step
+from hetero_tool.display.palette import device_style
+from hetero_tool.display.strip import Strip
 from hetero_tool.errors import BackendError, InputError
 from hetero_tool.ir.types import STRUCTURAL_TYPES, IRModel
 from hetero_tool.plan import FallbackRow, PinnedRow, Plan, Predicted, check_plan
-from hetero_tool.report.palette import device_style
 from hetero_tool.report.render import render_plan
 from hetero_tool.report.views import visible_layers
 from hetero_tool.runtime.results import BenchResult, Run
@@ -131,6 +132,7 @@ def report_html(
         "fallback": _named_rows(plan.fallback_rows),
         "pinned": _named_rows(plan.pinned_rows),
         "warnings": list(plan.warnings),
+        "strip": _strip(plan, bench),
         "graph": {"svg": svg, "view": view, "note": note, "title": _view_title(view)},
         "index": _search_index(ir, plan, view),
         "bench": _bench_context(plan, bench) if bench is not None else None,
@@ -166,7 +168,7 @@ def latency_chart_svg(bench: BenchResult) -> str:
     plot_w = width - label_w - value_w
     height = top + row_h * len(runs) + 34
     peak = max(max(r.latency.median_ms, r.latency.p90_ms) for r in runs) or 1.0
-    step = _nice_step(peak / 5)
+    step = nice_step(peak / 5)
     axis_max = step * math.ceil(peak / step)
 
     def x(value: float) -> float:
@@ -187,7 +189,7 @@ def latency_chart_svg(bench: BenchResult) -> str:
         )
         parts.append(
             f'<text class="tick" x="{x(tick):.1f}" y="{bottom + 16}" text-anchor="middle">'
-            f"{_tick(tick, step)}</text>"
+            f"{format_tick(tick, step)}</text>"
         )
     for k, run in enumerate(runs):
         y = top + row_h * k
@@ -217,7 +219,7 @@ def latency_chart_svg(bench: BenchResult) -> str:
         ratio = "baseline" if is_base else f"{bench.ratio(run):.2f}× baseline"
         end = x(max(stats.median_ms, stats.p90_ms)) + 8
         parts.append(
-            f'<text class="value" x="{end:.1f}" y="{mid + 4:.1f}">{_ms(stats.median_ms)} ms · '
+            f'<text class="value" x="{end:.1f}" y="{mid + 4:.1f}">{format_ms(stats.median_ms)} ms · '
             f"{escape(ratio)}</text></g>"
         )
     parts.append(f'<line class="axis" x1="{label_w}" y1="{top - 6}" x2="{label_w}" y2="{bottom}"/>')
@@ -376,7 +378,7 @@ def _optimized_context(plan: Plan) -> dict[str, Any] | None:
         "measured": None
         if predicted.measured_ms is None
         else _effect(measured_default, predicted.measured_ms),
-        "bound": None if predicted.bound_ms is None else _ms(predicted.bound_ms),
+        "bound": None if predicted.bound_ms is None else format_ms(predicted.bound_ms),
         "gap": None if predicted.gap is None else f"{100 * predicted.gap:.1f}%",
         "bound_scope": predicted.bound_scope,
         "subgraphs": plan.subgraph_count,
@@ -398,8 +400,8 @@ def _effect(default: float | None, ms: float) -> dict[str, Any]:
     """One figure against HETERO's default: both in ms, and the ratio (below 1: faster)."""
     ratio = ms / default if default else None
     return {
-        "default": "—" if default is None else _ms(default),
-        "ms": _ms(ms),
+        "default": "—" if default is None else format_ms(default),
+        "ms": format_ms(ms),
         "ratio": "—" if ratio is None else f"{ratio:.2f}×",
         "trend": _trend(ratio),
     }
@@ -435,8 +437,8 @@ def _candidates(predicted: Predicted) -> list[dict[str, Any]]:
             "name": name,
             "this": name == chosen,
             "default": name == _DEFAULT,
-            "predicted": None if ms is None else _ms(ms),
-            "measured": None if measured is None else _ms(measured),
+            "predicted": None if ms is None else format_ms(ms),
+            "measured": None if measured is None else format_ms(measured),
             "predicted_ratio": ratio(ms, default[0]),
             "measured_ratio": ratio(measured, default[1]),
         }
@@ -488,6 +490,27 @@ def _graph(ir: IRModel, plan: Plan, timeout: float):
     except BackendError as exc:
         return None, None, f"no graph: {exc}"
     return Markup(_inline_svg(drawn.data, f"{plan.model_name}: {drawn.view} view")), drawn.view, drawn.note
+
+
+def _strip(plan: Plan, bench: BenchResult | None) -> dict[str, Any]:
+    """The plan's placement strip (inline SVG), with per-subgraph times when the bench profiled it."""
+    from markupsafe import Markup
+
+    run = (
+        next(
+            (r for r in bench.runs if r.plan_digest == plan.placement_digest and r.profile is not None), None
+        )
+        if bench is not None
+        else None
+    )
+    times = {sg.index: sg.time_ms for sg in run.profile.subgraphs} if run and run.profile else None
+    strip = Strip((plan.strip_row(times_ms=times),), plan.legend)
+    note = (
+        "Dark ticks mark subgraph boundaries; the grey bars are the bytes copied into each subgraph"
+        + ("; the last band is each subgraph's time in the bench." if times else ".")
+        + " Hover a box for what it covers."
+    )
+    return {"svg": Markup(strip.svg), "note": note}
 
 
 def _inline_svg(data: bytes, label: str) -> str:
@@ -553,12 +576,12 @@ def _bench_context(plan: Plan, bench: BenchResult) -> dict[str, Any]:
                 "target": run.target,
                 "emulated": ", ".join(run.emulated),
                 "iterations": f"{run.iterations:,}",
-                "median": _ms(stats.median_ms),
-                "average": _ms(stats.average_ms),
-                "p90": _ms(stats.p90_ms),
-                "p99": _ms(stats.p99_ms),
+                "median": format_ms(stats.median_ms),
+                "average": format_ms(stats.average_ms),
+                "p90": format_ms(stats.p90_ms),
+                "p99": format_ms(stats.p99_ms),
                 "throughput": f"{run.throughput_fps:,.1f}",
-                "compile": _ms(run.compile_ms),
+                "compile": format_ms(run.compile_ms),
                 "ratio": f"{ratio:.2f}×",
                 "baseline": is_base,
                 "trend": "baseline"
@@ -642,23 +665,24 @@ def _profile(run: Run) -> dict[str, Any]:
     return {
         "label": run.label,
         "iterations": profile.iterations,
-        "counted": _ms(profile.counted_ms),
-        "latency": _ms(profile.latency_ms),
-        "boundary": _ms(profile.boundary_ms),
+        "counted": format_ms(profile.counted_ms),
+        "latency": format_ms(profile.latency_ms),
+        "boundary": format_ms(profile.boundary_ms),
         "boundary_share": 100 * profile.boundary_share,
         "reorders": profile.reorders,
-        "reorder_ms": _ms(profile.reorder_ms),
+        "reorder_ms": format_ms(profile.reorder_ms),
         "devices": [
-            {"device": device, "time": _ms(ms), **_style(device)} for device, ms in profile.devices_ms.items()
+            {"device": device, "time": format_ms(ms), **_style(device)}
+            for device, ms in profile.devices_ms.items()
         ],
         "rows": [
             {
                 "index": s.index,
                 "device": s.device,
-                "time": _ms(s.time_ms),
+                "time": format_ms(s.time_ms),
                 "share": 100 * s.time_ms / total,
                 "width": 100 * s.time_ms / peak,
-                "reorder": _ms(s.reorder_ms),
+                "reorder": format_ms(s.reorder_ms),
                 "reorders": s.reorders,
                 **_style(s.device),
             }
@@ -671,7 +695,7 @@ def _profile(run: Run) -> dict[str, Any]:
                 "tensors": b.tensors,
                 "bytes": _size(b.bytes),
                 "reorders": b.reorders,
-                "reorder": _ms(b.reorder_ms),
+                "reorder": format_ms(b.reorder_ms),
             }
             for b in profile.boundaries[:BOUNDARIES_SHOWN]
         ],
@@ -695,13 +719,13 @@ def _slowest_layers(plan: Plan, label: str, times: Mapping[int, float]) -> dict[
                 "type": plan.types.get(lid, "?"),
                 "device": device,
                 "subgraph": plan.partition.subgraph_of.get(lid),
-                "time": _ms(ms),
+                "time": format_ms(ms),
                 "share": 100 * ms / total,
                 "width": 100 * ms / peak,
                 **_style(device),
             }
         )
-    return {"label": label, "layers": len(times), "total": _ms(sum(times.values())), "rows": rows}
+    return {"label": label, "layers": len(times), "total": format_ms(sum(times.values())), "rows": rows}
 
 
 # -- formatting ----------------------------------------------------------------------------------------------
@@ -709,20 +733,3 @@ def _slowest_layers(plan: Plan, label: str, times: Mapping[int, float]) -> dict[
 
 def _size(count: int | None) -> str:
     return format_bytes(count, "dynamic")
-
-
-def _ms(value: float) -> str:
-    return f"{value:.3f}" if value < 1 else f"{value:,.2f}"
-
-
-def _nice_step(raw: float) -> float:
-    """1, 2 or 5 times a power of ten, at least ``raw``."""
-    if raw <= 0:
-        return 1.0
-    power = 10 ** math.floor(math.log10(raw))
-    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-
-
-def _tick(value: float, step: float) -> str:
-    decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
-    return f"{value:.{decimals}f}"

@@ -19,7 +19,7 @@ The graph (``<model>.me-graph.json``) is one ``GraphCollection``:
 - one incoming edge per IR edge, from the producer's output port id to the consumer's input port id (in input
   order, so Model Explorer's ``Input<k>`` is OpenVINO's input ``k``); each output port's shape, element type,
   bytes and tensor names (``__tensor_tag``) in ``outputsMetadata``;
-- nodes filled with their device's colour (:func:`hetero_tool.report.palette.device_style`);
+- nodes filled with their device's colour (:func:`hetero_tool.display.palette.device_style`);
 - the bodies of TensorIterator, Loop and If layers as further graphs of the collection (id
   ``<graph id>/<layer id>/<body name>``), reached from the layer through ``subgraphIds``. HETERO never splits
   a body: it runs where its layer runs.
@@ -41,6 +41,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from hetero_tool.display.palette import device_style
 from hetero_tool.errors import InputError
 from hetero_tool.ir.types import Body, IRModel, Layer, Port, format_shape
 from hetero_tool.plan import Plan, check_plan
@@ -58,7 +59,6 @@ from hetero_tool.report.model_explorer_schema import (
     MetadataItem,
     NodeDataResult,
 )
-from hetero_tool.report.palette import device_style
 from hetero_tool.runtime.results import BenchResult
 from hetero_tool.schema import json_data, write_documents
 

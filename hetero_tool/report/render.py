@@ -12,6 +12,10 @@ layers drawn (Constants hidden):
 
 Layout runs in a child process (the system ``dot`` when it is on ``PATH``, else the Graphviz that the
 ``pygraphviz`` wheel bundles), so a timeout really stops it. The result says which view was drawn and why.
+
+The ``strip`` view (:func:`render_strip`) is no graph: the placement strip of one or more plans
+(:mod:`hetero_tool.display.strip`), drawn without layout at any size, and written by the tool itself as SVG
+(Graphviz draws its PNG and PDF, every position given).
 """
 
 from __future__ import annotations
@@ -21,17 +25,26 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from hetero_tool._format import format_bytes
 from hetero_tool.errors import BackendError, InputError
 from hetero_tool.ir.types import IRModel
 from hetero_tool.plan import Plan, check_plan
 from hetero_tool.report.views import GraphView, view_from_plan, visible_layers
 
+if TYPE_CHECKING:
+    from hetero_tool.display.strip import Strip
+    from hetero_tool.runtime.results import BenchResult
+
 __all__ = [
     "Rendering",
     "render_plan",
+    "render_strip",
     "render_dot",
+    "strip_from_plans",
     "choose_view",
     "FORMATS",
     "FULL_LIMIT",
@@ -65,6 +78,34 @@ class Rendering:
     note: str
     #: The view's source and JSON twin.
     source: GraphView
+    #: The placement strip drawn (the ``strip`` view only).
+    strip: Strip | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Rendering: {self.view} view, {self.format}, {format_bytes(len(self.data))}, "
+            f"{self.nodes:,} nodes ({self.note})>"
+        )
+
+    def _repr_svg_(self) -> str | None:
+        """The picture inline in a notebook, if it is an SVG under the inline limit (else ``None``: Jupyter
+        then shows the HTML display, which says how to get it)."""
+        from hetero_tool.display.card import inline_picture
+
+        if self.format != "svg":
+            return None
+        return inline_picture(self.data.decode(), "")[0]
+
+    def _repr_html_(self) -> str:
+        from hetero_tool.display.card import card_html, inline_picture
+
+        facts = [("view", f"{self.view} ({self.note})"), ("size", format_bytes(len(self.data)))]
+        picture, note = None, f"A {self.format.upper()} is not shown inline: write rendering.data to a file."
+        if self.format == "svg":
+            picture, note = inline_picture(
+                self.data.decode(), "write rendering.data to a .svg file and open it in a browser"
+            )
+        return card_html(f"Rendering: {self.view} view", facts, picture=picture, notes=[note])
 
 
 def choose_view(layers: int) -> tuple[str, str]:
@@ -137,14 +178,112 @@ def render_plan(
     return Rendering(chosen, view, fmt, data, seconds, source.nodes, note, source)
 
 
-def render_dot(source: str, fmt: str, *, timeout: float = 60.0) -> bytes:
+def strip_from_plans(
+    plans: Sequence[Plan], *, labels: Sequence[str] | None = None, bench: BenchResult | None = None
+) -> Strip:
+    """The placement strip of ``plans`` (one model), stacked in order on one scale; with ``bench``, each plan
+    it timed with perf counters gets its per-subgraph times as a third band.
+
+    Examples
+    --------
+    >>> from hetero_tool.loaders import plan_from_files
+    >>> from importlib import resources
+    >>> rules = resources.files("hetero_tool.data") / "activations_off_npu.toml"
+    >>> auto = plan_from_files(samples["mobilenet"], devices="NPU,CPU", emulate="NPU")
+    >>> ruled = plan_from_files(samples["mobilenet"], devices="NPU,CPU", emulate="NPU", rules=rules)
+    >>> strip_from_plans([auto, ruled], labels=["fallback", "rules"])
+    <Strip: 2 rows, 78 layers, 1/20 subgraphs>
+    """
+    from hetero_tool.display.strip import Strip  # the CLI imports this module: load the strip when drawn
+
+    if not plans:
+        raise InputError("no plan to draw")
+    labels = list(labels) if labels is not None else [f"plan {k + 1}" for k in range(len(plans))]
+    if len(labels) != len(plans):
+        raise InputError(f"{len(labels)} labels for {len(plans)} plans")
+    for label, plan in zip(labels, plans):
+        if plan.model_sha256 != plans[0].model_sha256:
+            raise InputError(f"{label}: a plan for {plan.model_name!r}, not for the model of {labels[0]}")
+    if bench is not None and bench.model_sha256 != plans[0].model_sha256:
+        raise InputError(f"the bench timed {bench.model_name!r}, not the model of these plans")
+    rows, legend = [], {}
+    for label, plan in zip(labels, plans):
+        times = None
+        if bench is not None:
+            run = next(
+                (r for r in bench.runs if r.plan_digest == plan.placement_digest and r.profile is not None),
+                None,
+            )
+            if run is not None and run.profile is not None:
+                times = {sg.index: sg.time_ms for sg in run.profile.subgraphs}
+        rows.append(plan.strip_row(f"{label} · {plan.headline}", times))
+        legend.update(dict(plan.legend))
+    if bench is not None and all(row.times_ms is None for row in rows):
+        raise InputError(
+            "no run of the bench timed these plans with perf counters: bench the plan with -pc (a run "
+            "matches a plan by its placement)"
+        )
+    return Strip(tuple(rows), tuple(legend.items()))
+
+
+def render_strip(strip: Strip, fmt: str = "svg", *, timeout: float = 60.0) -> Rendering:
+    """Draw ``strip`` as SVG (written by the tool), PNG or PDF (drawn by Graphviz, positions given).
+
+    Examples
+    --------
+    >>> from hetero_tool.loaders import plan_from_files
+    >>> plan = plan_from_files(samples["detector"], devices="NPU,CPU", emulate="NPU")
+    >>> drawn = render_strip(plan.strip, "png")
+    >>> drawn.view, drawn.data[1:4]
+    ('strip', b'PNG')
+    """
+    from hetero_tool.display.canvas import dot_from_canvas
+
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    start = time.perf_counter()
+    canvas = strip.canvas
+    dot = dot_from_canvas(canvas)
+    data = strip.svg.encode() if fmt == "svg" else render_dot(dot, fmt, timeout=timeout, engine="nop2")
+    twin = {
+        "schema_version": 1,
+        "view": "strip",
+        "legend": [{"device": device, "label": label} for device, label in strip.legend],
+        "rows": [
+            {
+                "title": row.title,
+                "unit": row.unit,
+                "subgraphs": [
+                    {"index": s.index, "device": s.device, "size": s.size, "bytes_in": s.bytes_in}
+                    for s in row.segments
+                ],
+                "times_ms": list(row.times_ms) if row.times_ms is not None else None,
+            }
+            for row in strip.rows
+        ],
+    }
+    source = GraphView("strip", dot, len(canvas.items), twin)
+    rows = len(strip.rows)
+    unit = strip.rows[0].unit
+    note = f"{rows} plan{'s' if rows > 1 else ''} along {strip.span(unit):,.0f} {unit}, no layout needed"
+    return Rendering(
+        "strip", "strip", fmt, data, time.perf_counter() - start, len(canvas.items), note, source, strip
+    )
+
+
+def render_dot(source: str, fmt: str, *, timeout: float = 60.0, engine: str = "dot") -> bytes:
     """Lay out and render Graphviz ``source``; :class:`TimeoutError` after ``timeout`` seconds.
 
+    ``engine`` is Graphviz's layout engine: ``dot``, or ``nop2`` for a drawing whose positions are all given.
     Uses the system ``dot`` when there is one, else the Graphviz bundled with the ``pygraphviz`` wheel, in a
     child process either way.
     """
     dot = shutil.which("dot")
-    command = [dot, f"-T{fmt}"] if dot else [sys.executable, "-m", "hetero_tool.report._layout", fmt]
+    command = (
+        [dot, f"-K{engine}", f"-T{fmt}"]
+        if dot
+        else [sys.executable, "-m", "hetero_tool.report._layout", fmt, engine]
+    )
     try:
         done = subprocess.run(
             command, input=source.encode(), capture_output=True, timeout=timeout, check=False

@@ -1,6 +1,6 @@
 """The tool's own pictures of a plan, as Graphviz source with a JSON twin.
 
-Four views, all drawn from one plan with the same device colours (:mod:`hetero_tool.report.palette`), a
+Four views, all drawn from one plan with the same device colours (:mod:`hetero_tool.display.palette`), a
 legend, and the bytes of every tensor cut between subgraphs on its edge:
 
 ``full``
@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from hetero_tool._format import format_bytes
+from hetero_tool.display.palette import device_style
 from hetero_tool.errors import InputError
 from hetero_tool.ir.types import IRModel, format_shape
 from hetero_tool.plan import Plan
-from hetero_tool.report.palette import device_style
 
 __all__ = ["GraphView", "view_from_plan", "VIEWS", "visible_layers"]
 

@@ -13,14 +13,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
 
+from hetero_tool._format import format_ms
 from hetero_tool.devices.config import INFERENCE_PRECISIONS, DeviceSettings
 from hetero_tool.errors import InputError
 from hetero_tool.ir.types import IRModel
 from hetero_tool.schema import Count, Milliseconds, NonNegative, Schema, json_data, write_document
+
+if TYPE_CHECKING:
+    from hetero_tool.display.strip import Strip
 
 __all__ = [
     "BENCH_FILE",
@@ -396,6 +400,92 @@ class BenchResult:
     def problems(self) -> list[str]:
         """Every failed check of every run, one line each: what exit code 4 reports."""
         return [f"{run.label}: {problem}" for run in self.runs for problem in run.problems()]
+
+    # -- display ---------------------------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        runs = [
+            f"{r.label} {format_ms(r.latency.median_ms)} ms (×{self.ratio(r):.2f})" for r in self.runs[:4]
+        ]
+        more = f" and {len(self.runs) - 4} more" if len(self.runs) > 4 else ""
+        status = "" if self.passed else f"; {len(self.problems())} failed checks"
+        return f"<BenchResult {self.model_name}, against {self.baseline!r}: {', '.join(runs)}{more}{status}>"
+
+    @property
+    def strip(self) -> Strip | None:
+        """Where each profiled run's time goes: its subgraphs along time, coloured by device, with the bytes
+        copied into each (``None`` without perf counters)."""
+        from hetero_tool.display.strip import Segment, Strip, StripRow
+
+        rows, legend = [], {}
+        for run in self.runs:
+            if run.profile is None or not run.profile.subgraphs:
+                continue
+            into: dict[int, int | None] = {}
+            sources: dict[int, list[int]] = {}
+            for b in run.profile.boundaries:
+                known = into.get(b.to_subgraph, 0)
+                into[b.to_subgraph] = None if known is None or b.bytes is None else known + b.bytes
+                sources.setdefault(b.to_subgraph, []).append(b.from_subgraph)
+            segments = tuple(
+                Segment(
+                    sg.index,
+                    sg.device,
+                    sg.time_ms,
+                    into.get(sg.index, 0),
+                    tuple(sorted(sources.get(sg.index, ()))),
+                )
+                for sg in run.profile.subgraphs
+            )
+            title = f"{run.label} · {run.target} · {format_ms(run.profile.latency_ms)} ms profiled"
+            rows.append(StripRow(title, segments, unit="ms"))
+            for sg in run.profile.subgraphs:
+                legend.setdefault(
+                    sg.device, f"{sg.device} (emulated)" if sg.device in run.emulated else sg.device
+                )
+        return Strip(tuple(rows), tuple(legend.items())) if rows else None
+
+    def _repr_svg_(self) -> str | None:
+        strip = self.strip
+        return strip.svg if strip is not None else None
+
+    def _repr_html_(self) -> str:
+        """The notebook display: every run against the baseline, the checks, and where the time goes."""
+        from hetero_tool.display.card import Table, card_html, inline_picture
+
+        facts = [
+            ("baseline", self.baseline),
+            ("OpenVINO", self.openvino or "?"),
+            ("checks", "all passed" if self.passed else "; ".join(self.problems())),
+        ]
+        rows = []
+        for run in self.runs:
+            stats = run.latency
+            verified = (
+                "" if run.verification is None else "as planned" if run.verification.ok else "NOT as planned"
+            )
+            accuracy = "" if run.accuracy is None else "passed" if run.accuracy.passed else "FAILED"
+            emulated = f" (emulated: {', '.join(run.emulated)})" if run.emulated else ""
+            rows.append(
+                (
+                    run.label,
+                    run.target + emulated,
+                    format_ms(stats.median_ms),
+                    format_ms(stats.p90_ms),
+                    f"×{self.ratio(run):.2f}",
+                    "" if run.submodels is None else f"{run.submodels}",
+                    verified,
+                    accuracy,
+                )
+            )
+        header = ("run", "target", "median ms", "p90 ms", "vs baseline", "submodels", "submodels", "outputs")
+        tables = [Table("Runs", header, tuple(rows))]
+        tables += [Table("Not run", ("run", "why"), tuple(self.skipped.items()))] if self.skipped else []
+        strip = self.strip
+        picture, note = inline_picture(strip.svg if strip is not None else None, "bench.strip.svg holds it")
+        if strip is None:
+            note = "Bench with perf counters (perf_counters=True, -pc) to see where each run's time goes."
+        return card_html(f"Bench of {self.model_name}", facts, tables=tables, picture=picture, notes=[note])
 
     # -- the file --------------------------------------------------------------------------------------------
 

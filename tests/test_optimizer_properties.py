@@ -76,7 +76,8 @@ REFUSE_BOTH_FIRST_DEVICES = True
 LEFT_OUT: dict[int, str] = {}
 # fmt: on
 FAST_SEEDS = [seed for seed in range(36) if seed not in LEFT_OUT]
-SLOW_SEEDS = [seed for seed in range(100, 120) if seed not in LEFT_OUT]
+#: Larger cases. Ten keep the suite within CI's budget; the 20 of issue 11's sweep (range(100, 120)) all pass.
+SLOW_SEEDS = [seed for seed in range(100, 110) if seed not in LEFT_OUT]
 
 
 def seeds(keep=lambda seed: True) -> list:

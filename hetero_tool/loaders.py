@@ -393,8 +393,8 @@ def rendering_from_files(
     """``hetero-tool render``: a picture of the plan (``options`` as
     :func:`~hetero_tool.report.render.render_plan` takes them); with ``output``, written there.
 
-    The ``strip`` view stacks the plans of ``compare`` under ``plan`` and adds the per-subgraph times of
-    ``bench`` (a bench result with perf counters) to the plans it timed.
+    ``bench`` is a bench result with perf counters: the ``strip`` view adds each subgraph's time to the plans
+    it timed, and stacks the plans of ``compare`` under ``plan``; a graph view puts each layer's time on it.
 
     Examples
     --------
@@ -405,15 +405,19 @@ def rendering_from_files(
     >>> rendering_from_files(samples["detector"], path, view="strip", compare=[path]).strip
     <Strip: 2 rows, 46 layers, 2/2 subgraphs>
     """
+    from hetero_tool.report.model_explorer import layer_times_from_bench
     from hetero_tool.report.render import render_plan, render_strip, strip_from_plans
     from hetero_tool.runtime.results import load_bench
 
     if output is not None:
         check_output(output, model, plan, *compare, *([bench] if bench is not None else []))
     if options.get("view") != "strip":
-        if compare or bench is not None:
-            raise InputError("--compare and --bench draw on the strip only: add --view strip")
-        drawn = render_plan(*_model_and_plan(model, plan), **options)
+        if compare:
+            raise InputError("--compare stacks plans on the strip only: add --view strip")
+        ir, loaded = _model_and_plan(model, plan)
+        if bench is not None:
+            options["layer_times_ms"] = layer_times_from_bench(load_bench(bench, ir), None, loaded)[1]
+        drawn = render_plan(ir, loaded, **options)
     else:
         paths = [plan, *compare]
         ir, plans = _model_and_plans(model, paths)

@@ -233,6 +233,9 @@ def test_render_strip_from_the_cli(models, plans, bench, tmp_path, run_cli):
     assert (tmp_path / "strip.pdf").read_bytes()[:4] == b"%PDF" and "strip view" in result.output
     result = run_cli("render", xml, "--plan", b, "--compare", a, "-o", tmp_path / "x.svg")
     assert result.exit_code != 0 and "add --view strip" in result.output
+    result = run_cli("render", xml, "--plan", b, "--bench", bench_path, "-o", tmp_path / "timed.svg")
+    assert result.exit_code == 0, result.output
+    assert " µs" in (tmp_path / "timed.svg").read_text()
     assert not (tmp_path / "x.svg").exists()
     counts = Counter(seg.device for seg in ruled.strip.rows[0].segments)
     assert counts == Counter(sg.device for sg in ruled.partition.subgraphs)

@@ -219,8 +219,8 @@ def _follow(ir: IRModel, decided: dict[int, Decision]) -> None:
             continue
         devices = list(dict.fromkeys(decided[n].device for n in neighbours))
         if len(devices) == 1:
-            role = "its producer" if layer.ir_type == "Result" else "its consumers"
-            decided[lid] = Decision(devices[0], "follows", f"{role} run on {devices[0]}")
+            role = "its producer runs" if layer.ir_type == "Result" else "its consumers run"
+            decided[lid] = Decision(devices[0], "follows", f"{role} on {devices[0]}")
             continue
         if position is None:
             position = {x: k for k, x in enumerate(ordered_layer_ids(ir))}

@@ -343,8 +343,9 @@ def _render_profile(run: Run) -> None:
         at_cuts = sum(b.reorder_ms for b in profile.boundaries)
         out.print(
             f"at boundaries: {profile.boundary_ms:.3f} ms = {100 * profile.boundary_share:.0f}% of latency "
-            f"(Reorders at cut tensors {at_cuts:.3f} ms + {profile.outside_ms:.3f} ms outside the counters: "
-            "host copies, hand-offs and the request's own overhead)"
+            f"(Reorders at cut tensors {at_cuts:.3f} ms + "
+            f"{max(0.0, profile.outside_ms - profile.request_overhead_ms):.3f} ms outside the counters "
+            f"beyond the request's own {profile.request_overhead_ms:.3f} ms: host copies and hand-offs)"
         )
     else:
         out.print(

@@ -55,7 +55,8 @@ def render(
         Path | None,
         typer.Option(
             "--bench",
-            help="A bench result with perf counters: per-subgraph times (strip view).",
+            help="A bench result with perf counters: each subgraph's time on the strip, each layer's on a "
+            "graph view.",
             dir_okay=False,
         ),
     ] = None,

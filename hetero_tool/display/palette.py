@@ -11,10 +11,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-__all__ = ["DeviceStyle", "device_style", "OKABE_ITO"]
+__all__ = ["DeviceStyle", "LATENCY_GRADIENT", "OKABE_ITO", "device_style", "latency_colour", "readable_text"]
 
 #: The Okabe-Ito palette, black aside.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
+
+#: Time per layer, from none to the slowest layer: white to vermilion (Okabe-Ito), as colour and stop.
+LATENCY_GRADIENT = (("#FFFFFF", 0.0), ("#D55E00", 1.0))
 
 _FAMILIES = {"CPU": ("#0072B2", "solid"), "GPU": ("#E69F00", "dashed"), "NPU": ("#009E73", "bold")}
 _OTHERS = ("#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
@@ -49,10 +52,28 @@ def device_style(device: str) -> DeviceStyle:
     else:
         k = int(hashlib.sha256(family.encode()).hexdigest(), 16) % len(_OTHERS)
         fill, border = _OTHERS[k], _OTHER_BORDERS[k]
-    return DeviceStyle(fill=fill, text=_readable_text(fill), border=border)
+    return DeviceStyle(fill=fill, text=readable_text(fill), border=border)
 
 
-def _readable_text(fill: str) -> str:
+def latency_colour(share: float) -> str:
+    """The colour of a layer that takes ``share`` (0..1) of the slowest layer's time, on
+    :data:`LATENCY_GRADIENT`.
+
+    Examples
+    --------
+    >>> latency_colour(0.0), latency_colour(1.0), latency_colour(0.5)
+    ('#FFFFFF', '#D55E00', '#EAAE80')
+    """
+    (low, _), (high, _) = LATENCY_GRADIENT
+    share = min(1.0, max(0.0, share))
+    channels = [
+        round(int(low[k : k + 2], 16) + share * (int(high[k : k + 2], 16) - int(low[k : k + 2], 16)))
+        for k in (1, 3, 5)
+    ]
+    return "#" + "".join(f"{c:02X}" for c in channels)
+
+
+def readable_text(fill: str) -> str:
     """Black or white, whichever contrasts more with ``fill`` (relative luminance, WCAG)."""
     r, g, b = (int(fill[k : k + 2], 16) / 255 for k in (1, 3, 5))
     channel = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]

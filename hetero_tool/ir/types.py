@@ -293,6 +293,11 @@ class IRModel:
     #: :func:`~hetero_tool.ir.formats.load_ir`.
     shapes: Mapping[str, str] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        where = f" from {self.path.name}" if self.path is not None else ""
+        size = f"{len(self.layers):,} layers, {len(self.edges):,} edges"
+        return f"<IRModel {self.name}{where}: IR v{self.version}, {size}>"
+
     @cached_property
     def ids_by_name(self) -> Mapping[str, tuple[int, ...]]:
         """Layer ids for each friendly name (a tuple: names may repeat)."""

@@ -100,10 +100,11 @@ class Optimization:
         predicted = self.plan.predicted
         chosen = predicted.chosen if predicted is not None else self.best.name
         return (
-            f"<Optimization of {self.plan.model_name}: {chosen}, {self.plan.subgraph_count:,} subgraphs, "
+            f"<Optimization of {self.plan.model_name}: {chosen}, "
+            f"{_count(self.plan.subgraph_count, 'subgraph')}, "
             f"predicted {format_ms(self.best.ms)} ms against HETERO's default "
             f"{format_ms(self.default.ms)} ms "
-            f"({self.default.plan.subgraph_count:,} subgraphs); {len(self.candidates)} candidates in "
+            f"({_count(self.default.plan.subgraph_count, 'subgraph')}); {len(self.candidates)} candidates in "
             f"{self.seconds:.1f} s>"
         )
 
@@ -113,8 +114,12 @@ class Optimization:
         from hetero_tool.display.strip import Strip
 
         default, plan = self.default.plan, self.plan
+        measured = plan.predicted.measured.get(self.default.name) if plan.predicted is not None else None
+        figures = f"predicted {format_ms(self.default.ms)} ms" + (
+            f", measured {format_ms(measured)} ms" if measured is not None else ""
+        )
         rows = (
-            default.strip_row(f"HETERO default · {default.headline}"),
+            default.strip_row(f"HETERO default · {default.headline} · {figures}"),
             plan.strip_row(f"chosen · {plan.headline}"),
         )
         return Strip(rows, tuple(dict([*default.legend, *plan.legend]).items()))
@@ -514,3 +519,7 @@ def _move_reasons(
         for u in group:
             reasons[u] = text
     return reasons
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n:,} {what}{'s' if n != 1 else ''}"

@@ -23,6 +23,7 @@ automatic mode increments and never resets, so later compiles on the same Core m
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -91,6 +92,12 @@ class Partition:
     #: Results that cycle breaking cut off their (non-Constant) producer. HETERO 2026.4 cannot compile such a
     #: split (``unordered_map::at``): the Result is fed by a new Parameter that has no affinity.
     detached_results: tuple[int, ...] = ()
+
+    def __repr__(self) -> str:
+        devices = Counter(sg.device for sg in self.subgraphs)
+        per_device = ", ".join(f"{device} {n:,}" for device, n in devices.items())
+        size = "dynamic" if self.cut_bytes is None else f"{self.cut_bytes:,} B"
+        return f"<Partition: {self.count:,} subgraphs ({per_device}), {len(self.cuts):,} cut tensors, {size}>"
 
     @property
     def count(self) -> int:

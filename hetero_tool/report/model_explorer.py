@@ -41,7 +41,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from hetero_tool.display.palette import device_style
+from hetero_tool.display.palette import LATENCY_GRADIENT, device_style
 from hetero_tool.errors import InputError
 from hetero_tool.ir.types import Body, IRModel, Layer, Port, format_shape
 from hetero_tool.plan import Plan, check_plan
@@ -79,8 +79,6 @@ OVERLAYS: Mapping[str, str] = {
     "latency": "Layer time (ms)",
 }
 
-#: Gradient of the latency overlay: white for the fastest layer, vermilion (Okabe-Ito) for the slowest.
-LATENCY_GRADIENT = (("#FFFFFF", 0.0), ("#D55E00", 1.0))
 
 # Node attributes the export sets itself; a ``<data>`` attribute of the same name is shown as ``data.<name>``
 # (Model Explorer keeps only the last of two equal keys).

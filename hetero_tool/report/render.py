@@ -25,7 +25,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -134,9 +134,11 @@ def render_plan(
     fmt: str = "svg",
     timeout: float = 60.0,
     show_constants: bool = False,
+    layer_times_ms: Mapping[int, float] | None = None,
 ) -> Rendering:
     """Render a view of ``plan``: the one asked for, or the one the size policy picks; the collapsed view if
-    the layout does not finish within ``timeout`` seconds.
+    the layout does not finish within ``timeout`` seconds. ``layer_times_ms`` (IR layer id -> ms, from a
+    bench) puts the times on it (:func:`~hetero_tool.report.views.view_from_plan`).
 
     Examples
     --------
@@ -157,7 +159,7 @@ def render_plan(
         chosen, note = choose_view(len(visible_layers(ir, show_constants)))
     else:
         chosen, note = view, "as asked"
-    source = view_from_plan(ir, plan, chosen, show_constants=show_constants)
+    source = view_from_plan(ir, plan, chosen, show_constants=show_constants, layer_times_ms=layer_times_ms)
     start = time.perf_counter()
     try:
         data = render_dot(source.dot, fmt, timeout=timeout)
@@ -168,7 +170,7 @@ def render_plan(
             f"the {chosen} view took over {timeout:g} s to lay out, so the collapsed view was drawn instead"
         )
         chosen = "collapsed"
-        source = view_from_plan(ir, plan, chosen)
+        source = view_from_plan(ir, plan, chosen, layer_times_ms=layer_times_ms)
         start = time.perf_counter()
         # The collapsed view is one node per subgraph: it gets at least a minute even after a short timeout.
         data = render_dot(source.dot, fmt, timeout=max(timeout, COLLAPSED_TIMEOUT))

@@ -13,18 +13,22 @@ legend, and the bytes of every tensor cut between subgraphs on its edge:
 ``subgraph:K``
     subgraph ``K`` alone, with a stub for every tensor that enters or leaves it.
 
+Given per-layer times (a bench's perf counters), the layer views fill each node on the latency gradient
+(:data:`~hetero_tool.display.palette.LATENCY_GRADIENT`, the slowest layer vermilion) with its time in the
+label, and keep the device as the node's border colour; the collapsed view adds each subgraph's summed time.
+
 Node ids are ``n<layer id>`` and ``sg<index>``, output is in IR and execution order, with no timestamps: the
 same plan always gives the same bytes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from hetero_tool._format import format_bytes
-from hetero_tool.display.palette import device_style
+from hetero_tool.display.palette import device_style, latency_colour, readable_text
 from hetero_tool.errors import InputError
 from hetero_tool.ir.types import IRModel, format_shape
 from hetero_tool.plan import Plan
@@ -57,10 +61,24 @@ def visible_layers(ir: IRModel, show_constants: bool = False) -> list[int]:
     return [lid for lid, layer in ir.layers.items() if show_constants or layer.ir_type != "Const"]
 
 
+@dataclass(frozen=True)
+class _Times:
+    """Per-layer times (ms) and the largest of them, which the gradient's end stands for."""
+
+    ms: Mapping[int, float]
+    peak: float
+
+
 def view_from_plan(
-    ir: IRModel, plan: Plan, view: str = "clustered", *, show_constants: bool = False
+    ir: IRModel,
+    plan: Plan,
+    view: str = "clustered",
+    *,
+    show_constants: bool = False,
+    layer_times_ms: Mapping[int, float] | None = None,
 ) -> GraphView:
-    """Graphviz source (and its JSON twin) for one view of ``plan``.
+    """Graphviz source (and its JSON twin) for one view of ``plan``; with ``layer_times_ms`` (IR layer id ->
+    ms per inference), the times on it.
 
     Examples
     --------
@@ -71,16 +89,23 @@ def view_from_plan(
     >>> collapsed = view_from_plan(ir, plan, "collapsed")
     >>> collapsed.nodes, [edge["tensors"] for edge in collapsed.data["edges"]]
     (2, [2])
+    >>> conv = next(lid for lid, layer in ir.layers.items() if layer.type == "Convolution")
+    >>> timed = view_from_plan(ir, plan, "full", layer_times_ms={conv: 1.0})
+    >>> [n["ms"] for n in timed.data["nodes"] if n["layer"] == conv], 'fillcolor="#D55E00"' in timed.dot
+    ([1.0], True)
     """
+    times = None
+    if layer_times_ms is not None:
+        times = _Times(layer_times_ms, max(layer_times_ms.values(), default=0.0))
     if view in ("full", "clustered"):
-        return _layers_view(ir, plan, view, show_constants)
+        return _layers_view(ir, plan, view, show_constants, times)
     if view == "collapsed":
-        return _collapsed_view(plan)
+        return _collapsed_view(plan, times)
     if view.startswith("subgraph:"):
         index = view.partition(":")[2]
         if not index.isdigit() or int(index) >= plan.subgraph_count:
             raise InputError(f"view {view!r}: the plan has subgraphs 0..{plan.subgraph_count - 1}")
-        return _subgraph_view(ir, plan, int(index), show_constants)
+        return _subgraph_view(ir, plan, int(index), show_constants, times)
     raise InputError(f"unknown view {view!r}; expected one of {', '.join(VIEWS)}")
 
 
@@ -137,7 +162,7 @@ def _header(name: str, lines: list[str]) -> None:
     lines.append('  edge [fontname="Helvetica" fontsize="9"];')
 
 
-def _layer_node(ir: IRModel, plan: Plan, lid: int) -> tuple[str, dict[str, Any]]:
+def _layer_node(ir: IRModel, plan: Plan, lid: int, times: _Times | None) -> tuple[str, dict[str, Any]]:
     layer = ir.layers[lid]
     device = plan.partition.device_of.get(lid, plan.layer_affinity[lid])
     style = device_style(device)
@@ -146,12 +171,20 @@ def _layer_node(ir: IRModel, plan: Plan, lid: int) -> tuple[str, dict[str, Any]]
     tooltip = f"{layer.name} ({layer.type}, layer {lid})\ndevice: {device}\n{plan.decisions[lid].reason}"
     if port is not None:
         tooltip += f"\noutput: {port.element_type}{format_shape(port.shape)}"
+    label, colours = f"{layer.name}\n{layer.type}", {"fillcolor": style.fill, "fontcolor": style.text}
+    ms = times.ms.get(lid) if times is not None else None
+    if times is not None:
+        # The time fills the node; the device stays as its border, drawn thick.
+        fill = "#EEEEEE" if ms is None else latency_colour(ms / times.peak if times.peak > 0 else 0.0)
+        colours = {"fillcolor": fill, "fontcolor": readable_text(fill), "color": style.fill, "penwidth": "3"}
+        if ms is not None:
+            label += f"\n{ms * 1000:,.1f} µs"
+            tooltip += f"\ntime: {ms * 1000:,.1f} µs per inference"
     line = f"  n{lid} " + _attrs(
-        label=f"{layer.name}\n{layer.type}",
+        label=label,
         shape=shape,
         style=f"filled,{style.border}",
-        fillcolor=style.fill,
-        fontcolor=style.text,
+        **colours,
         tooltip=tooltip,
         id=f"layer-{lid}",
     )
@@ -163,6 +196,8 @@ def _layer_node(ir: IRModel, plan: Plan, lid: int) -> tuple[str, dict[str, Any]]
         "device": device,
         "subgraph": plan.partition.subgraph_of.get(lid),
     }
+    if times is not None:
+        data["ms"] = ms
     return line, data
 
 
@@ -179,10 +214,12 @@ def _edges(ir: IRModel, plan: Plan, shown: set[int]) -> Iterable[tuple[str, dict
         yield line, {"from": f"n{edge.src}", "to": f"n{edge.dst}", "bytes": nbytes, "cut": cut}
 
 
-def _add_layers(ir: IRModel, plan: Plan, ids, lines: list[str], nodes: list[dict], indent: str = "") -> None:
+def _add_layers(
+    ir: IRModel, plan: Plan, ids, lines: list[str], nodes: list[dict], times: _Times | None, indent: str = ""
+) -> None:
     """Add the node of each layer in ``ids`` to the dot ``lines`` and its JSON twin to ``nodes``."""
     for lid in ids:
-        line, data = _layer_node(ir, plan, lid)
+        line, data = _layer_node(ir, plan, lid, times)
         lines.append(indent + line)
         nodes.append(data)
 
@@ -190,7 +227,7 @@ def _add_layers(ir: IRModel, plan: Plan, ids, lines: list[str], nodes: list[dict
 # -- views ---------------------------------------------------------------------------------------------------
 
 
-def _layers_view(ir: IRModel, plan: Plan, view: str, show_constants: bool) -> GraphView:
+def _layers_view(ir: IRModel, plan: Plan, view: str, show_constants: bool, times: _Times | None) -> GraphView:
     lines: list[str] = []
     _header(f"{ir.name} {view}", lines)
     shown = set(visible_layers(ir, show_constants))
@@ -205,13 +242,13 @@ def _layers_view(ir: IRModel, plan: Plan, view: str, show_constants: bool) -> Gr
                 f"    label={_quote(f'subgraph {sg.index} · {sg.device} · {_layers(len(sg.layers))}')}; "
                 f'style="rounded,{style.border}"; color={_quote(style.fill)}; penwidth=2;'
             )
-            _add_layers(ir, plan, members, lines, nodes, indent="  ")
+            _add_layers(ir, plan, members, lines, nodes, times, indent="  ")
             lines.append("  }")
         placed = {node["layer"] for node in nodes}
         # e.g. a Constant no submodel keeps
-        _add_layers(ir, plan, sorted(shown - placed, key=list(ir.layers).index), lines, nodes)
+        _add_layers(ir, plan, sorted(shown - placed, key=list(ir.layers).index), lines, nodes, times)
     else:
-        _add_layers(ir, plan, [lid for lid in ir.layers if lid in shown], lines, nodes)
+        _add_layers(ir, plan, [lid for lid in ir.layers if lid in shown], lines, nodes, times)
     edges = []
     for line, data in _edges(ir, plan, shown):
         lines.append(line)
@@ -221,7 +258,7 @@ def _layers_view(ir: IRModel, plan: Plan, view: str, show_constants: bool) -> Gr
     return GraphView(view, "\n".join(lines) + "\n", len(nodes), _twin(view, plan, nodes, edges, legend))
 
 
-def _collapsed_view(plan: Plan) -> GraphView:
+def _collapsed_view(plan: Plan, times: _Times | None) -> GraphView:
     lines: list[str] = []
     _header(f"{plan.model_name} collapsed", lines)
     nodes = []
@@ -229,6 +266,8 @@ def _collapsed_view(plan: Plan) -> GraphView:
         style = device_style(sg.device)
         inbound, outbound = plan.partition.subgraph_bytes[sg.index]
         label = f"subgraph {sg.index}\n{sg.device}\n{_layers(len(sg.layers))}"
+        if times is not None:
+            label += f"\n{sum(times.ms.get(lid, 0.0) for lid in sg.layers):,.3f} ms in its layers"
         tooltip = f"first layer: {plan.names[sg.layers[0]]}\nin: {_size(inbound)}, out: {_size(outbound)}"
         lines.append(
             f"  sg{sg.index} "
@@ -261,7 +300,9 @@ def _collapsed_view(plan: Plan) -> GraphView:
     )
 
 
-def _subgraph_view(ir: IRModel, plan: Plan, index: int, show_constants: bool) -> GraphView:
+def _subgraph_view(
+    ir: IRModel, plan: Plan, index: int, show_constants: bool, times: _Times | None
+) -> GraphView:
     sg = plan.partition.subgraphs[index]
     view = f"subgraph:{index}"
     lines: list[str] = []
@@ -270,7 +311,7 @@ def _subgraph_view(ir: IRModel, plan: Plan, index: int, show_constants: bool) ->
         lid for lid in (*sg.layers, *sg.constants) if show_constants or ir.layers[lid].ir_type != "Const"
     }
     nodes: list[dict] = []
-    _add_layers(ir, plan, [lid for lid in ir.layers if lid in shown], lines, nodes)
+    _add_layers(ir, plan, [lid for lid in ir.layers if lid in shown], lines, nodes, times)
     edges = []
     for line, data in _edges(ir, plan, shown):
         lines.append(line)

@@ -88,4 +88,6 @@ def select_measured(
         engine=predicted.engine.rsplit("; chose", 1)[0] + f"; chose {fastest.name} (measured)",
         notes=notes,
     )
-    return replace(found, plan=replace(fastest.plan, predicted=record))
+    # The predicted best's plan carries the search's reasons for every move; another candidate's, its own.
+    kept = found.plan if fastest.name == found.best.name else fastest.plan
+    return replace(found, plan=replace(kept, predicted=record))

@@ -137,6 +137,7 @@ def plan_from_files(
         rules=load_rules(rules) if rules else (),
         affinity_map=load_affinity_map(affinity, ir) if affinity else None,
         model_path=model,
+        map_name=f"affinity map {Path(affinity).name}" if affinity else "affinity map",
     )
     if output is not None:
         plan.save(output)

@@ -408,8 +408,10 @@ def make_plan(
     affinity_map: Mapping[int, str] | None = None,
     support: Support | None = None,
     model_path: str | Path | None = None,
+    map_name: str = "affinity map",
 ) -> Plan:
     """Assign every layer (affinity map, rules, then fallback priority) and cut the model as HETERO will.
+    ``map_name`` is how reasons and errors name the affinity map (its file, say).
 
     Examples
     --------
@@ -421,7 +423,9 @@ def make_plan(
     ('HETERO:NPU,CPU', True)
     """
     support = support or Support(ir)
-    assignment = assign_affinity(ir, devices, support, rules=rules, affinity_map=affinity_map)
+    assignment = assign_affinity(
+        ir, devices, support, rules=rules, affinity_map=affinity_map, map_name=map_name
+    )
     partition = collect_subgraphs(ir, assignment.affinity)
     warnings = (
         list(assignment.warnings)

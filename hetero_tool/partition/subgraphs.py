@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from hetero_tool._format import format_bytes
 from hetero_tool._gc import paused_gc
 from hetero_tool.errors import InputError
 from hetero_tool.ir.types import IRModel
@@ -96,7 +97,7 @@ class Partition:
     def __repr__(self) -> str:
         devices = Counter(sg.device for sg in self.subgraphs)
         per_device = ", ".join(f"{device} {n:,}" for device, n in devices.items())
-        size = "dynamic" if self.cut_bytes is None else f"{self.cut_bytes:,} B"
+        size = format_bytes(self.cut_bytes, "dynamic")
         return f"<Partition: {self.count:,} subgraphs ({per_device}), {len(self.cuts):,} cut tensors, {size}>"
 
     @property

@@ -248,6 +248,13 @@ class Profile:
     #: per-layer times are joined by node name only.
     missing: str = ""
 
+    def __repr__(self) -> str:
+        return (
+            f"<Profile: {len(self.subgraphs)} subgraphs, latency {format_ms(self.latency_ms)} ms, counted "
+            f"{format_ms(self.counted_ms)} ms, boundaries {format_ms(self.boundary_ms)} ms, "
+            f"{self.reorders} Reorders, {len(self.layer_times_ms):,} layers timed>"
+        )
+
     @property
     def outside_ms(self) -> float:
         """Latency the counters do not see: host copies and hand-offs between submodels, and the request's own
@@ -342,6 +349,15 @@ class Run:
     profile: Profile | None = None
     #: Outputs against the reference, when checked.
     accuracy: Accuracy | None = None
+
+    def __repr__(self) -> str:
+        submodels = "" if self.submodels is None else f", {self.submodels} submodels"
+        emulated = f" (emulated: {', '.join(self.emulated)})" if self.emulated else ""
+        checks = "; " + "; ".join(self.problems()) if self.problems() else ""
+        return (
+            f"<Run {self.label!r} on {self.target}{emulated}: median {format_ms(self.latency.median_ms)} ms, "
+            f"{self.iterations:,} iterations{submodels}{checks}>"
+        )
 
     def problems(self) -> list[str]:
         """The checks this run failed, one line each: the compiled model against its plan, the outputs against
@@ -478,7 +494,7 @@ class BenchResult:
                     accuracy,
                 )
             )
-        header = ("run", "target", "median ms", "p90 ms", "vs baseline", "submodels", "submodels", "outputs")
+        header = ("run", "target", "median ms", "p90 ms", "vs baseline", "submodels", "compiled", "outputs")
         tables = [Table("Runs", header, tuple(rows))]
         tables += [Table("Not run", ("run", "why"), tuple(self.skipped.items()))] if self.skipped else []
         strip = self.strip

@@ -4,9 +4,9 @@
     python benchmarks/strip.py --layers 100000 --repeat 5
 
 Two plans: everything on an emulated NPU (one subgraph), and every Relu on the CPU (thousands of subgraphs).
-For each, the strip is drawn as SVG (by the tool), PNG and PDF (by Graphviz, positions given), the candidates
-interleaved; it prints medians, the drawing's size, and each time as a ratio to parsing the IR (``parse_ir``),
-timed in the same rounds.
+For each, the strip is built from the plan and drawn as SVG (by the tool), PNG and PDF (by Graphviz, positions
+given), the candidates interleaved; it prints medians, the drawing's size, and each time as a ratio to parsing
+the IR (``parse_ir``), timed in the same rounds.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import openvino as ov
 
+from hetero_tool.display.strip import Strip
 from hetero_tool.ir import parse_ir
 from hetero_tool.loaders import plan_from_files
 from hetero_tool.report.render import render_strip
@@ -48,9 +49,9 @@ def main() -> int:
         candidates = {"parse_ir": lambda: parse_ir(xml)}
         for label, plan in plans.items():
             for fmt in ("svg", "png", "pdf"):
-                # A fresh strip each time: the drawing is cached on the plan's strip.
+                # From the plan each time (its row included): the drawing is cached on a strip.
                 candidates[f"{label}, {fmt}"] = lambda plan=plan, fmt=fmt: render_strip(
-                    type(plan.strip)(plan.strip.rows, plan.strip.legend), fmt
+                    Strip((plan.strip_row(),), plan.legend), fmt
                 )
         times: dict[str, list[float]] = {name: [] for name in candidates}
         results = {}

@@ -159,22 +159,19 @@ class PlanDiff:
             figures.append(f"predicted {format_ms(ms.a)} → {format_ms(ms.b)} ms")
         return f"<PlanDiff {self.labels.b} against {self.labels.a}: {' · '.join(figures)}>"
 
-    def _repr_svg_(self) -> str | None:
-        return self.strip.svg if self.strip is not None else None
-
     @property
     def strip(self) -> Strip | None:
         """The placement strips of A and B, stacked (``None`` for a diff made without its plans)."""
         if self.plans is None:
             return None
-        from hetero_tool.display.strip import Strip
+        from hetero_tool.display.strip import Strip, merged_legend
 
         a, b = self.plans.a, self.plans.b
         rows = (
             a.strip_row(f"{self.labels.a} · {a.headline}"),
             b.strip_row(f"{self.labels.b} · {b.headline}"),
         )
-        return Strip(rows, tuple(dict([*a.legend, *b.legend]).items()))
+        return Strip(rows, merged_legend(a.legend, b.legend))
 
     def _repr_html_(self) -> str:
         """The notebook display: the figures A → B, the moved operations by group, the two strips."""

@@ -420,6 +420,10 @@ def rendering_from_files(
             options["layer_times_ms"] = layer_times_from_bench(load_bench(bench, ir), None, loaded)[1]
         drawn = render_plan(ir, loaded, **options)
     else:
+        if options.get("show_constants"):
+            raise InputError(
+                "--constants: the strip draws no Constants (HETERO clones them into each submodel)"
+            )
         paths = [plan, *compare]
         ir, plans = _model_and_plans(model, paths)
         strip = strip_from_plans(

@@ -329,9 +329,6 @@ class Plan:
 
         return Strip((self.strip_row(),), self.legend)
 
-    def _repr_svg_(self) -> str:
-        return self.strip.svg
-
     def _repr_html_(self) -> str:
         """The notebook display: the plan's facts, then its strip."""
         from hetero_tool.display.card import card_html, inline_picture

@@ -16,6 +16,7 @@ from importlib import resources
 import msgspec
 import pytest
 
+from hetero_tool._format import format_ms as ms
 from hetero_tool.ir import parse_ir
 from hetero_tool.loaders import optimization_from_files, plan_from_files, report_from_files
 from hetero_tool.plan import Plan, Predicted
@@ -57,10 +58,6 @@ def rows(markup: str, table: str) -> list[str]:
     body = markup[markup.index(f'<table id="{table}">') :]
     body = body[: body.index("</table>")]
     return [text(row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body.split("<tbody>")[1], re.DOTALL)]
-
-
-def ms(value: float) -> str:
-    return report_module._ms(value)
 
 
 def test_the_section_shows_the_optimizer_s_figures(optimized):

@@ -62,14 +62,13 @@ def render(
     ] = None,
 ) -> None:
     """Render a view of the plan; say which view was drawn and why."""
-    options = {"view": view, "fmt": fmt, "timeout": timeout}
-    if view != "strip":
-        options["show_constants"] = constants
+    options = {"view": view, "fmt": fmt, "timeout": timeout, "show_constants": constants}
     with err.status(f"drawing the {view} view"):
         drawn = rendering_from_files(
             model, plan, output=output, compare=compare or (), bench=bench, **options
         )
+    what = "boxes, drawn" if drawn.view == "strip" else "nodes, laid out"
     out.print(
-        f"{escape(str(output))}: {drawn.view} view, {drawn.nodes:,} nodes, {format_bytes(len(drawn.data))}, "
-        f"laid out in {drawn.seconds:.1f} s ({escape(drawn.note)})"
+        f"{escape(str(output))}: {drawn.view} view, {drawn.nodes:,} {what} in {drawn.seconds:.1f} s, "
+        f"{format_bytes(len(drawn.data))} ({escape(drawn.note)})"
     )

@@ -1,10 +1,10 @@
 """A picture as a list of boxes and texts at fixed positions, written as SVG or as Graphviz source.
 
-The tool's charts (the placement strip, latency bars) need no layout: every box already has its place. So
-they are drawn once, as a :class:`Canvas`, and written two ways: :func:`svg_from_canvas` for notebooks, the
-HTML report and ``.svg`` files (small, with a tooltip on every box), and :func:`dot_from_canvas` for PNG and
-PDF, which Graphviz's cairo renderer draws with the positions pinned (``neato -n2``: no layout runs). Lines
-are thin boxes. Coordinates are pixels from the top left, as in SVG; one pixel is one point to Graphviz.
+The placement strip needs no layout: every box already has its place. So it is drawn once, as a
+:class:`Canvas`, and written two ways: :func:`svg_from_canvas` for notebooks, the HTML report and ``.svg``
+files (small, with a tooltip on every box), and :func:`dot_from_canvas` for PNG and PDF, which Graphviz's
+cairo renderer draws with the positions given (the ``nop2`` engine: no layout runs). Lines are thin boxes.
+Coordinates are pixels from the top left, as in SVG; one pixel is one point to Graphviz.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from hetero_tool.display.canvas import Canvas, svg_from_canvas
 from hetero_tool.display.palette import device_style
 from hetero_tool.partition import Partition
 
-__all__ = ["Segment", "Strip", "StripRow", "row_from_partition"]
+__all__ = ["Segment", "Strip", "StripRow", "merged_legend", "row_from_partition"]
 
 #: Geometry, in pixels: the band labels' margin, the data area's width (its pixel columns), band heights.
 LEFT, WIDTH, RIGHT = 112, 840, 16
@@ -36,7 +36,7 @@ LABELLED = 3
 #: Below this many pixels per unit (a layer), boundaries are not drawn as white gaps in the device band: they
 #: would whiten it.
 GAP_SCALE = 3.0
-_INK, _MUTED, _BYTES = "#222222", "#666666", "#7F7F7F"
+_INK, _MUTED, _BYTES, _DYNAMIC = "#222222", "#666666", "#7F7F7F", "#E3D2B4"
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class StripRow:
     @cached_property
     def starts(self) -> tuple[float, ...]:
         """Where each segment starts along the axis."""
-        return (0.0, *accumulate(s.size for s in self.segments[:-1]))
+        return tuple(accumulate((s.size for s in self.segments[:-1]), initial=0.0)) if self.segments else ()
 
 
 def row_from_partition(
@@ -127,6 +127,7 @@ class Strip:
     """Rows of the placement strip, with the legend of their devices; shows itself as SVG in Jupyter.
 
     ``legend``: (device, how to name it) in the plans' priority order, e.g. ``("NPU", "NPU (emulated)")``.
+    Rows of one unit share their scales, along the axis and up the bands, so stacked plans compare.
 
     Examples
     --------
@@ -149,41 +150,100 @@ class Strip:
     def svg(self) -> str:
         return svg_from_canvas(self.canvas)
 
-    def _repr_svg_(self) -> str:
-        return self.svg
+    def _repr_svg_(self) -> str | None:
+        """The strip inline, unless it is over the inline limit (then :meth:`_repr_html_` says so)."""
+        from hetero_tool.display.card import inline_picture
+
+        return inline_picture(self.svg, "")[0]
+
+    def _repr_html_(self) -> str | None:
+        """Nothing (the SVG shows) unless the strip is over the inline limit: then a note on how to get it."""
+        from hetero_tool.display.card import card_html, inline_picture
+
+        picture, note = inline_picture(self.svg, "write strip.svg to a file and open it in a browser")
+        return None if picture is not None else card_html(repr(self), [], notes=[note])
 
     def span(self, unit: str) -> float:
         """The longest row of ``unit``: rows of one unit share a scale, so stacked plans line up."""
         return max((row.total for row in self.rows if row.unit == unit), default=0.0)
 
     def __repr__(self) -> str:
-        sizes = sorted({f"{self.span(row.unit):,.0f} {row.unit}" for row in self.rows})
-        counts = "/".join(str(len(row.segments)) for row in self.rows)
+        units = dict.fromkeys(row.unit for row in self.rows)
+        sizes = " / ".join(_amount(self.span(unit), unit) for unit in units)
+        counts = "/".join(f"{len(row.segments):,}" for row in self.rows)
         rows = f"{len(self.rows)} row{'s' if len(self.rows) != 1 else ''}"
-        return f"<Strip: {rows}, {' / '.join(sizes)}, {counts} subgraphs>"
+        return f"<Strip: {rows}, {sizes}, {counts} subgraphs>"
+
+
+def merged_legend(*legends: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """The devices of several legends, each once, in order of first appearance.
+
+    Examples
+    --------
+    >>> merged_legend([("NPU", "NPU (emulated)"), ("CPU", "CPU")], [("CPU", "CPU"), ("GPU", "GPU")])
+    (('NPU', 'NPU (emulated)'), ('CPU', 'CPU'), ('GPU', 'GPU'))
+    """
+    merged: dict[str, str] = {}
+    for legend in legends:
+        for device, label in legend:
+            merged.setdefault(device, label)
+    return tuple(merged.items())
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """What one row is drawn against: pixels per unit along the axis, and the largest boundary (bytes) and
+    subgraph time (ms) of all rows of its unit, up the bands."""
+
+    x: float
+    bytes_peak: int
+    ms_peak: float
 
 
 def canvas_from_strip(strip: Strip) -> Canvas:
-    """Draw the strip: the legend, then each row's bands, with an axis under each row whose scale differs from
-    the next one's."""
-    height = 26 + sum(
+    """Draw the strip: the legend, then each row's bands, with an axis under the last row of each unit."""
+    legend = _legend_layout(strip.legend)
+    top = 10 + 16 * (max((line for line, _, _ in legend), default=0) + 1)
+    height = top + sum(
         _row_height(row) + (16 if _axis_after(strip.rows, k) else 0) for k, row in enumerate(strip.rows)
     )
     canvas = Canvas(LEFT + WIDTH + RIGHT, height, _title(strip))
-    x = LEFT
-    for device, label in strip.legend:
-        canvas.box(x, 6, 12, 12, device_style(device).fill, title=label)
-        canvas.label(x + 16, 16, label, size=11)
-        x += 16 + 6.2 * len(label) + 18
-    y = 26.0
+    # A white ground: the SVG reads on a dark notebook theme too.
+    canvas.box(0, 0, canvas.width, height, "#FFFFFF")
+    for line, x, (device, label) in legend:
+        canvas.box(x, 6 + 16 * line, 12, 12, device_style(device).fill, title=label)
+        canvas.label(x + 16, 16 + 16 * line, label, size=11)
+    scales = {unit: _scale(strip, unit) for unit in dict.fromkeys(row.unit for row in strip.rows)}
+    y = float(top)
     for k, row in enumerate(strip.rows):
-        span = strip.span(row.unit)
-        _draw_row(canvas, row, y, WIDTH / span if span > 0 else 0.0)
+        _draw_row(canvas, row, y, scales[row.unit])
         y += _row_height(row)
         if _axis_after(strip.rows, k):
-            _draw_axis(canvas, row.unit, span, y - 10)
+            _draw_axis(canvas, row.unit, strip.span(row.unit), y - 10)
             y += 16
     return canvas
+
+
+def _legend_layout(legend: Sequence[tuple[str, str]]) -> list[tuple[int, float, tuple[str, str]]]:
+    """(line, x, entry) of each legend entry: left to right, wrapped to the data area's width."""
+    placed, line, x = [], 0, float(LEFT)
+    for device, label in legend:
+        label = _fit(label, WIDTH - 16)
+        width = 16 + _text_width(label, 11)
+        if x > LEFT and x + width > LEFT + WIDTH:
+            line, x = line + 1, float(LEFT)
+        placed.append((line, x, (device, label)))
+        x += width + 18
+    return placed
+
+
+def _scale(strip: Strip, unit: str) -> _Scale:
+    span = strip.span(unit)
+    x = WIDTH / span if span > 0 else 0.0
+    rows = [row for row in strip.rows if row.unit == unit]
+    bytes_peak = max((max(_boundaries(row, x).values(), default=(0, 0, False))[0] for row in rows), default=0)
+    ms_peak = max((max(row.times_ms, default=0.0) for row in rows if row.times_ms is not None), default=0.0)
+    return _Scale(x, bytes_peak, ms_peak)
 
 
 def _title(strip: Strip) -> str:
@@ -198,13 +258,13 @@ def _axis_after(rows: Sequence[StripRow], k: int) -> bool:
     return k == len(rows) - 1 or rows[k].unit != rows[k + 1].unit
 
 
-def _draw_row(canvas: Canvas, row: StripRow, top: float, scale: float) -> None:
-    """The row's title and bands; ``scale`` is pixels per unit."""
-    canvas.label(LEFT, top + 12, row.title, size=12, bold=True)
+def _draw_row(canvas: Canvas, row: StripRow, top: float, scale: _Scale) -> None:
+    """The row's title and bands."""
+    canvas.label(LEFT, top + 12, _fit(row.title, WIDTH, size=12, bold=True), size=12, bold=True)
     band = top + 21
     canvas.label(LEFT - 8, band + 15, "device", anchor="end", size=10, colour=_MUTED)
-    _draw_devices(canvas, row, band, scale)
-    _draw_boundaries(canvas, row, band, scale)
+    _draw_devices(canvas, row, band, scale.x)
+    _draw_boundaries(canvas, row, band, scale.x)
     low = band + DEVICE_BAND + 6
     _draw_bytes(canvas, row, low, scale)
     if row.times_ms is not None:
@@ -236,7 +296,7 @@ def _draw_devices(canvas: Canvas, row: StripRow, band: float, scale: float) -> N
         if total <= 0:
             c += 1
             continue
-        pure = next((d for d, part in mix.items() if part >= total * 0.999), None)
+        pure = _pure(mix)
         if pure is not None:
             end = c + 1
             while end < WIDTH and _pure(cover[end]) == pure:
@@ -246,15 +306,16 @@ def _draw_devices(canvas: Canvas, row: StripRow, band: float, scale: float) -> N
             )
             c = end
             continue
-        y = band
+        y, tip = band, _tooltip(row, c, c + 1, scale)
         for device, part in sorted(mix.items(), key=lambda item: -item[1]):
             h = DEVICE_BAND * part / total
-            canvas.box(LEFT + c, y, 1, h, device_style(device).fill, _tooltip(row, c, c + 1, scale))
+            canvas.box(LEFT + c, y, 1, h, device_style(device).fill, tip)
             y += h
         c += 1
 
 
 def _pure(mix: dict[str, float]) -> str | None:
+    """The device that fills the column (all but rounding), if one does."""
     total = sum(mix.values())
     return next((d for d, part in mix.items() if part >= total * 0.999), None) if total > 0 else None
 
@@ -276,70 +337,107 @@ def _tooltip(row: StripRow, c0: float, c1: float, scale: float) -> str:
     mix = ", ".join(f"{d} {100 * v / total:.0f} %" for d, v in sorted(shares.items(), key=lambda i: -i[1]))
     return (
         f"subgraphs {row.segments[first].index}–{row.segments[last].index} "
-        f"({last - first + 1} of them): {mix}"
+        f"({last - first + 1:,} of them): {mix}"
     )
 
 
 def _draw_boundaries(canvas: Canvas, row: StripRow, band: float, scale: float) -> None:
-    """A dark tick above the band at every boundary; a white gap in the band too where layers are wide."""
-    seen: set[int] = set()
-    for segment, start in zip(row.segments[1:], row.starts[1:]):
-        x = min(int(start * scale), WIDTH - 1)
-        if x in seen:
-            continue
-        seen.add(x)
-        tip = f"boundary before subgraph {segment.index}"
+    """A dark tick above the band at every boundary; a white gap in the band too where the subgraphs on
+    both sides are wide enough to spare a pixel."""
+    ticks: dict[int, list[int]] = {}
+    for k in range(1, len(row.segments)):
+        ticks.setdefault(min(int(row.starts[k] * scale), WIDTH - 1), []).append(k)
+    for x, ks in ticks.items():
+        first = row.segments[ks[0]].index
+        tip = (
+            f"boundary before subgraph {first}"
+            if len(ks) == 1
+            else f"{len(ks):,} boundaries, before subgraphs {first}–{row.segments[ks[-1]].index}"
+        )
         canvas.box(LEFT + x, band - 4, 1, 4, _INK, tip)
-        if scale >= GAP_SCALE:
+        k = ks[0]
+        if len(ks) == 1 and min(row.segments[k - 1].size, row.segments[k].size) * scale >= GAP_SCALE:
             canvas.box(LEFT + x, band, 1, DEVICE_BAND, "#FFFFFF", tip)
 
 
-def _draw_bytes(canvas: Canvas, row: StripRow, top: float, scale: float) -> None:
-    """Bytes copied in at each boundary, as bars; the costliest few labelled."""
+def _boundaries(row: StripRow, scale: float) -> dict[int, tuple[int, int, bool]]:
+    """Per pixel column holding boundaries: the largest copy into one subgraph there, all bytes copied there,
+    and whether a size is dynamic."""
+    found: dict[int, tuple[int, int, bool]] = {}
+    for segment, start in zip(row.segments[1:], row.starts[1:]):
+        if segment.bytes_in == 0 and not segment.sources:
+            continue
+        x = min(int(start * scale), WIDTH - 1)
+        largest, total, dynamic = found.get(x, (0, 0, False))
+        nbytes = segment.bytes_in or 0
+        found[x] = (max(largest, nbytes), total + nbytes, dynamic or segment.bytes_in is None)
+    return found
+
+
+def _draw_bytes(canvas: Canvas, row: StripRow, top: float, scale: _Scale) -> None:
+    """The bytes copied into each subgraph, as a bar at its start (a column's largest, where boundaries
+    crowd); a dynamic size as a pale full-height bar; the costliest few labelled."""
     canvas.label(LEFT - 8, top + 12, "copied in", anchor="end", size=10, colour=_MUTED)
-    per_column: dict[int, int] = {}
-    for segment, start in zip(row.segments, row.starts):
-        if segment.bytes_in:
-            x = min(int(start * scale), WIDTH - 1)
-            per_column[x] = per_column.get(x, 0) + segment.bytes_in
+    columns = _boundaries(row, scale.x)
     base = top + BYTES_BAND
     canvas.box(LEFT, base, WIDTH, 1, "#DDDDDD")
-    if not per_column:
+    if not columns:
         canvas.label(LEFT + 4, base - 6, "nothing is copied between subgraphs", size=10, colour=_MUTED)
         return
-    peak = max(per_column.values())
-    canvas.label(LEFT - 8, top + 23, f"max {format_bytes(peak)}", anchor="end", size=9, colour=_MUTED)
-    for x, nbytes in sorted(per_column.items()):
-        h = max(1.0, BYTES_BAND * nbytes / peak)
-        canvas.box(LEFT + x, base - h, 2, h, _BYTES, f"{format_bytes(nbytes)} copied in at this boundary")
-    costliest = sorted((s for s in row.segments if s.bytes_in), key=lambda s: (-(s.bytes_in or 0), s.index))[
-        :LABELLED
-    ]
+    if scale.bytes_peak > 0:
+        canvas.label(
+            LEFT - 8, top + 23, f"max {format_bytes(scale.bytes_peak)}", anchor="end", size=9, colour=_MUTED
+        )
+    for x, (largest, total, dynamic) in sorted(columns.items()):
+        width = min(2, WIDTH - x)
+        if largest > 0:
+            h = max(1.0, BYTES_BAND * largest / scale.bytes_peak)
+            tip = f"{format_bytes(largest)} copied in at this boundary"
+            if total > largest:
+                tip = f"boundaries here copy {format_bytes(total)} in all, {format_bytes(largest)} the most"
+            canvas.box(LEFT + x, base - h, width, h, _BYTES, tip)
+        if dynamic:
+            canvas.box(
+                LEFT + x,
+                top,
+                width,
+                BYTES_BAND - (h if largest > 0 else 0),
+                _DYNAMIC,
+                "a dynamic size is copied in here",
+            )
+    if not any(largest for largest, _, _ in columns.values()):
+        canvas.label(LEFT + 4, base - 6, "the sizes copied are dynamic", size=10, colour=_MUTED)
+    costliest = sorted(
+        (k for k, s in enumerate(row.segments) if k > 0 and s.bytes_in),
+        key=lambda k: (-(row.segments[k].bytes_in or 0), k),
+    )[:LABELLED]
     _labels(
         canvas,
-        [
-            (row.starts[s.index] * scale, f"→ sg {s.index}: {format_bytes(s.bytes_in)}")
-            for s in costliest
-            if s.index < len(row.starts)
-        ],
+        [(row.starts[k] * scale.x, _bytes_label(row.segments[k])) for k in costliest],
         top + 10,
     )
 
 
-def _draw_times(canvas: Canvas, row: StripRow, top: float, scale: float) -> None:
+def _bytes_label(segment: Segment) -> str:
+    sources = ", ".join(str(k) for k in segment.sources[:3]) + ("…" if len(segment.sources) > 3 else "")
+    origin = f"sg {sources} → " if sources else "→ "
+    return f"{origin}sg {segment.index}: {format_bytes(segment.bytes_in)}"
+
+
+def _draw_times(canvas: Canvas, row: StripRow, top: float, scale: _Scale) -> None:
     """Each subgraph's time as a bar over its span, in its device's colour (the longest where several share a
     column); the slowest few labelled."""
     assert row.times_ms is not None
     canvas.label(LEFT - 8, top + 12, "ms", anchor="end", size=10, colour=_MUTED)
-    peak = max(row.times_ms, default=0.0)
     base = top + TIME_BAND
     canvas.box(LEFT, base, WIDTH, 1, "#DDDDDD")
+    peak = scale.ms_peak
     if peak <= 0:
         return
     canvas.label(LEFT - 8, top + 23, f"max {format_ms(peak)}", anchor="end", size=9, colour=_MUTED)
     best: list[tuple[float, int]] = [(-1.0, -1)] * WIDTH
     for k, (start, ms) in enumerate(zip(row.starts, row.times_ms)):
-        x0, x1 = start * scale, (start + row.segments[k].size) * scale
+        x0, x1 = start * scale.x, (start + row.segments[k].size) * scale.x
         for c in range(min(int(x0), WIDTH - 1), min(WIDTH, max(int(x0) + 1, math.ceil(x1)))):
             if ms > best[c][0]:
                 best[c] = (ms, k)
@@ -361,7 +459,7 @@ def _draw_times(canvas: Canvas, row: StripRow, top: float, scale: float) -> None
     _labels(
         canvas,
         [
-            (row.starts[k] * scale, f"sg {row.segments[k].index}: {format_ms(row.times_ms[k])} ms")
+            (row.starts[k] * scale.x, f"sg {row.segments[k].index}: {format_ms(row.times_ms[k])} ms")
             for k in slowest
             if row.times_ms[k] > 0
         ],
@@ -373,7 +471,7 @@ def _labels(canvas: Canvas, wanted: list[tuple[float, str]], y: float) -> None:
     """Labels at their x in order of importance, each skipped where it would overlap one placed before."""
     placed: list[tuple[float, float]] = []
     for x, text in wanted:
-        width = 5.6 * len(text)
+        width = _text_width(text, 10)
         x0 = min(max(x + 4, 0), WIDTH - width)
         if any(x0 < b + 6 and a < x0 + width + 6 for a, b in placed):
             continue
@@ -394,6 +492,20 @@ def _draw_axis(canvas: Canvas, unit: str, total: float, y: float) -> None:
         k += 1
     what = "layers, in order" if unit == "layers" else f"{unit} per inference"
     canvas.label(LEFT - 8, y + 9, what, anchor="end", size=9, colour=_MUTED)
+
+
+def _text_width(text: str, size: float, bold: bool = False) -> float:
+    """About how wide ``text`` is in Helvetica at ``size`` (an average glyph is 0.56 em, bold 0.6)."""
+    return len(text) * size * (0.6 if bold else 0.56)
+
+
+def _fit(text: str, width: float, size: float = 11, bold: bool = False) -> str:
+    """``text``, cut short with an ellipsis to about ``width`` pixels (a tooltip or the JSON twin keeps all
+    of it)."""
+    if _text_width(text, size, bold) <= width:
+        return text
+    keep = max(1, int(width / (size * (0.6 if bold else 0.56))) - 1)
+    return text[:keep].rstrip() + "…"
 
 
 def _amount(size: float, unit: str) -> str:

@@ -98,11 +98,14 @@ class Optimization:
 
     def __repr__(self) -> str:
         predicted = self.plan.predicted
-        chosen = predicted.chosen if predicted is not None else self.best.name
+        assert predicted is not None  # the optimizer always predicts its plan
+        measured = (
+            "" if predicted.measured_ms is None else f" (measured {format_ms(predicted.measured_ms)} ms)"
+        )
         return (
-            f"<Optimization of {self.plan.model_name}: {chosen}, "
+            f"<Optimization of {self.plan.model_name}: {predicted.chosen}, "
             f"{_count(self.plan.subgraph_count, 'subgraph')}, "
-            f"predicted {format_ms(self.best.ms)} ms against HETERO's default "
+            f"predicted {format_ms(predicted.ms)} ms{measured} against HETERO's default "
             f"{format_ms(self.default.ms)} ms "
             f"({_count(self.default.plan.subgraph_count, 'subgraph')}); {len(self.candidates)} candidates in "
             f"{self.seconds:.1f} s>"
@@ -111,7 +114,7 @@ class Optimization:
     @property
     def strip(self) -> Strip:
         """HETERO's default over the plan chosen, as placement strips."""
-        from hetero_tool.display.strip import Strip
+        from hetero_tool.display.strip import Strip, merged_legend
 
         default, plan = self.default.plan, self.plan
         measured = plan.predicted.measured.get(self.default.name) if plan.predicted is not None else None
@@ -122,10 +125,7 @@ class Optimization:
             default.strip_row(f"HETERO default · {default.headline} · {figures}"),
             plan.strip_row(f"chosen · {plan.headline}"),
         )
-        return Strip(rows, tuple(dict([*default.legend, *plan.legend]).items()))
-
-    def _repr_svg_(self) -> str:
-        return self.strip.svg
+        return Strip(rows, merged_legend(default.legend, plan.legend))
 
     def _repr_html_(self) -> str:
         """The notebook display: the plan chosen against HETERO's default, the bound, every candidate, the

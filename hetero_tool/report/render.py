@@ -196,7 +196,8 @@ def strip_from_plans(
     >>> strip_from_plans([auto, ruled], labels=["fallback", "rules"])
     <Strip: 2 rows, 78 layers, 1/20 subgraphs>
     """
-    from hetero_tool.display.strip import Strip  # the CLI imports this module: load the strip when drawn
+    # The CLI imports this module: load the strip when one is drawn.
+    from hetero_tool.display.strip import Strip, merged_legend
 
     if not plans:
         raise InputError("no plan to draw")
@@ -208,24 +209,17 @@ def strip_from_plans(
             raise InputError(f"{label}: a plan for {plan.model_name!r}, not for the model of {labels[0]}")
     if bench is not None and bench.model_sha256 != plans[0].model_sha256:
         raise InputError(f"the bench timed {bench.model_name!r}, not the model of these plans")
-    rows, legend = [], {}
+    rows = []
     for label, plan in zip(labels, plans):
-        times = None
-        if bench is not None:
-            run = next(
-                (r for r in bench.runs if r.plan_digest == plan.placement_digest and r.profile is not None),
-                None,
-            )
-            if run is not None and run.profile is not None:
-                times = {sg.index: sg.time_ms for sg in run.profile.subgraphs}
+        profile = bench.profile_of(plan.placement_digest) if bench is not None else None
+        times = {sg.index: sg.time_ms for sg in profile.subgraphs} if profile is not None else None
         rows.append(plan.strip_row(f"{label} · {plan.headline}", times))
-        legend.update(dict(plan.legend))
     if bench is not None and all(row.times_ms is None for row in rows):
         raise InputError(
             "no run of the bench timed these plans with perf counters: bench the plan with -pc (a run "
             "matches a plan by its placement)"
         )
-    return Strip(tuple(rows), tuple(legend.items()))
+    return Strip(tuple(rows), merged_legend(*(plan.legend for plan in plans)))
 
 
 def render_strip(strip: Strip, fmt: str = "svg", *, timeout: float = 60.0) -> Rendering:
@@ -256,7 +250,13 @@ def render_strip(strip: Strip, fmt: str = "svg", *, timeout: float = 60.0) -> Re
                 "title": row.title,
                 "unit": row.unit,
                 "subgraphs": [
-                    {"index": s.index, "device": s.device, "size": s.size, "bytes_in": s.bytes_in}
+                    {
+                        "index": s.index,
+                        "device": s.device,
+                        "size": s.size,
+                        "bytes_in": s.bytes_in,
+                        "from": list(s.sources),
+                    }
                     for s in row.segments
                 ],
                 "times_ms": list(row.times_ms) if row.times_ms is not None else None,

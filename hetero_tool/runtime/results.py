@@ -433,7 +433,8 @@ class BenchResult:
         copied into each (``None`` without perf counters)."""
         from hetero_tool.display.strip import Segment, Strip, StripRow
 
-        rows, legend = [], {}
+        rows: list[StripRow] = []
+        legend: dict[str, str] = {}
         for run in self.runs:
             if run.profile is None or not run.profile.subgraphs:
                 continue
@@ -453,7 +454,10 @@ class BenchResult:
                 )
                 for sg in run.profile.subgraphs
             )
-            title = f"{run.label} · {run.target} · {format_ms(run.profile.latency_ms)} ms profiled"
+            title = (
+                f"{run.label} · {run.target} · {format_ms(run.profile.counted_ms)} ms in the counters, of "
+                f"{format_ms(run.profile.latency_ms)} ms profiled"
+            )
             rows.append(StripRow(title, segments, unit="ms"))
             for sg in run.profile.subgraphs:
                 legend.setdefault(
@@ -461,9 +465,15 @@ class BenchResult:
                 )
         return Strip(tuple(rows), tuple(legend.items())) if rows else None
 
-    def _repr_svg_(self) -> str | None:
-        strip = self.strip
-        return strip.svg if strip is not None else None
+    def profile_of(self, placement_digest: str) -> Profile | None:
+        """The perf counters of the run that timed the plan of ``placement_digest``
+        (:attr:`Plan.placement_digest <hetero_tool.plan.Plan.placement_digest>`), if one did with counters and
+        HETERO cut it as planned (else its subgraph times are not the plan's subgraphs')."""
+        for run in self.runs:
+            if run.plan_digest == placement_digest and run.profile is not None:
+                if run.verification is None or run.verification.ok:
+                    return run.profile
+        return None
 
     def _repr_html_(self) -> str:
         """The notebook display: every run against the baseline, the checks, and where the time goes."""

@@ -38,6 +38,7 @@ from hetero_tool.plan import Plan
 from hetero_tool.report.dotfiles import write_dot_files
 from hetero_tool.report.html import report_html
 from hetero_tool.report.model_explorer import write_model_explorer
+from hetero_tool.report.render import render_strip
 from hetero_tool.runtime.bench import AccuracyCheck, run_bench
 from hetero_tool.runtime.progress import Progress
 from hetero_tool.runtime.results import BenchConfig, BenchResult
@@ -95,6 +96,8 @@ class OptimizedStep:
     measure: int
     plan_path: Path
     report: Path
+    #: The placement strip of HETERO's default over the plan kept (SVG).
+    strip: Path
     #: Wall seconds of the calibration and of the optimization (search and measurement).
     calibrate_seconds: float
     optimize_seconds: float
@@ -156,6 +159,8 @@ def run_demo(
     ('calibrated', True, True)
     >>> step.plan_path.name, 'id="optimized"' in step.report.read_text()
     ('mobilenet.optimized.plan.json', True)
+    >>> "HETERO default · " in step.strip.read_text()
+    True
     """
     output_dir = Path(output_dir)
     models = save_samples(output_dir)
@@ -242,6 +247,8 @@ def _optimize(
     optimized = time.perf_counter()
     report = stem.with_name(f"{DEMO_MODEL}.optimized.report.html")
     report_from_files(model, plan_path, output=report)
+    strip = stem.with_name(f"{DEMO_MODEL}.optimized.strip.svg")
+    write_atomic(strip, render_strip(found.strip, "svg").data)
     return OptimizedStep(
         shapes=OPTIMIZE_SHAPE,
         settings=OPTIMIZE_SETTINGS,
@@ -251,6 +258,7 @@ def _optimize(
         measure=measure,
         plan_path=plan_path,
         report=report,
+        strip=strip,
         calibrate_seconds=calibrated - started,
         optimize_seconds=optimized - calibrated,
     )

@@ -65,6 +65,7 @@ def demo(
     out.print(f"  {DEMO_MODEL}: cost profile   {escape(str(step.cost_path))}")
     out.print(f"  {DEMO_MODEL}: optimized plan {escape(str(step.plan_path))}")
     out.print(f"  {DEMO_MODEL}: its report     {escape(str(step.report))}")
+    out.print(f"  {DEMO_MODEL}: default/optimized strip {escape(str(step.strip))}")
 
 
 def _render_optimized(step: OptimizedStep, rules: str) -> None:

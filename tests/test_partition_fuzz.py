@@ -33,6 +33,7 @@ A failure names the case and prints the model, one line per node with its affini
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 from collections import Counter
@@ -105,7 +106,10 @@ FAST_CASES = [
     Case(11, 105, TWO, "islands"),
     Case(12, 120, THREE, "blocks"),
 ]
-SWEEP_CASES = [sweep_case(seed) for seed in range(1000, 1150)]
+#: Seeds of the slow sweep: 75 keep the suite within CI's budget; all 150 of issue 10's sweep pass
+#: (``HETERO_TOOL_FUZZ_SWEEP=150 pytest tests/test_partition_fuzz.py -m slow`` runs them).
+SWEEP_SEEDS = int(os.environ.get("HETERO_TOOL_FUZZ_SWEEP", "75"))
+SWEEP_CASES = [sweep_case(seed) for seed in range(1000, 1000 + SWEEP_SEEDS)]
 
 
 # -- the random model ------------------------------------------------------------------------------------

@@ -64,7 +64,8 @@ def main() -> int:
         base = statistics.median(times["parse_ir"])
         print(f"{args.layers:,}-layer CNN; parse_ir median {base:.3f} s (the baseline)")
         for label, plan in plans.items():
-            print(f"  {label}: {plan.subgraph_count:,} subgraphs")
+            count = plan.subgraph_count
+            print(f"  {label}: {count:,} subgraph{'s' if count != 1 else ''}")
         print(f"  {'strip':<24}{'median s':>9}{'x parse':>9}{'boxes':>8}{'bytes':>11}")
         for name, samples in times.items():
             if name == "parse_ir":

@@ -33,8 +33,8 @@ LEFT, WIDTH, RIGHT = 112, 840, 16
 DEVICE_BAND, BYTES_BAND, TIME_BAND = 22, 26, 26
 #: Boundaries and subgraphs labelled per band: the costliest.
 LABELLED = 3
-#: Below this many pixels per unit (a layer), boundaries are not drawn as white gaps in the device band: they
-#: would whiten it.
+#: A boundary is a white gap in the device band only between subgraphs at least this many pixels wide: where
+#: they are narrower, the gaps would whiten the band.
 GAP_SCALE = 3.0
 _INK, _MUTED, _BYTES, _DYNAMIC = "#222222", "#666666", "#7F7F7F", "#E3D2B4"
 

@@ -258,14 +258,18 @@ def test_bench_display(bench):
     assert strip.rows[0].total == pytest.approx(sum(sg.time_ms for sg in profiled[0].profile.subgraphs))
 
 
-def test_large_pictures_are_not_inlined():
+def test_large_pictures_are_not_inlined(plans):
     big = "<svg>" + "x" * (INLINE_LIMIT + 1) + "</svg>"
     assert inline_picture(big, "save it")[0] is None
-    drawn = Rendering("full", "auto", "svg", big.encode(), 0.1, 10, "as asked", GraphView("full", "", 10, {}))
+    view = GraphView("full", "", 10, {})
+    drawn = Rendering("full", "auto", "svg", big.encode(), 0.1, 10, "as asked", view, plan=plans[1])
     assert drawn._repr_svg_() is None
     html = drawn._repr_html_()
     assert "over the 1.0 MiB a notebook display inlines" in html and "xxxx" not in html
+    assert "Shown instead: the plan" in html and plans[1].strip.svg in html
     assert "\n" not in repr(drawn)
+    small = Rendering("full", "auto", "svg", b"<svg/>", 0.1, 1, "as asked", view)
+    assert small._repr_svg_() == "<svg/>" and small._repr_html_() is None  # the picture is stored once
 
 
 def test_the_cli_does_not_load_the_displays():

@@ -80,6 +80,8 @@ class Rendering:
     source: GraphView
     #: The placement strip drawn (the ``strip`` view only).
     strip: Strip | None = field(default=None, repr=False)
+    #: The plan drawn (graph views): its strip is the compact view shown for a picture too big to inline.
+    plan: Plan | None = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
         return (
@@ -88,23 +90,28 @@ class Rendering:
         )
 
     def _repr_svg_(self) -> str | None:
-        """The picture inline in a notebook, if it is an SVG under the inline limit (else ``None``: Jupyter
-        then shows the HTML display, which says how to get it)."""
+        """The picture inline in a notebook, if it is an SVG under the inline limit (else ``None``, and
+        :meth:`_repr_html_` shows the compact view)."""
         from hetero_tool.display.card import inline_picture
 
-        if self.format != "svg":
-            return None
-        return inline_picture(self.data.decode(), "")[0]
+        return inline_picture(self.data.decode(), "")[0] if self.format == "svg" else None
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self) -> str | None:
+        """Nothing when the SVG shows; else the facts, the compact view (the plan's placement strip) and how
+        to get the full picture."""
         from hetero_tool.display.card import card_html, inline_picture
 
-        facts = [("view", f"{self.view} ({self.note})"), ("size", format_bytes(len(self.data)))]
-        picture, note = None, f"A {self.format.upper()} is not shown inline: write rendering.data to a file."
+        if self._repr_svg_() is not None:
+            return None
+        how = "write rendering.data to a file and open it"
+        note = f"A {self.format.upper()} is not shown inline: {how}."
         if self.format == "svg":
-            picture, note = inline_picture(
-                self.data.decode(), "write rendering.data to a .svg file and open it in a browser"
-            )
+            note = inline_picture(self.data.decode(), how + " in a browser")[1]
+        compact = self.strip if self.strip is not None else self.plan.strip if self.plan is not None else None
+        facts = [("view", f"{self.view} ({self.note})"), ("size", format_bytes(len(self.data)))]
+        if compact is not None and self.view != "strip":
+            note += " Shown instead: the plan's placement strip."
+        picture = inline_picture(compact.svg, "")[0] if compact is not None else None
         return card_html(f"Rendering: {self.view} view", facts, picture=picture, notes=[note])
 
 
@@ -177,7 +184,7 @@ def render_plan(
     seconds = time.perf_counter() - start
     if fmt == "png" and source.nodes > PNG_READABLE_LIMIT:
         note += f"; a PNG of {source.nodes:,} nodes is scaled down until unreadable: use svg"
-    return Rendering(chosen, view, fmt, data, seconds, source.nodes, note, source)
+    return Rendering(chosen, view, fmt, data, seconds, source.nodes, note, source, plan=plan)
 
 
 def strip_from_plans(

@@ -14,6 +14,9 @@ The public API, by stage (the README has the data flow):
   :func:`hetero_tool.cost.model.predict_latency`; :func:`hetero_tool.diff.diff_plans` compares two plans.
 - From files, as the commands work: :func:`plan_from_files` and the other ``*_from_files`` of
   :mod:`hetero_tool.loaders`.
+- Pictures: :func:`hetero_tool.report.render.render_plan` (graph views, sized by policy) and
+  :func:`hetero_tool.report.render.strip_from_plans` (the placement strip of one or more plans, at any size).
+  In Jupyter a :class:`Plan`, a bench result, an optimization and a plan diff display themselves.
 - Examples: :func:`hetero_tool.samples.save_samples` builds the bundled example models.
 - Errors: everything raised on purpose derives from :class:`HeteroToolError`.
 """

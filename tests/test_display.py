@@ -87,6 +87,9 @@ def test_strip_colours_each_subgraph_in_execution_order(plans):
     assert runs == [fill for k, fill in enumerate(expected) if k == 0 or expected[k - 1] != fill]
     covered = sum(b.width * b.height for b in boxes) / 22
     assert covered == pytest.approx(WIDTH)
+    # Each subgraph's box says it is that subgraph, not a range (no rounding sliver of a neighbour).
+    named = [b.title.split(" · ")[0] for b in boxes if b.height == 22]
+    assert named == [f"subgraph {sg.index}" for sg in ruled.partition.subgraphs]
     # A tick above the band at every boundary.
     ticks = [b for b in strip.canvas.items if isinstance(b, Box) and b.title.startswith("boundary before")]
     assert len({b.x for b in ticks if b.height == 4}) == ruled.subgraph_count - 1

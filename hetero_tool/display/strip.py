@@ -321,10 +321,11 @@ def _pure(mix: dict[str, float]) -> str | None:
 
 
 def _tooltip(row: StripRow, c0: float, c1: float, scale: float) -> str:
-    """What columns ``c0``..``c1`` cover: one subgraph, or a range of them with each device's share."""
-    lo, hi = c0 / scale, c1 / scale
+    """What columns ``c0``..``c1`` cover: one subgraph, or a range of them with each device's share. Slivers
+    under a thousandth of a pixel at either end (rounding, or what a pure column may hold) do not count."""
+    lo, hi = (c0 + 0.001) / scale, (c1 - 0.001) / scale
     first = max(0, bisect_right(row.starts, lo) - 1)
-    last = max(first, bisect_right(row.starts, hi - 1e-9) - 1)
+    last = max(first, bisect_right(row.starts, hi) - 1)
     unit = row.unit
     if first == last:
         s = row.segments[first]

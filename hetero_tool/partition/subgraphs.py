@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -630,24 +630,38 @@ class _Heuristic:
 
 
 def _cyclic_groups(succ: dict[int, set[int]]) -> dict[int, int]:
-    """Component -> its strongly connected part, for the components on a cycle of ``succ`` (iterative
-    Tarjan)."""
+    """Component -> its strongly connected part, for the components on a cycle of ``succ``."""
+    group: dict[int, int] = {}
+    for part in _strong_components(succ, succ):
+        if len(part) > 1:
+            for x in part:
+                group[x] = part[-1]
+    return group
+
+
+def _strong_components(
+    succ: Mapping[int, Iterable[int]], starts: Iterable[int], keep: Container[int] | None = None
+) -> Iterator[list[int]]:
+    """The strongly connected components of ``succ`` (iterative Tarjan), searched from ``starts`` in order,
+    through nodes in ``keep`` only (all when ``None``). Each comes out as Tarjan pops it, its root last, in
+    Tarjan's order: the callers number components by it."""
     index: dict[int, int] = {}
     low: dict[int, int] = {}
     stack: list[int] = []
     on_stack: set[int] = set()
-    group: dict[int, int] = {}
-    for start in succ:
+    for start in starts:
         if start in index:
             continue
         index[start] = low[start] = len(index)
         stack.append(start)
         on_stack.add(start)
-        calls = [(start, iter(succ[start]))]
+        calls = [(start, iter(succ.get(start, ())))]
         while calls:
             v, it = calls[-1]
             w = next(it, None)
             if w is not None:
+                if keep is not None and w not in keep:
+                    continue
                 if w not in index:
                     index[w] = low[w] = len(index)
                     stack.append(w)
@@ -667,10 +681,7 @@ def _cyclic_groups(succ: dict[int, set[int]]) -> dict[int, int]:
                     part.append(x)
                     if x == v:
                         break
-                if len(part) > 1:
-                    for x in part:
-                        group[x] = v
-    return group
+                yield part
 
 
 class _SccFallback:
@@ -900,46 +911,10 @@ class _SccFallback:
         return False
 
     def _assign_sccs(self, labels: set[int]) -> None:
-        """Strongly connected components of the component graph restricted to ``labels`` (iterative
-        Tarjan)."""
-        index: dict[int, int] = {}
-        low: dict[int, int] = {}
-        stack: list[int] = []
-        on_stack: set[int] = set()
-        for start in sorted(labels):
-            if start in index:
-                continue
-            index[start] = low[start] = len(index)
-            stack.append(start)
-            on_stack.add(start)
-            calls = [(start, iter(self.succ.get(start, ())))]
-            while calls:
-                v, it = calls[-1]
-                w = next(it, None)
-                if w is not None:
-                    if w not in labels:
-                        continue
-                    if w not in index:
-                        index[w] = low[w] = len(index)
-                        stack.append(w)
-                        on_stack.add(w)
-                        calls.append((w, iter(self.succ.get(w, ()))))
-                    elif w in on_stack:
-                        low[v] = min(low[v], index[w])
-                    continue
-                calls.pop()
-                if calls:
-                    low[calls[-1][0]] = min(low[calls[-1][0]], low[v])
-                if low[v] == index[v]:
-                    component = set()
-                    while True:
-                        x = stack.pop()
-                        on_stack.discard(x)
-                        component.add(x)
-                        if x == v:
-                            break
-                    scc = self.next_scc
-                    self.next_scc += 1
-                    self.scc_members[scc] = component
-                    for x in component:
-                        self.scc_of[x] = scc
+        """Number the strongly connected components of the component graph restricted to ``labels``."""
+        for part in _strong_components(self.succ, sorted(labels), labels):
+            scc = self.next_scc
+            self.next_scc += 1
+            self.scc_members[scc] = set(part)
+            for x in part:
+                self.scc_of[x] = scc

@@ -428,7 +428,7 @@ def rendering_from_files(
         ir, plans = _model_and_plans(model, paths)
         strip = strip_from_plans(
             plans,
-            labels=[Path(p).name.removesuffix(".json").removesuffix(".plan") for p in paths],
+            labels=[_stem(p) for p in paths],
             bench=load_bench(bench, ir) if bench is not None else None,
         )
         drawn = render_strip(strip, options.get("fmt", "svg"), timeout=options.get("timeout", 60.0))
@@ -545,8 +545,13 @@ def _shapes_text(shapes: Mapping[str, str]) -> str:
 
 
 def _label(path: PathLike, count: int) -> str:
-    """A plan's label in a bench: ``plan`` for the only one, else its file name without ``.plan.json``."""
-    return "plan" if count == 1 else Path(path).name.removesuffix(".json").removesuffix(".plan")
+    """A plan's label in a bench: ``plan`` for the only one, else :func:`_stem`."""
+    return "plan" if count == 1 else _stem(path)
+
+
+def _stem(path: PathLike) -> str:
+    """A plan file's name without ``.plan.json``: how a bench or a strip names the plan."""
+    return Path(path).name.removesuffix(".json").removesuffix(".plan")
 
 
 def _specs(emulate: str | Sequence[str]) -> list[str]:

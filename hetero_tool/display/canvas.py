@@ -122,7 +122,8 @@ def dot_from_canvas(canvas: Canvas, *, dpi: int = 96) -> str:
             )
         else:
             # A node's label is centred on it: pin a node about as wide as the text by the label's anchored
-            # end, and justify the label to that end.
+            # end, and justify the label to that end. The width errs wide (0.6 em a glyph, more than the
+            # strip's own estimate): text wider than its node is no longer held to the anchored end.
             width = 0.6 * item.size * len(item.text) + 2
             shift = {"start": width / 2, "middle": 0.0, "end": -width / 2}[item.anchor]
             end = {"start": "\\l", "middle": "", "end": "\\r"}[item.anchor]

@@ -213,10 +213,10 @@ def canvas_from_strip(strip: Strip) -> Canvas:
     for line, x, (device, label) in legend:
         canvas.box(x, 6 + 16 * line, 12, 12, device_style(device).fill, title=label)
         canvas.label(x + 16, 16 + 16 * line, label, size=11)
-    scales = {unit: _scale(strip, unit) for unit in dict.fromkeys(row.unit for row in strip.rows)}
+    scales, copies = _scales(strip)
     y = float(top)
     for k, row in enumerate(strip.rows):
-        _draw_row(canvas, row, y, scales[row.unit])
+        _draw_row(canvas, row, y, scales[row.unit], copies[k])
         y += _row_height(row)
         if _axis_after(strip.rows, k):
             _draw_axis(canvas, row.unit, strip.span(row.unit), y - 10)
@@ -237,13 +237,22 @@ def _legend_layout(legend: Sequence[tuple[str, str]]) -> list[tuple[int, float, 
     return placed
 
 
-def _scale(strip: Strip, unit: str) -> _Scale:
-    span = strip.span(unit)
-    x = WIDTH / span if span > 0 else 0.0
-    rows = [row for row in strip.rows if row.unit == unit]
-    bytes_peak = max((max(_boundaries(row, x).values(), default=(0, 0, False))[0] for row in rows), default=0)
-    ms_peak = max((max(row.times_ms, default=0.0) for row in rows if row.times_ms is not None), default=0.0)
-    return _Scale(x, bytes_peak, ms_peak)
+def _scales(strip: Strip) -> tuple[dict[str, _Scale], list[dict[int, tuple[int, int, bool]]]]:
+    """Each unit's scales, and each row's copies per pixel column (:func:`_boundaries`), which the scales
+    are taken over and the bytes band draws."""
+    xs = {}
+    for unit in dict.fromkeys(row.unit for row in strip.rows):
+        span = strip.span(unit)
+        xs[unit] = WIDTH / span if span > 0 else 0.0
+    copies = [_boundaries(row, xs[row.unit]) for row in strip.rows]
+    scales = {}
+    for unit, x in xs.items():
+        rows = [k for k, row in enumerate(strip.rows) if row.unit == unit]
+        bytes_peak = max((largest for k in rows for largest, _, _ in copies[k].values()), default=0)
+        times = [strip.rows[k].times_ms for k in rows if strip.rows[k].times_ms is not None]
+        ms_peak = max((ms for row_times in times for ms in row_times), default=0.0)
+        scales[unit] = _Scale(x, bytes_peak, ms_peak)
+    return scales, copies
 
 
 def _title(strip: Strip) -> str:
@@ -258,15 +267,17 @@ def _axis_after(rows: Sequence[StripRow], k: int) -> bool:
     return k == len(rows) - 1 or rows[k].unit != rows[k + 1].unit
 
 
-def _draw_row(canvas: Canvas, row: StripRow, top: float, scale: _Scale) -> None:
-    """The row's title and bands."""
+def _draw_row(
+    canvas: Canvas, row: StripRow, top: float, scale: _Scale, copies: dict[int, tuple[int, int, bool]]
+) -> None:
+    """The row's title and bands; ``copies`` are its boundaries' bytes per pixel column."""
     canvas.label(LEFT, top + 12, _fit(row.title, WIDTH, size=12, bold=True), size=12, bold=True)
     band = top + 21
     canvas.label(LEFT - 8, band + 15, "device", anchor="end", size=10, colour=_MUTED)
     _draw_devices(canvas, row, band, scale.x)
     _draw_boundaries(canvas, row, band, scale.x)
     low = band + DEVICE_BAND + 6
-    _draw_bytes(canvas, row, low, scale)
+    _draw_bytes(canvas, row, low, scale, copies)
     if row.times_ms is not None:
         _draw_times(canvas, row, low + BYTES_BAND + 4, scale)
 
@@ -375,11 +386,12 @@ def _boundaries(row: StripRow, scale: float) -> dict[int, tuple[int, int, bool]]
     return found
 
 
-def _draw_bytes(canvas: Canvas, row: StripRow, top: float, scale: _Scale) -> None:
+def _draw_bytes(
+    canvas: Canvas, row: StripRow, top: float, scale: _Scale, columns: dict[int, tuple[int, int, bool]]
+) -> None:
     """The bytes copied into each subgraph, as a bar at its start (a column's largest, where boundaries
     crowd); a dynamic size as a pale full-height bar; the costliest few labelled."""
     canvas.label(LEFT - 8, top + 12, "copied in", anchor="end", size=10, colour=_MUTED)
-    columns = _boundaries(row, scale.x)
     base = top + BYTES_BAND
     canvas.box(LEFT, base, WIDTH, 1, "#DDDDDD")
     if not columns:
@@ -505,7 +517,7 @@ def _fit(text: str, width: float, size: float = 11, bold: bool = False) -> str:
     of it)."""
     if _text_width(text, size, bold) <= width:
         return text
-    keep = max(1, int(width / (size * (0.6 if bold else 0.56))) - 1)
+    keep = max(1, int(width / _text_width("x", size, bold)) - 1)
     return text[:keep].rstrip() + "…"
 
 

@@ -496,8 +496,7 @@ def _strip(plan: Plan, bench: BenchResult | None) -> dict[str, Any]:
     """The plan's placement strip (inline SVG), with per-subgraph times when the bench profiled it."""
     from markupsafe import Markup
 
-    profile = bench.profile_of(plan.placement_digest) if bench is not None else None
-    times = {sg.index: sg.time_ms for sg in profile.subgraphs} if profile is not None else None
+    times = bench.subgraph_times_ms(plan.placement_digest) if bench is not None else None
     strip = Strip((plan.strip_row(times_ms=times),), plan.legend)
     note = (
         "Dark ticks mark subgraph boundaries; the grey bars are the bytes copied into each subgraph"

@@ -218,8 +218,7 @@ def strip_from_plans(
         raise InputError(f"the bench timed {bench.model_name!r}, not the model of these plans")
     rows = []
     for label, plan in zip(labels, plans):
-        profile = bench.profile_of(plan.placement_digest) if bench is not None else None
-        times = {sg.index: sg.time_ms for sg in profile.subgraphs} if profile is not None else None
+        times = bench.subgraph_times_ms(plan.placement_digest) if bench is not None else None
         rows.append(plan.strip_row(f"{label} · {plan.headline}", times))
     if bench is not None and all(row.times_ms is None for row in rows):
         raise InputError(

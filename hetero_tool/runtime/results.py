@@ -465,14 +465,14 @@ class BenchResult:
                 )
         return Strip(tuple(rows), tuple(legend.items())) if rows else None
 
-    def profile_of(self, placement_digest: str) -> Profile | None:
-        """The perf counters of the run that timed the plan of ``placement_digest``
+    def subgraph_times_ms(self, placement_digest: str) -> dict[int, float] | None:
+        """Subgraph index -> ms per inference, from the run that timed the plan of ``placement_digest``
         (:attr:`Plan.placement_digest <hetero_tool.plan.Plan.placement_digest>`), if one did with counters and
-        HETERO cut it as planned (else its subgraph times are not the plan's subgraphs')."""
+        HETERO cut it as planned (else its subgraph times are not the plan's subgraphs'); else ``None``."""
         for run in self.runs:
             if run.plan_digest == placement_digest and run.profile is not None:
                 if run.verification is None or run.verification.ok:
-                    return run.profile
+                    return {sg.index: sg.time_ms for sg in run.profile.subgraphs}
         return None
 
     def _repr_html_(self) -> str:

@@ -173,6 +173,14 @@ class PlanDiff:
         )
         return Strip(rows, merged_legend(a.legend, b.legend))
 
+    def moved_rows(self, limit: int) -> tuple[tuple[str, str, str, str, str], ...]:
+        """The first ``limit`` :attr:`groups` as table rows: from, to, op type, count, and the first layer's
+        reason (what the notebook displays list)."""
+        return tuple(
+            (g.from_device, g.to_device, g.op_type, f"{g.count:,}", g.layers[0].reason)
+            for g in self.groups[:limit]
+        )
+
     def _repr_html_(self) -> str:
         """The notebook display: the figures A → B, the moved operations by group, the two strips."""
         from hetero_tool.display.card import Table, card_html, inline_picture
@@ -198,9 +206,7 @@ class PlanDiff:
         if self.measured_ms.a is not None or self.measured_ms.b is not None:
             facts.append(("measured", change(self.measured_ms, ms)))
         groups = self.groups
-        rows = tuple(
-            (g.from_device, g.to_device, g.op_type, f"{g.count:,}", g.layers[0].reason) for g in groups[:12]
-        )
+        rows = self.moved_rows(12)
         tables = [
             Table(
                 f"Operations moved ({len(self.moved):,})",

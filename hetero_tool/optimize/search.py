@@ -173,10 +173,7 @@ class Optimization:
             )
         header = ("candidate", "subgraphs", "cut", "predicted ms", "vs default", "measured ms", "")
         diff = diff_plans(self.default.plan, self.plan, labels=("HETERO default", "chosen"))
-        moved = tuple(
-            (g.from_device, g.to_device, g.op_type, f"{g.count:,}", g.layers[0].reason)
-            for g in diff.groups[:10]
-        )
+        moved = diff.moved_rows(10)
         tables = [Table("Candidates, best first", header, tuple(rows))]
         if moved:
             tables.append(
